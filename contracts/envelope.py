@@ -1,0 +1,101 @@
+"""CloudEvents 1.0 in Kafka binary content mode: attributes in headers, data as body."""
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Generic, TypeVar
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from contracts.event import Event
+from contracts.registry import UnknownEventType, event_type_for
+
+E = TypeVar("E", bound=Event)
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/json"
+
+
+class EnvelopeError(ValueError):
+    """A record that is not a valid event of ours; it belongs in the dead-letter topic."""
+
+
+class Envelope(BaseModel, Generic[E]):
+    """An event with its CloudEvents attributes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: UUID
+    source: str
+    time: datetime
+    data: E
+
+    @classmethod
+    def new(cls, data: E, source: str) -> "Envelope[E]":
+        return cls(id=uuid4(), source=source, time=datetime.now(UTC), data=data)
+
+    @property
+    def type(self) -> str:
+        return self.data.ce_type
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "ce_id": str(self.id),
+            "ce_source": self.source,
+            "ce_type": self.data.ce_type,
+            "ce_specversion": SPEC_VERSION,
+            "ce_time": self.time.isoformat(),
+            "ce_subject": self.data.subject(),
+            "content-type": CONTENT_TYPE,
+        }
+
+    def body(self) -> bytes:
+        return self.data.model_dump_json(by_alias=True).encode()
+
+
+def decode(
+    headers: Iterable[tuple[str, bytes]] | Mapping[str, str], body: bytes
+) -> Envelope[Event]:
+    """Parse a Kafka record into an envelope, or raise EnvelopeError saying why not."""
+    attrs = _as_text(headers)
+    missing = [h for h in ("ce_id", "ce_source", "ce_type", "ce_time") if not attrs.get(h)]
+    if missing:
+        raise EnvelopeError(f"missing CloudEvents headers: {', '.join(missing)}")
+    if attrs.get("ce_specversion", SPEC_VERSION) != SPEC_VERSION:
+        raise EnvelopeError(f"unsupported ce_specversion {attrs['ce_specversion']!r}")
+    try:
+        model = event_type_for(attrs["ce_type"])
+    except UnknownEventType as e:
+        raise EnvelopeError(str(e)) from e
+    try:
+        data = model.model_validate_json(body)
+        return Envelope[Event](
+            id=UUID(attrs["ce_id"]),
+            source=attrs["ce_source"],
+            time=datetime.fromisoformat(attrs["ce_time"]),
+            data=data,
+        )
+    except ValidationError as e:
+        raise EnvelopeError(f"invalid {attrs['ce_type']}: {_first_errors(e)}") from e
+    except ValueError as e:
+        raise EnvelopeError(f"invalid CloudEvents attribute: {e}") from e
+
+
+def _as_text(headers: Iterable[tuple[str, bytes]] | Mapping[str, str]) -> dict[str, str]:
+    if isinstance(headers, Mapping):
+        return {k: str(v) for k, v in headers.items()}
+    out: dict[str, str] = {}
+    for name, value in headers:
+        try:
+            out[name] = value.decode() if isinstance(value, bytes) else str(value)
+        except UnicodeDecodeError:
+            out[name] = ""
+    return out
+
+
+def _first_errors(e: ValidationError, limit: int = 3) -> str:
+    parts = []
+    for err in e.errors()[:limit]:
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)

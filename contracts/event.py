@@ -1,0 +1,27 @@
+"""The base of every public event."""
+
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Event(BaseModel):
+    """A fact that happened, in the past tense; immutable once published.
+
+    Each concrete event names its CloudEvents type (versioned) and its topic, and says
+    which id it is about: that id is the Kafka record key, so all events about one
+    thing arrive in order.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ce_type: ClassVar[str]
+    topic: ClassVar[str]
+
+    def key(self) -> str:
+        """The partition key: the id of the aggregate this event is about."""
+        raise NotImplementedError
+
+    def subject(self) -> str:
+        """The CloudEvents subject: what this event is about, within its source."""
+        return self.key()

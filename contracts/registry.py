@@ -1,0 +1,43 @@
+"""Which model a CloudEvents type names."""
+
+from contracts.catalogue import (
+    AuditCancelled,
+    AuditCompleted,
+    AuditScheduled,
+    CourseOffered,
+    CourseUpdated,
+    CourseWithdrawn,
+)
+from contracts.enrollment import Completed, Enrolled, EnrollmentCancelled, Waitlisted
+from contracts.event import Event
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    model.ce_type: model
+    for model in (
+        CourseOffered,
+        CourseUpdated,
+        CourseWithdrawn,
+        AuditScheduled,
+        AuditCompleted,
+        AuditCancelled,
+        Enrolled,
+        Waitlisted,
+        EnrollmentCancelled,
+        Completed,
+    )
+}
+
+
+class UnknownEventType(LookupError):
+    pass
+
+
+def event_type_for(ce_type: str) -> type[Event]:
+    try:
+        return EVENT_TYPES[ce_type]
+    except KeyError:
+        raise UnknownEventType(f"unknown event type {ce_type!r}") from None
+
+
+def events_on(topic: str) -> list[type[Event]]:
+    return [m for m in EVENT_TYPES.values() if m.topic == topic]

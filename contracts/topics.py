@@ -1,0 +1,23 @@
+"""Topic names: one topic per aggregate stream, several event types per topic."""
+
+from typing import Final
+
+OFFERINGS: Final = "catalogue.offerings"
+AUDITS: Final = "catalogue.audits"
+ENROLLMENTS: Final = "enrollment.enrollments"
+
+EVENT_TOPICS: Final = (OFFERINGS, AUDITS, ENROLLMENTS)
+PARTITIONS: Final = 6
+DEAD_LETTER_PARTITIONS: Final = 1
+
+
+def dead_letter(topic: str) -> str:
+    """The dead-letter topic that receives the records of `topic` no consumer could use."""
+    return f"{topic}.dlt"
+
+
+def all_topics() -> list[tuple[str, int]]:
+    """Every topic the system needs, with its partition count, for explicit creation."""
+    return [(t, PARTITIONS) for t in EVENT_TOPICS] + [
+        (dead_letter(t), DEAD_LETTER_PARTITIONS) for t in EVENT_TOPICS
+    ]

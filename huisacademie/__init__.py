@@ -1,0 +1,1 @@
+"""The huisacademie command: run the local stack, the services and the demo."""

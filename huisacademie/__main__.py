@@ -1,0 +1,3 @@
+from huisacademie.cli import main
+
+main()

@@ -1,0 +1,138 @@
+"""A private PostgreSQL cluster under the stack's data directory, run as the postgres user."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from huisacademie.stack.layout import StackError, StackLayout
+from huisacademie.stack.pginstall import ensure_postgres_installed, find_bin, run
+from huisacademie.stack.processes import pid_alive
+
+_SETTINGS = """
+# huisacademie local stack
+max_connections = 200
+shared_buffers = 128MB
+fsync = on
+"""
+_DB_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _as_owner(cmd: Sequence[str]) -> list[str]:
+    """Run as the postgres user when we are root (initdb and postgres refuse root)."""
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else list(cmd)
+
+
+def _prepare_dirs(layout: StackLayout) -> tuple[Path, Path, Path]:
+    base = layout.root / "pg"
+    data, sock, log = base / "data", base / "socket", layout.logs_dir / "postgres.log"
+    for directory in (data, sock, layout.logs_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+    log.touch()
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        for parent in reversed(base.resolve().parents):
+            if not os.stat(parent).st_mode & 0o001:
+                raise StackError(f"the postgres user cannot traverse {parent}: "
+                                 f"run `chmod o+x {parent}` or move the stack root")  # fmt: skip
+        os.chown(base, owner.pw_uid, owner.pw_gid)
+        os.chown(log, owner.pw_uid, owner.pw_gid)
+        for directory in (data, sock):
+            if directory.stat().st_uid != owner.pw_uid:
+                run(["chown", "-R", "postgres:postgres", str(directory)], "chown")
+        data.chmod(0o700)
+    return data, sock, log
+
+
+def _postmaster_pid(data: Path) -> int | None:
+    return _postmaster_pid_in(data / "postmaster.pid")
+
+
+def _postmaster_pid_in(lock_file: Path) -> int | None:
+    try:
+        return int(lock_file.read_text().split()[0])
+    except (FileNotFoundError, ValueError, IndexError):
+        return None
+
+
+def _backends(data: Path) -> list[int]:
+    """Live processes whose working directory is the data dir (postgres chdirs there)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if Path(os.readlink(proc / "cwd")) == data.resolve() and pid_alive(int(proc.name)):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def _running(data: Path) -> bool:
+    """Is the postmaster alive? Clears a stale postmaster.pid (kill -9, zombie postmaster).
+
+    pg_ctl status counts a zombie postmaster as running, and postgres then refuses to start,
+    so liveness is judged here; the lock file goes only once no orphaned backend is left.
+    """
+    pid = _postmaster_pid(data)
+    if pid is None:
+        return False
+    if pid_alive(pid):
+        return True
+    deadline = time.monotonic() + 15.0
+    while _backends(data):
+        if time.monotonic() > deadline:
+            raise StackError(f"orphaned PostgreSQL processes still use {data}: {_backends(data)}")
+        time.sleep(0.2)
+    (data / "postmaster.pid").unlink(missing_ok=True)
+    for lock in (data.parent / "socket").glob(".s.PGSQL.*.lock"):  # same pid, same problem
+        if _postmaster_pid_in(lock) == pid:
+            lock.unlink(missing_ok=True)
+    return False
+
+
+def start_postgres(layout: StackLayout, databases: Sequence[str]) -> None:
+    """Start the cluster at ``<root>/pg/data`` unless it runs; create missing databases."""
+    bindir = ensure_postgres_installed()
+    data, sock, log = _prepare_dirs(layout)
+    if not (data / "PG_VERSION").is_file():
+        run(_as_owner([str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
+                        "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]), "initdb")  # fmt: skip
+        with open(data / "postgresql.conf", "a") as conf:
+            conf.write(_SETTINGS)
+    if not _running(data):
+        opts = f"-p {layout.pg_port} -k {sock} -c listen_addresses=127.0.0.1"
+        cmd = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", opts,
+               "-w", "-t", "60", "start"]  # fmt: skip
+        done = subprocess.run(_as_owner(cmd), capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise StackError(f"PostgreSQL did not start ({done.stdout}{done.stderr}); see {log}")
+    for name in databases:
+        _create_database(layout, name)
+
+
+def _psql(layout: StackLayout, sql: str) -> str:
+    cmd = ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+           "-p", str(layout.pg_port), "-U", "postgres", "-d", "postgres", "-c", sql]  # fmt: skip
+    return run(cmd, "psql").stdout.strip()
+
+
+def _create_database(layout: StackLayout, name: str) -> None:
+    if not _DB_NAME.match(name):
+        raise StackError(f"refusing database name {name!r}: use letters, digits and '_'")
+    if _psql(layout, f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
+        _psql(layout, f'CREATE DATABASE "{name}"')
+
+
+def stop_postgres(layout: StackLayout) -> None:
+    """``pg_ctl stop -m fast`` on the stack's cluster; harmless if it does not run."""
+    data = layout.root / "pg" / "data"
+    bindir = find_bin()
+    if bindir is None or not (data / "PG_VERSION").is_file() or not _running(data):
+        return
+    run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+         "pg_ctl stop")  # fmt: skip

@@ -1,0 +1,75 @@
+"""Topic creation against the local broker with aiokafka's admin client."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from huisacademie.stack.layout import StackError, StackLayout
+
+_TOPIC_ALREADY_EXISTS = 36
+
+
+async def _attempt(bootstrap: str, wanted: dict[str, int]) -> bool:
+    """One round: create what is missing; True once every topic has all partitions led."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [NewTopic(n, p, 1) for n, p in wanted.items() if n not in existing]
+        if missing:
+            response: Any = await admin.create_topics(missing, timeout_ms=10000)
+            for name, code, *rest in response.topic_errors:
+                if code not in (0, _TOPIC_ALREADY_EXISTS):
+                    raise StackError(f"creating topic {name} failed: error {code} {rest}")
+        if not wanted:
+            return True
+        described: list[dict[str, Any]] = await admin.describe_topics(list(wanted))
+        return all(
+            t["error_code"] == 0
+            and len(t["partitions"]) >= 1
+            and all(p["leader"] >= 0 for p in t["partitions"])
+            for t in described
+        )
+    finally:
+        await admin.close()
+
+
+async def _ensure(
+    bootstrap: str, wanted: dict[str, int], deadline: float, alive: Callable[[], int | None]
+) -> None:
+    last: BaseException | None = None
+    while time.monotonic() < deadline:
+        if alive() is None:
+            raise StackError("the broker process exited")
+        try:
+            if await _attempt(bootstrap, wanted):
+                return
+        except StackError:
+            raise
+        except Exception as exc:  # broker still starting: connection/metadata errors
+            last = exc
+        await asyncio.sleep(0.3)
+    raise StackError(f"broker at {bootstrap} not ready in time (last error: {last!r})")
+
+
+def ensure_topics(
+    layout: StackLayout,
+    topics: Sequence[tuple[str, int]],
+    deadline: float,
+    alive: Callable[[], int | None],
+) -> None:
+    """Wait until the broker answers, then create missing topics (replication factor 1).
+
+    Runs its own event loop in a worker thread, so it also works when called from async code.
+    Topics that exist are left alone, even if their partition count differs.
+    """
+    wanted = dict(topics)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        job = pool.submit(asyncio.run, _ensure(layout.kafka_bootstrap, wanted, deadline, alive))
+        job.result()

@@ -1,0 +1,91 @@
+"""The whole system on one machine: infrastructure, then the three services as processes."""
+
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from contracts.topics import all_topics
+from huisacademie import stack
+from huisacademie.stack import StackError, StackLayout
+
+SERVICES = ("catalogue", "enrollment", "portfolio")
+DEMO_PORTS: Mapping[str, int] = {"catalogue": 8001, "enrollment": 8002, "portfolio": 8003}
+TEST_PORTS: Mapping[str, int] = {"catalogue": 18001, "enrollment": 18002, "portfolio": 18003}
+
+
+@dataclass(frozen=True)
+class System:
+    layout: StackLayout
+    ports: Mapping[str, int]
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def service_env(self) -> dict[str, str]:
+        env = {"KAFKA_BOOTSTRAP_SERVERS": self.layout.kafka_bootstrap, "LOG_JSON": "true"}
+        for name in SERVICES:
+            env[f"{name.upper()}_DATABASE_URL"] = self.layout.database_url(name)
+            env[f"{name.upper()}_HTTP_PORT"] = str(self.ports[name])
+        return env
+
+    def start_infrastructure(self) -> None:
+        stack.ensure_postgres_installed()
+        stack.start_postgres(self.layout, SERVICES)
+        stack.ensure_kafka_jars()
+        stack.start_kafka(self.layout, all_topics())
+
+    def start_service(self, name: str) -> int:
+        argv = [sys.executable, "-m", "huisacademie", "serve", name]
+        return stack.start_process(name, argv, self.layout, env=self.service_env())
+
+    def start_services(self, timeout: float = 90.0) -> None:
+        for name in SERVICES:
+            self.start_service(name)
+        for name in SERVICES:
+            self.wait_ready(name, timeout)
+
+    def wait_ready(self, name: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if stack.process_status(name, self.layout) is None:
+                raise StackError(f"{name} exited; see {self.layout.logs_dir / (name + '.log')}")
+            try:
+                if httpx.get(f"{self.url(name)}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise StackError(f"{name} not ready after {timeout:.0f} s; see {self.layout.logs_dir}")
+
+    def stop_services(self) -> None:
+        for name in reversed(SERVICES):
+            stack.stop_process(name, self.layout)
+
+    def stop(self) -> None:
+        self.stop_services()
+        stack.stop_kafka(self.layout)
+        stack.stop_postgres(self.layout)
+
+    def status(self) -> dict[str, str]:
+        report = {}
+        for name in ("kafka", *SERVICES):
+            pid = stack.process_status(name, self.layout)
+            report[name] = f"running (pid {pid})" if pid else "stopped"
+        report["postgres"] = (
+            "running" if stack.processes.port_open("127.0.0.1", self.layout.pg_port) else "stopped"
+        )
+        return report
+
+
+def demo_system() -> System:
+    return System(stack.demo_layout(), DEMO_PORTS)
+
+
+def test_system() -> System:
+    return System(stack.test_layout(), TEST_PORTS)
+
+
+test_system.__test__ = False  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""huisacademie's services: catalogue, enrollment, portfolio, and their shared plumbing."""

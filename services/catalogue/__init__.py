@@ -1,0 +1,1 @@
+"""The catalogue: academies publish offerings and plan peer audits."""

@@ -1,0 +1,32 @@
+"""The catalogue's composition root."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from pydantic_settings import SettingsConfigDict
+
+from services.catalogue.api import router
+from services.shared.http import create_http_app
+from services.shared.runtime import ServiceDefinition
+from services.shared.settings import ServiceSettings
+
+
+class CatalogueSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CATALOGUE_", extra="ignore")
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5433/catalogue"
+    http_port: int = 8001
+
+
+DEFINITION = ServiceDefinition(name="catalogue", migrations=Path(__file__).parent / "migrations")
+
+
+def create_app(settings: CatalogueSettings | None = None) -> FastAPI:
+    app = create_http_app(
+        DEFINITION,
+        settings or CatalogueSettings(),
+        title="huisacademie catalogue",
+        description="Academies publish offerings and plan peer audits.",
+    )
+    app.include_router(router)
+    return app

@@ -1,0 +1,1 @@
+"""Enrollment: staff enrol, wait, cancel and complete; seats are never overbooked."""

@@ -1,0 +1,75 @@
+"""The portfolio's composition root."""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import asyncpg
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+from pydantic_settings import SettingsConfigDict
+
+from contracts import topics
+from contracts.catalogue import AuditCancelled, AuditCompleted, AuditScheduled
+from contracts.enrollment import Completed, Enrolled, EnrollmentCancelled, Waitlisted
+from services.portfolio import projection
+from services.portfolio.api import router
+from services.shared.consumer import EventConsumer
+from services.shared.http import create_http_app
+from services.shared.runtime import ServiceDefinition
+from services.shared.settings import ServiceSettings
+
+
+class PortfolioSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTFOLIO_", extra="ignore")
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5433/portfolio"
+    http_port: int = 8003
+
+
+def consumers(
+    pool: asyncpg.Pool, broker: KafkaBroker, settings: ServiceSettings
+) -> Sequence[EventConsumer]:
+    attempts = settings.consumer_max_attempts
+    on_enrollments = EventConsumer(
+        "portfolio.enrollments",
+        pool,
+        broker,
+        {
+            t: projection.on_enrollment_event
+            for t in (Enrolled, Waitlisted, EnrollmentCancelled, Completed)
+        },
+        max_attempts=attempts,
+    )
+    on_enrollments.subscribe(topics.ENROLLMENTS)
+    on_audits = EventConsumer(
+        "portfolio.audits",
+        pool,
+        broker,
+        {
+            AuditScheduled: projection.on_audit_scheduled,
+            AuditCompleted: projection.on_audit_completed,
+            AuditCancelled: projection.on_audit_cancelled,
+        },
+        max_attempts=attempts,
+    )
+    on_audits.subscribe(topics.AUDITS)
+    return [on_enrollments, on_audits]
+
+
+DEFINITION = ServiceDefinition(
+    name="portfolio", migrations=Path(__file__).parent / "migrations", consumers=consumers
+)
+
+
+def create_app(settings: PortfolioSettings | None = None) -> FastAPI:
+    app = create_http_app(
+        DEFINITION,
+        settings or PortfolioSettings(),
+        title="huisacademie portfolio",
+        description=(
+            "Each staff member's competence dossier and each school's audit history,"
+            " built from events."
+        ),
+    )
+    app.include_router(router)
+    return app

@@ -1,0 +1,83 @@
+"""The portfolio's rules, without I/O: school years and the hours ledger."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+
+def school_year(day: date) -> str:
+    """The Dutch school year runs from 1 August to 31 July: 2025-08-01 is in "2025-2026"."""
+    start = day.year if day.month >= 8 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    entry_id: UUID
+    staff_id: UUID
+    source: str
+    status: str
+    title: str
+    kind: str
+    hours: float | None = None
+    completed_on: date | None = None
+    domains: tuple[str, ...] = ()
+    goal_tags: tuple[str, ...] = ()
+    academy_name: str = ""
+    offering_id: UUID | None = None
+    academy_id: UUID | None = None
+    detail: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> bool:
+        """Only finished work earns hours: a completion, or audit work done."""
+        return (
+            self.status == "completed" and self.hours is not None and self.completed_on is not None
+        )
+
+
+@dataclass
+class YearLedger:
+    school_year: str
+    hours: float = 0.0
+    activities: int = 0
+    by_domain: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    by_goal_tag: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    by_kind: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+
+def ledger(entries: Iterable[Entry]) -> list[YearLedger]:
+    """Hours per school year, newest first. An activity that serves several domains (or goal
+    tags) counts its hours towards each of them, so domain totals may exceed the year's total."""
+    years: dict[str, YearLedger] = {}
+    for e in entries:
+        if not e.counts:
+            continue
+        assert e.completed_on is not None and e.hours is not None
+        year = years.setdefault(
+            school_year(e.completed_on), YearLedger(school_year(e.completed_on))
+        )
+        year.hours += e.hours
+        year.activities += 1
+        year.by_kind[e.kind] += e.hours
+        for d in e.domains:
+            year.by_domain[d] += e.hours
+        for g in e.goal_tags:
+            year.by_goal_tag[g] += e.hours
+    return [_rounded(years[k]) for k in sorted(years, reverse=True)]
+
+
+def _rounded(y: YearLedger) -> YearLedger:
+    def r(values: dict[str, float]) -> dict[str, float]:
+        return {k: round(v, 2) for k, v in sorted(values.items())}
+
+    return YearLedger(
+        y.school_year,
+        round(y.hours, 2),
+        y.activities,
+        r(y.by_domain),
+        r(y.by_goal_tag),
+        r(y.by_kind),
+    )

@@ -1,0 +1,35 @@
+-- One row per activity in a staff member's portfolio: an enrollment, or audit work.
+CREATE TABLE entries (
+    entry_id      uuid PRIMARY KEY,
+    staff_id      uuid        NOT NULL,
+    source        text        NOT NULL CHECK (source IN ('enrollment', 'audit')),
+    status        text        NOT NULL,
+    offering_id   uuid,
+    title         text        NOT NULL,
+    academy_id    uuid,
+    academy_name  text        NOT NULL DEFAULT '',
+    kind          text        NOT NULL,
+    domains       text[]      NOT NULL DEFAULT '{}',
+    goal_tags     text[]      NOT NULL DEFAULT '{}',
+    hours         numeric(8, 2),
+    completed_on  date,
+    school_year   text,
+    detail        jsonb       NOT NULL DEFAULT '{}',
+    updated_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX entries_by_staff ON entries (staff_id, completed_on);
+
+-- Each school's audit history.
+CREATE TABLE audits (
+    audit_id   uuid PRIMARY KEY,
+    school_id  uuid        NOT NULL,
+    board_id   uuid        NOT NULL,
+    theme      text        NOT NULL,
+    audit_date date        NOT NULL,
+    status     text        NOT NULL,
+    team       jsonb       NOT NULL,
+    findings   jsonb,
+    reason     text        NOT NULL DEFAULT '',
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX audits_by_school ON audits (school_id, audit_date);

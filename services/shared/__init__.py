@@ -1,0 +1,2 @@
+"""Plumbing every service needs, written once: settings, logging, database, outbox,
+inbox, the Kafka consumer with dead letters, HTTP error mapping and health."""

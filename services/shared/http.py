@@ -1,0 +1,42 @@
+"""What every service's HTTP API shares: the lifespan, error mapping and health."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from services.shared.errors import CommandRejected
+from services.shared.runtime import Runtime, ServiceDefinition, run_service
+from services.shared.settings import ServiceSettings
+
+
+def create_http_app(
+    definition: ServiceDefinition, settings: ServiceSettings, *, title: str, description: str
+) -> FastAPI:
+    """A FastAPI app whose lifespan runs the service's runtime (pool, broker, relay)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with run_service(definition, settings) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    app = FastAPI(title=title, description=description, lifespan=lifespan)
+
+    @app.exception_handler(CommandRejected)
+    async def _rejected(_: Request, exc: CommandRejected) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content={"detail": exc.message})
+
+    @app.get("/health", tags=["operations"])
+    async def health(request: Request) -> JSONResponse:
+        """Ready (200) when the database and the broker answer; reports the outbox backlog."""
+        report = await runtime_of(request).health()
+        return JSONResponse(status_code=200 if report["ready"] else 503, content=report)
+
+    return app
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime

@@ -1,0 +1,125 @@
+"""The outbox: events stored in the business transaction, published by a relay."""
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Sequence
+
+import asyncpg
+from faststream.kafka import KafkaBroker
+
+from contracts import Envelope, Event
+from services.shared.db import Connection
+from services.shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+async def put(conn: Connection, source: str, events: Sequence[Event]) -> list[Envelope[Event]]:
+    """Store events in the outbox, inside the caller's transaction."""
+    envelopes = [Envelope[Event].new(e, source) for e in events]
+    await conn.executemany(
+        "INSERT INTO outbox (event_id, topic, key, headers, payload) VALUES ($1, $2, $3, $4, $5)",
+        [
+            (env.id, env.data.topic, env.data.key(), json.dumps(env.headers()), env.body())
+            for env in envelopes
+        ],
+    )
+    return envelopes
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows in commit order, then marks them sent.
+
+    Rows are claimed with FOR UPDATE SKIP LOCKED, so a second relay never publishes a
+    row the first one holds. A crash between publishing and marking sends the rows again:
+    consumers drop the duplicates by event id. The relay wakes on NOTIFY from the insert
+    trigger, and polls as a fallback.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        broker: KafkaBroker,
+        database_url: str,
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self._pool = pool
+        self._broker = broker
+        self._database_url = database_url
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._wake = asyncio.Event()
+        self._listener: asyncpg.Connection | None = None
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of unsent rows; returns how many were published."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                "SELECT seq, topic, key, headers, payload FROM outbox"
+                " WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
+                self._batch_size,
+            )
+            if not rows:
+                return 0
+            # Sent in seq order on one idempotent producer, so order per key holds.
+            pending = [
+                await self._broker.publish(
+                    bytes(row["payload"]),
+                    row["topic"],
+                    key=row["key"].encode(),
+                    headers=json.loads(row["headers"]),
+                    no_confirm=True,
+                )
+                for row in rows
+            ]
+            await asyncio.gather(*pending)
+            await conn.execute(
+                "UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])",
+                [row["seq"] for row in rows],
+            )
+            return len(rows)
+
+    async def backlog(self) -> int:
+        async with self._pool.acquire() as conn:
+            count: int = await conn.fetchval(
+                "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+            )
+            return count
+
+    async def run(self) -> None:
+        """Publish until cancelled; survives broker and database outages with backoff."""
+        delay = 0.2
+        while True:
+            try:
+                await self._ensure_listener()
+                published = await self.publish_pending()
+                delay = 0.2
+                if published < self._batch_size:
+                    await self._sleep(self._poll_interval)
+            except asyncio.CancelledError:
+                await self._close_listener()
+                raise
+            except Exception as e:
+                log.warning("outbox_publish_failed", error=repr(e), retry_in_s=delay)
+                await self._close_listener()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
+
+    async def _ensure_listener(self) -> None:
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        self._listener = await asyncpg.connect(self._database_url)
+        await self._listener.add_listener("outbox", lambda *_: self._wake.set())
+
+    async def _close_listener(self) -> None:
+        if self._listener is not None and not self._listener.is_closed():
+            await self._listener.close()
+        self._listener = None

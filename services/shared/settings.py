@@ -1,0 +1,23 @@
+"""Typed settings, read from the environment."""
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has. A service subclasses it with its own env prefix
+    (CATALOGUE_, ENROLLMENT_, PORTFOLIO_) and port; Kafka's address is shared."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    database_url: str
+    http_host: str = "127.0.0.1"
+    http_port: int
+    log_level: str = Field(default="info", validation_alias=AliasChoices("LOG_LEVEL"))
+    log_json: bool | None = Field(default=None, validation_alias=AliasChoices("LOG_JSON"))
+    consumer_max_attempts: int = Field(default=6, ge=1)
+    outbox_batch_size: int = Field(default=500, ge=1)
