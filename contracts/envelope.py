@@ -14,6 +14,7 @@ E = TypeVar("E", bound=Event)
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
+REQUIRED_HEADERS = ("ce_id", "ce_source", "ce_type", "ce_specversion", "ce_time")
 
 
 class EnvelopeError(ValueError):
@@ -58,10 +59,10 @@ def decode(
 ) -> Envelope[Event]:
     """Parse a Kafka record into an envelope, or raise EnvelopeError saying why not."""
     attrs = _as_text(headers)
-    missing = [h for h in ("ce_id", "ce_source", "ce_type", "ce_time") if not attrs.get(h)]
+    missing = [h for h in REQUIRED_HEADERS if not attrs.get(h)]
     if missing:
         raise EnvelopeError(f"missing CloudEvents headers: {', '.join(missing)}")
-    if attrs.get("ce_specversion", SPEC_VERSION) != SPEC_VERSION:
+    if attrs["ce_specversion"] != SPEC_VERSION:
         raise EnvelopeError(f"unsupported ce_specversion {attrs['ce_specversion']!r}")
     try:
         model = event_type_for(attrs["ce_type"])

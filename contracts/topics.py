@@ -7,6 +7,11 @@ AUDITS: Final = "catalogue.audits"
 ENROLLMENTS: Final = "enrollment.enrollments"
 
 EVENT_TOPICS: Final = (OFFERINGS, AUDITS, ENROLLMENTS)
+KEYS: Final = {
+    OFFERINGS: "the offering id",
+    AUDITS: "the audited school's id",
+    ENROLLMENTS: "the staff member's id (each person's events stay in order)",
+}
 PARTITIONS: Final = 6
 DEAD_LETTER_PARTITIONS: Final = 1
 

@@ -1,5 +1,6 @@
 """The whole system on one machine: infrastructure, then the three services as processes."""
 
+import os
 import sys
 import time
 from collections.abc import Mapping
@@ -18,16 +19,29 @@ TEST_PORTS: Mapping[str, int] = {"catalogue": 18001, "enrollment": 18002, "portf
 
 @dataclass(frozen=True)
 class System:
+    """The three services as processes; pid files and logs live under the layout's root.
+
+    The services reach Kafka and PostgreSQL at the given addresses: the local stack's, or
+    any existing servers.
+    """
+
     layout: StackLayout
     ports: Mapping[str, int]
+    kafka_bootstrap: str
+    database_urls: Mapping[str, str]
+
+    @classmethod
+    def on_local_stack(cls, layout: StackLayout, ports: Mapping[str, int]) -> "System":
+        urls = {name: layout.database_url(name) for name in SERVICES}
+        return cls(layout, ports, layout.kafka_bootstrap, urls)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def service_env(self) -> dict[str, str]:
-        env = {"KAFKA_BOOTSTRAP_SERVERS": self.layout.kafka_bootstrap, "LOG_JSON": "true"}
+        env = {"KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap, "LOG_JSON": "true"}
         for name in SERVICES:
-            env[f"{name.upper()}_DATABASE_URL"] = self.layout.database_url(name)
+            env[f"{name.upper()}_DATABASE_URL"] = self.database_urls[name]
             env[f"{name.upper()}_HTTP_PORT"] = str(self.ports[name])
         return env
 
@@ -39,7 +53,8 @@ class System:
 
     def start_service(self, name: str) -> int:
         argv = [sys.executable, "-m", "huisacademie", "serve", name]
-        return stack.start_process(name, argv, self.layout, env=self.service_env())
+        env = {**os.environ, **self.service_env()}
+        return stack.start_process(name, argv, self.layout, env=env)
 
     def start_services(self, timeout: float = 90.0) -> None:
         for name in SERVICES:
@@ -81,11 +96,4 @@ class System:
 
 
 def demo_system() -> System:
-    return System(stack.demo_layout(), DEMO_PORTS)
-
-
-def test_system() -> System:
-    return System(stack.test_layout(), TEST_PORTS)
-
-
-test_system.__test__ = False  # type: ignore[attr-defined]
+    return System.on_local_stack(stack.demo_layout(), DEMO_PORTS)

@@ -1,0 +1,90 @@
+"""Generates the checked-in AsyncAPI document and JSON Schemas from the event models.
+
+Run `python -m contracts.generate` (or `make contracts`) after changing an event; a test
+fails while the checked-in files are stale.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+
+from contracts import topics
+from contracts.envelope import CONTENT_TYPE, SPEC_VERSION
+from contracts.event import Event
+from contracts.registry import EVENT_TYPES
+
+HERE = Path(__file__).parent
+ASYNCAPI = HERE / "asyncapi.yaml"
+SCHEMAS = HERE / "schemas"
+VERSION = "1.0.0"
+
+
+def schema_name(model: type[Event]) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
+
+
+def _envelope_note(model: type[Event]) -> str:
+    return (
+        f"{(model.__doc__ or '').strip()}\n\n"
+        f"Topic `{model.topic}`, record key: {topics.KEYS[model.topic]}. "
+        f"CloudEvents {SPEC_VERSION} in binary mode: `ce_type` header `{model.ce_type}`, "
+        f"with `ce_id`, `ce_source`, `ce_time`, `ce_subject`, `ce_specversion` and "
+        f"`content-type: {CONTENT_TYPE}`; the body is this payload as JSON."
+    )
+
+
+def asyncapi_document() -> str:
+    broker = KafkaBroker("127.0.0.1:9092")
+    for model in EVENT_TYPES.values():
+        broker.publisher(
+            model.topic,
+            schema=model,
+            title=f"{model.topic}.{model.__name__}",
+            description=_envelope_note(model),
+        )
+    spec = AsyncAPI(
+        broker,
+        title="huisacademie events",
+        version=VERSION,
+        description=(
+            "The events of huisacademie's catalogue and enrollment services, for the portfolio "
+            "service and for external subscribers. Records nobody can use land in "
+            "`<topic>.dlt` with `dlt_*` headers giving the reason and the original position."
+        ),
+    )
+    # FastStream lists channels in no fixed order: sort them so the document is reproducible.
+    doc = yaml.safe_load(spec.to_specification().to_yaml())
+    for section in (doc["channels"], doc["operations"], *doc["components"].values()):
+        ordered = dict(sorted(section.items()))
+        section.clear()
+        section.update(ordered)
+    return str(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100))
+
+
+def json_schemas() -> dict[str, str]:
+    out = {}
+    for model in EVENT_TYPES.values():
+        schema = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"{schema_name(model)}.json",
+            "x-cloudevents-type": model.ce_type,
+            "x-topic": model.topic,
+            **model.model_json_schema(),
+        }
+        out[f"{schema_name(model)}.json"] = json.dumps(schema, indent=2, sort_keys=False) + "\n"
+    return out
+
+
+def write() -> None:
+    ASYNCAPI.write_text(asyncapi_document())
+    SCHEMAS.mkdir(exist_ok=True)
+    for name, text in json_schemas().items():
+        (SCHEMAS / name).write_text(text)
+
+
+if __name__ == "__main__":
+    write()

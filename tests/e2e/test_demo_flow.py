@@ -1,0 +1,81 @@
+"""The demo's flow through the HTTP APIs of the three running services."""
+
+from typing import Any
+
+import pytest
+
+from huisacademie import demo
+from huisacademie.demo import STAFF, Endpoints
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def played(endpoints: Endpoints) -> dict[str, Any]:
+    return demo.run(endpoints, say=lambda _: None)
+
+
+def _entries(portfolio: dict[str, Any], status: str) -> list[dict[str, Any]]:
+    return [e for e in portfolio["entries"] if e["status"] == status]
+
+
+def test_portfolio_lists_completions_with_hours_per_school_year(played: dict[str, Any]) -> None:
+    portfolio = played["portfolio"]
+    completed = {e["title"]: e for e in _entries(portfolio, "completed")}
+    assert set(completed) == {
+        "Reading didactics in groups 3-4",
+        "Classroom management",
+        "Learning team: formative assessment",
+    }
+    assert completed["Reading didactics in groups 3-4"]["hours"] == 12.0
+    assert completed["Reading didactics in groups 3-4"]["domains"] == ["subject_didactics"]
+    assert completed["Reading didactics in groups 3-4"]["academy_name"] == "Academie De Linde"
+    assert portfolio["total_hours"] == 34.0
+    this_year, last_year = portfolio["school_years"]
+    assert this_year["hours"] == 28.0
+    assert this_year["by_domain"] == {"pedagogy": 16.0, "subject_didactics": 28.0}
+    assert this_year["by_goal_tag"] == {"formative_assessment": 16.0, "reading": 12.0}
+    assert last_year["hours"] == 6.0
+    assert last_year["by_kind"] == {"workshop": 6.0}
+    assert completed["Classroom management"]["school_year"] == last_year["school_year"]
+
+
+def test_waiting_list_and_cancellation_show_in_the_portfolios(
+    played: dict[str, Any], endpoints: Endpoints
+) -> None:
+    import httpx
+
+    def portfolio(name: str) -> dict[str, Any]:
+        staff_id = played["staff"][name]
+        body: dict[str, Any] = httpx.get(f"{endpoints.portfolio}/staff/{staff_id}/portfolio").json()
+        return body
+
+    cancelled = portfolio(STAFF[0])
+    assert [e["status"] for e in cancelled["entries"]] == ["cancelled"]
+    assert cancelled["total_hours"] == 0
+    promoted = portfolio(STAFF[2])
+    assert [(e["status"], e["hours"]) for e in promoted["entries"]] == [("completed", 12.0)]
+    still_waiting = portfolio(STAFF[4])
+    statuses = sorted(e["status"] for e in still_waiting["entries"])
+    assert statuses == ["completed", "waitlisted"]  # audit work, and the reading course
+
+
+def test_auditors_are_credited_and_the_school_history_holds_the_findings(
+    played: dict[str, Any],
+) -> None:
+    lead = played["auditor_portfolio"]
+    [work] = [e for e in lead["entries"] if e["source"] == "audit"]
+    assert work["kind"] == "peer_audit"
+    assert work["status"] == "completed"
+    assert lead["total_hours"] == 8.0
+    assert work["hours"] == 8.0
+    assert work["detail"]["role"] == "lead"
+    assert work["detail"]["audited_school_id"] == played["schools"]["De Linde"]
+    [audit] = played["history"]["audits"]
+    assert audit["status"] == "completed"
+    assert audit["theme"] == "team learning and collaboration"
+    assert audit["findings"]["improvements"] == ["share classroom observations across teams"]
+    assert {m["staff_id"] for m in audit["team"]} == {
+        played["staff"][STAFF[3]],
+        played["staff"][STAFF[4]],
+    }

@@ -1,0 +1,111 @@
+"""Capacity holds under real concurrency against PostgreSQL."""
+
+import asyncio
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from contracts import CourseOffered
+from contracts.values import OfferingDetails, OfferingKind
+from services.enrollment.app import DEFINITION
+from services.enrollment.service import Enrollments
+from services.shared.db import create_pool, migrate
+from services.shared.errors import Conflict
+from services.shared.runtime import database_migrations
+from tests.support.infra import Infrastructure, fresh_database
+
+pytestmark = pytest.mark.integration
+
+SEATS = 7
+
+
+@pytest.fixture(scope="module")
+async def enrollment_pool(infrastructure: Infrastructure) -> AsyncIterator[asyncpg.Pool]:
+    url = await fresh_database(infrastructure, "it_enrollment")
+    await migrate(url, database_migrations(DEFINITION))
+    pool = await create_pool(url, max_size=30)
+    yield pool
+    await pool.close()
+
+
+async def offering(svc: Enrollments, pool: asyncpg.Pool, capacity: int | None) -> uuid.UUID:
+    details = OfferingDetails(
+        offering_id=uuid.uuid4(),
+        academy_id=uuid.uuid4(),
+        academy_name="Academie",
+        board_id=uuid.uuid4(),
+        title="Feedback",
+        kind=OfferingKind.WORKSHOP,
+        study_hours=3,
+        capacity=capacity,
+    )
+    async with pool.acquire() as conn, conn.transaction():
+        await svc.on_course_offered(conn, CourseOffered(offering=details))
+    return details.offering_id
+
+
+async def statuses(pool: asyncpg.Pool, offering_id: uuid.UUID) -> Counter[str]:
+    rows = await pool.fetch("SELECT status FROM enrollments WHERE offering_id = $1", offering_id)
+    return Counter(r["status"] for r in rows)
+
+
+async def test_concurrent_enrolments_never_exceed_capacity(enrollment_pool: asyncpg.Pool) -> None:
+    svc = Enrollments(enrollment_pool, "/test")
+    offering_id = await offering(svc, enrollment_pool, SEATS)
+    results = await asyncio.gather(*(svc.enrol(uuid.uuid4(), offering_id) for _ in range(400)))
+    assert Counter(e.status.value for e, _ in results) == {
+        "enrolled": SEATS,
+        "waitlisted": 400 - SEATS,
+    }
+    assert await statuses(enrollment_pool, offering_id) == {
+        "enrolled": SEATS,
+        "waitlisted": 400 - SEATS,
+    }
+    event_types = Counter(
+        r["ce_type"]
+        for r in await enrollment_pool.fetch(
+            "SELECT headers->>'ce_type' AS ce_type FROM outbox"
+            " WHERE convert_from(payload, 'UTF8')::jsonb->'offering'->>'offering_id' = $1",
+            str(offering_id),
+        )
+    )
+    assert event_types == {
+        "nl.huisacademie.enrollment.enrolled.v1": SEATS,
+        "nl.huisacademie.enrollment.waitlisted.v1": 400 - SEATS,
+    }
+
+
+async def test_concurrent_cancellations_promote_in_order_without_overbooking(
+    enrollment_pool: asyncpg.Pool,
+) -> None:
+    svc = Enrollments(enrollment_pool, "/test")
+    offering_id = await offering(svc, enrollment_pool, SEATS)
+    made = [(await svc.enrol(uuid.uuid4(), offering_id))[0] for _ in range(40)]
+    enrolled, waiting = made[:SEATS], made[SEATS:]
+    leaving = enrolled[:5] + waiting[-10:]
+    await asyncio.gather(*(svc.cancel(e.enrollment_id, "ill") for e in leaving))
+    assert await statuses(enrollment_pool, offering_id) == {
+        "enrolled": SEATS,
+        "waitlisted": 40 - SEATS - 15,
+        "cancelled": 15,
+    }
+    promoted = [await svc.get(e.enrollment_id) for e in waiting[:5]]
+    assert [p.status.value for p in promoted] == ["enrolled"] * 5
+    assert (await svc.get(waiting[5].enrollment_id)).status.value == "waitlisted"
+
+
+async def test_the_same_person_enrolling_concurrently_gets_one_enrollment(
+    enrollment_pool: asyncpg.Pool,
+) -> None:
+    svc = Enrollments(enrollment_pool, "/test")
+    offering_id = await offering(svc, enrollment_pool, None)
+    staff = uuid.uuid4()
+    results = await asyncio.gather(
+        *(svc.enrol(staff, offering_id) for _ in range(20)), return_exceptions=True
+    )
+    assert sum(1 for r in results if not isinstance(r, BaseException)) == 1
+    assert all(isinstance(r, Conflict) for r in results if isinstance(r, BaseException))
+    assert await statuses(enrollment_pool, offering_id) == {"enrolled": 1}

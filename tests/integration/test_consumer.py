@@ -1,0 +1,132 @@
+"""Consumers: a redelivered event has no second effect; a malformed record goes to the
+dead-letter topic with the reason, and the consumer goes on."""
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+
+import asyncpg
+import pytest
+from faststream.kafka import KafkaBroker
+
+from contracts import Completed, Envelope, Event
+from contracts.topics import dead_letter
+from contracts.values import OfferingKind, OfferingSnapshot
+from services.shared.consumer import EventConsumer
+from services.shared.db import Connection
+from tests.support.infra import Infrastructure
+from tests.support.kafka import as_record, eventually, produce, read_all
+
+pytestmark = pytest.mark.integration
+
+
+def completion(staff_id: uuid.UUID, hours: float = 4.0) -> Envelope[Event]:
+    snapshot = OfferingSnapshot(
+        offering_id=uuid.uuid4(),
+        title="Feedback in class",
+        academy_id=uuid.uuid4(),
+        academy_name="Academie",
+        kind=OfferingKind.COURSE,
+        study_hours=hours,
+    )
+    event = Completed(
+        enrollment_id=uuid.uuid4(),
+        staff_id=staff_id,
+        offering=snapshot,
+        completed_on=date(2026, 3, 1),
+        hours=hours,
+    )
+    return Envelope[Event].new(event, "/test")
+
+
+async def record_effect(conn: Connection, event: Completed) -> None:
+    await conn.execute(
+        "INSERT INTO effects (event_id, staff_id, hours) VALUES ($1, $2, $3)",
+        event.enrollment_id,
+        event.staff_id,
+        event.hours,
+    )
+
+
+@asynccontextmanager
+async def consuming(infra: Infrastructure, pool: asyncpg.Pool, topic: str) -> AsyncIterator[None]:
+    broker = KafkaBroker(infra.kafka_bootstrap, enable_idempotence=True)
+    EventConsumer(f"it-{uuid.uuid4().hex[:8]}", pool, broker, {Completed: record_effect}).subscribe(
+        topic
+    )
+    await broker.start()
+    try:
+        yield
+    finally:
+        await broker.stop()
+
+
+def effect_seen(pool: asyncpg.Pool, envelope: Envelope[Event]) -> Callable[[], Awaitable[bool]]:
+    async def probe() -> bool:
+        data = envelope.data
+        assert isinstance(data, Completed)
+        return bool(
+            await pool.fetchval(
+                "SELECT count(*) FROM effects WHERE event_id = $1", data.enrollment_id
+            )
+        )
+
+    return probe
+
+
+async def test_a_redelivered_event_has_no_second_effect(
+    pool: asyncpg.Pool, infrastructure: Infrastructure, topic: str
+) -> None:
+    staff = uuid.uuid4()
+    twice, after = completion(staff, 3.0), completion(staff, 5.0)
+    # One key, so one partition: when `after` took effect, both copies were consumed.
+    await produce(
+        infrastructure.kafka_bootstrap,
+        topic,
+        [as_record(twice), as_record(twice), as_record(after)],
+    )
+    async with consuming(infrastructure, pool, topic):
+        await eventually(effect_seen(pool, after))
+    rows = await pool.fetch("SELECT hours FROM effects WHERE staff_id = $1", staff)
+    assert sorted(float(r["hours"]) for r in rows) == [3.0, 5.0]
+
+
+async def test_malformed_records_go_to_the_dead_letter_topic_and_the_consumer_goes_on(
+    pool: asyncpg.Pool, infrastructure: Infrastructure, topic: str
+) -> None:
+    staff = uuid.uuid4()
+    good = completion(staff)
+    key, _, headers = as_record(good)
+    missing_field = completion(staff)
+    bad_body = missing_field.body().replace(b'"hours"', b'"hourz"')
+    await produce(
+        infrastructure.kafka_bootstrap,
+        topic,
+        [
+            (key, b"{not json", headers),
+            (key, b"{}", {}),
+            (key, bad_body, missing_field.headers()),
+            (key, good.body(), {**headers, "ce_type": "nl.huisacademie.nobody.knows.v1"}),
+            as_record(good),
+        ],
+    )
+    async with consuming(infrastructure, pool, topic):
+        await eventually(effect_seen(pool, good))
+
+    letters = await read_all(infrastructure.kafka_bootstrap, dead_letter(topic))
+    assert len(letters) == 4
+    reasons = [dict(r.headers)["dlt_reason"].decode() for r in letters]
+    assert "invalid nl.huisacademie.enrollment.completed.v1" in reasons[0]
+    assert "missing CloudEvents headers" in reasons[1]
+    assert "hours" in reasons[2]
+    assert "unknown event type" in reasons[3]
+    origin = {
+        (
+            dict(r.headers)["dlt_original_topic"].decode(),
+            int(dict(r.headers)["dlt_original_offset"].decode()),
+        )
+        for r in letters
+    }
+    assert origin == {(topic, 0), (topic, 1), (topic, 2), (topic, 3)}
+    assert letters[0].value == b"{not json"

@@ -1,0 +1,87 @@
+"""The outbox relay publishes exactly the committed events, in order per key."""
+
+import asyncio
+import contextlib
+import uuid
+
+import asyncpg
+import pytest
+from faststream.kafka import KafkaBroker
+
+from services.shared import outbox
+from services.shared.outbox import OutboxRelay
+from tests.support.infra import Infrastructure
+from tests.support.kafka import eventually, read_all
+from tests.support.probe import PROBE_TOPIC, Probe
+
+pytestmark = pytest.mark.integration
+
+
+class Rollback(Exception):
+    pass
+
+
+async def _probes_of(bootstrap: str, run: uuid.UUID) -> list[tuple[int, str]]:
+    records = await read_all(bootstrap, PROBE_TOPIC)
+    mine = [r for r in records if r.key == str(run).encode()]
+    return [(Probe.model_validate_json(r.value).n, dict(r.headers)["ce_id"].decode()) for r in mine]
+
+
+async def test_relay_publishes_exactly_the_committed_events(
+    pool: asyncpg.Pool, plumbing_db: str, infrastructure: Infrastructure
+) -> None:
+    run = uuid.uuid4()
+    async with pool.acquire() as conn, conn.transaction():
+        committed = await outbox.put(conn, "/test", [Probe(run=run, n=n) for n in range(5)])
+    with contextlib.suppress(Rollback):
+        async with pool.acquire() as conn, conn.transaction():
+            await outbox.put(conn, "/test", [Probe(run=run, n=n) for n in (100, 101)])
+            raise Rollback
+
+    broker = KafkaBroker(infrastructure.kafka_bootstrap, enable_idempotence=True)
+    await broker.start()
+    try:
+        relay = OutboxRelay(pool, broker, plumbing_db)
+        while await relay.publish_pending():
+            pass
+        assert await relay.publish_pending() == 0
+    finally:
+        await broker.stop()
+
+    published = await _probes_of(infrastructure.kafka_bootstrap, run)
+    assert published == [(n, str(env.id)) for n, env in enumerate(committed)]
+    unsent = await pool.fetchval(
+        "SELECT count(*) FROM outbox WHERE event_id = ANY($1::uuid[]) AND published_at IS NULL",
+        [env.id for env in committed],
+    )
+    assert unsent == 0
+
+
+async def test_relay_wakes_on_commit_not_on_its_timer(
+    pool: asyncpg.Pool, plumbing_db: str, infrastructure: Infrastructure
+) -> None:
+    broker = KafkaBroker(infrastructure.kafka_bootstrap, enable_idempotence=True)
+    await broker.start()
+    # A poll interval far longer than the test: only NOTIFY can wake the relay in time.
+    relay = OutboxRelay(pool, broker, plumbing_db, poll_interval=600)
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(1.0)  # the relay drains leftovers, then waits
+        run = uuid.uuid4()
+        async with pool.acquire() as conn, conn.transaction():
+            [env] = await outbox.put(conn, "/test", [Probe(run=run, n=1)])
+
+        async def sent() -> bool:
+            return bool(
+                await pool.fetchval(
+                    "SELECT published_at IS NOT NULL FROM outbox WHERE event_id = $1", env.id
+                )
+            )
+
+        await eventually(sent, within=15)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await broker.stop()
+    assert await _probes_of(infrastructure.kafka_bootstrap, run) == [(1, str(env.id))]

@@ -1,0 +1,92 @@
+"""The Kafka broker and PostgreSQL server the integration and e2e tests run against.
+
+In this order: servers named by environment variables; testcontainers when a Docker engine
+answers; otherwise the local stack on its own ports and data directory (never the demo's).
+"""
+
+import contextlib
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from contracts.topics import all_topics
+from huisacademie import stack
+
+KAFKA_ENV = "HUISACADEMIE_TEST_KAFKA"
+POSTGRES_ENV = "HUISACADEMIE_TEST_POSTGRES"
+
+
+@dataclass(frozen=True)
+class Infrastructure:
+    kafka_bootstrap: str
+    postgres_url: str
+    """A URL of the server's maintenance database; test databases are made beside it."""
+    origin: str
+
+    def database_url(self, database: str) -> str:
+        parts = urlsplit(self.postgres_url)
+        return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def _docker_reachable() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:
+        return False
+
+
+@contextlib.contextmanager
+def provide() -> Iterator[Infrastructure]:
+    if os.environ.get(KAFKA_ENV) and os.environ.get(POSTGRES_ENV):
+        yield Infrastructure(os.environ[KAFKA_ENV], os.environ[POSTGRES_ENV], "environment")
+    elif _docker_reachable():
+        from testcontainers.community.kafka import KafkaContainer
+        from testcontainers.community.postgres import PostgresContainer
+
+        with KafkaContainer().with_kraft() as kafka, PostgresContainer("postgres:16") as pg:
+            url = pg.get_connection_url(driver=None)
+            yield Infrastructure(kafka.get_bootstrap_server(), url, "testcontainers")
+    else:
+        layout = stack.test_layout()
+        stack.ensure_postgres_installed()
+        stack.start_postgres(layout, [])
+        stack.ensure_kafka_jars()
+        stack.start_kafka(layout, all_topics())
+        try:
+            yield Infrastructure(layout.kafka_bootstrap, layout.database_url("postgres"), "local")
+        finally:
+            stack.stop_kafka(layout)
+            stack.stop_postgres(layout)
+
+
+async def create_topics(bootstrap: str, topics: Sequence[tuple[str, int]]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        for name, partitions in topics:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics([NewTopic(name, partitions, 1)])
+    finally:
+        await admin.close()
+
+
+async def fresh_database(infra: Infrastructure, name: str) -> str:
+    """Drop and create a database; returns its URL."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise ValueError(name)
+    conn = await asyncpg.connect(infra.postgres_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return infra.database_url(name)

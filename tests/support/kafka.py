@@ -1,0 +1,77 @@
+"""Reading and writing raw records in tests."""
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from contracts import Envelope, Event
+
+T = TypeVar("T")
+
+
+async def produce(
+    bootstrap: str, topic: str, records: Sequence[tuple[bytes | None, bytes, dict[str, str]]]
+) -> None:
+    """Send (key, value, headers) records in order and wait for all of them."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        for key, value, headers in records:
+            await producer.send_and_wait(
+                topic, value, key=key, headers=[(k, v.encode()) for k, v in headers.items()]
+            )
+    finally:
+        await producer.stop()
+
+
+def as_record(envelope: Envelope[Event]) -> tuple[bytes, bytes, dict[str, str]]:
+    return envelope.data.key().encode(), envelope.body(), envelope.headers()
+
+
+async def read_all(bootstrap: str, topic: str, within: float = 20.0) -> list[ConsumerRecord]:
+    """Every record in the topic right now, from the beginning to the end offsets."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        client_id=f"test-{uuid.uuid4()}",
+    )
+    await consumer.start()
+    try:
+        partitions = await _partitions(bootstrap, topic)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: list[ConsumerRecord] = []
+        async with asyncio.timeout(within):
+            for tp in partitions:
+                while await consumer.position(tp) < ends[tp]:
+                    batch = await consumer.getmany(tp, timeout_ms=500)
+                    records.extend(batch.get(tp, []))
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 20.0) -> T:
+    """Await probe() until it returns something truthy, and return that."""
+    async with asyncio.timeout(within):
+        while True:
+            if result := await probe():
+                return result
+            await asyncio.sleep(0.1)
