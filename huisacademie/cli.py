@@ -1,10 +1,14 @@
-"""huisacademie: up, down, status, demo, serve."""
+"""huisacademie: up, down, status, demo, topics, serve."""
 
 import argparse
+import asyncio
+import os
 import sys
 import time
 
+from contracts.topics import all_topics
 from huisacademie.stack import StackError
+from huisacademie.stack.topics import create_topics
 from huisacademie.system import SERVICES, demo_system
 
 
@@ -15,6 +19,10 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("down", help="stop everything `up` started")
     commands.add_parser("status", help="show what runs")
     commands.add_parser("demo", help="play the demo scenario against the running system")
+    topics = commands.add_parser(
+        "topics", help="create the event and dead-letter topics on KAFKA_BOOTSTRAP_SERVERS"
+    )
+    topics.add_argument("--replication", type=int, default=1, help="replication factor")
     serve = commands.add_parser("serve", help="run one service in the foreground")
     serve.add_argument("service", choices=SERVICES)
     args = parser.parse_args(argv)
@@ -46,6 +54,11 @@ def _run(command: str, args: argparse.Namespace) -> None:
         from huisacademie import demo
 
         demo.run(demo.Endpoints(*(system.url(n) for n in SERVICES)))
+    elif command == "topics":
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", system.kafka_bootstrap)
+        if not asyncio.run(create_topics(bootstrap, dict(all_topics()), args.replication)):
+            raise StackError(f"topics created on {bootstrap}, but not every partition has a leader")
+        print(f"topics ready on {bootstrap}: {', '.join(name for name, _ in all_topics())}")
     elif command == "serve":
         from huisacademie.serve import serve
 

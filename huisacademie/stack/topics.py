@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -15,13 +15,16 @@ from huisacademie.stack.layout import StackError, StackLayout
 _TOPIC_ALREADY_EXISTS = 36
 
 
-async def _attempt(bootstrap: str, wanted: dict[str, int]) -> bool:
-    """One round: create what is missing; True once every topic has all partitions led."""
+async def create_topics(bootstrap: str, wanted: Mapping[str, int], replication: int = 1) -> bool:
+    """Create the topics that are missing (name -> partitions); leave existing ones alone.
+
+    Returns True once every wanted topic has a leader for each of its partitions.
+    """
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(n, p, 1) for n, p in wanted.items() if n not in existing]
+        missing = [NewTopic(n, p, replication) for n, p in wanted.items() if n not in existing]
         if missing:
             response: Any = await admin.create_topics(missing, timeout_ms=10000)
             for name, code, *rest in response.topic_errors:
@@ -48,7 +51,7 @@ async def _ensure(
         if alive() is None:
             raise StackError("the broker process exited")
         try:
-            if await _attempt(bootstrap, wanted):
+            if await create_topics(bootstrap, wanted):
                 return
         except StackError:
             raise

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import structlog
 from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -69,13 +70,26 @@ class EventConsumer:
 
     async def _on_record(self, msg: KafkaMessage) -> None:
         record: ConsumerRecord[bytes, bytes] = msg.raw_message
-        position = (record.topic, record.partition, record.offset)
         try:
             envelope = decode(record.headers, record.value or b"")
         except EnvelopeError as e:
             await self._dead_letter(record, reason=str(e), error=e, attempts=1)
             await msg.ack()
             return
+        with structlog.contextvars.bound_contextvars(
+            event_id=str(envelope.id),
+            type=envelope.type,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            consumer=self.group,
+        ):
+            await self._apply_or_dead_letter(msg, record, envelope)
+
+    async def _apply_or_dead_letter(
+        self, msg: KafkaMessage, record: ConsumerRecord[bytes, bytes], envelope: Envelope[Event]
+    ) -> None:
+        position = (record.topic, record.partition, record.offset)
         try:
             await self.apply(envelope)
         except Unprocessable as e:
@@ -85,17 +99,11 @@ class EventConsumer:
             if attempts < self._max_attempts and isinstance(e, TRANSIENT):
                 self._attempts[position] = attempts
                 delay = min(0.2 * 2**attempts, 10.0)
-                log.warning(
-                    "event_retry",
-                    event_id=str(envelope.id),
-                    attempts=attempts,
-                    retry_in_s=delay,
-                    error=repr(e),
-                )
+                log.warning("event_retry", attempts=attempts, retry_in_s=delay, error=repr(e))
                 await asyncio.sleep(delay)
                 await msg.nack()
                 return
-            log.exception("event_failed", event_id=str(envelope.id), type=envelope.type)
+            log.exception("event_failed")
             await self._dead_letter(record, reason=repr(e), error=e, attempts=attempts)
         self._attempts.pop(position, None)
         await msg.ack()
@@ -107,7 +115,7 @@ class EventConsumer:
             return False
         async with self._pool.acquire() as conn, conn.transaction():
             if not await inbox.claim(conn, self.group, envelope.id):
-                log.info("event_duplicate", event_id=str(envelope.id), type=envelope.type)
+                log.info("event_duplicate")
                 return False
             await handler(conn, envelope.data)
         return True

@@ -13,6 +13,7 @@ from services.shared.db import Connection
 from services.shared.logging import get_logger
 
 log = get_logger(__name__)
+_RELAY_LOCK = 7_421_002
 
 
 async def put(conn: Connection, source: str, events: Sequence[Event]) -> list[Envelope[Event]]:
@@ -31,10 +32,13 @@ async def put(conn: Connection, source: str, events: Sequence[Event]) -> list[En
 class OutboxRelay:
     """Publishes committed outbox rows in commit order, then marks them sent.
 
-    Rows are claimed with FOR UPDATE SKIP LOCKED, so a second relay never publishes a
-    row the first one holds. A crash between publishing and marking sends the rows again:
-    consumers drop the duplicates by event id. The relay wakes on NOTIFY from the insert
-    trigger, and polls as a fallback.
+    One relay per database leads (see `_lead`); rows are also claimed with FOR UPDATE SKIP
+    LOCKED, so even two publishing relays never send a row the other holds. A crash between
+    publishing and marking sends the rows again: consumers drop the duplicates by event id.
+    The relay wakes on NOTIFY from the insert trigger, and polls as a fallback.
+
+    Order per key: every command takes its aggregate's row lock before it writes to the
+    outbox, so for any one aggregate seq order is commit order, and rows go out in seq order.
     """
 
     def __init__(
@@ -53,6 +57,7 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._wake = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
+        self._leading = False
 
     async def publish_pending(self) -> int:
         """Publish one batch of unsent rows; returns how many were published."""
@@ -94,7 +99,9 @@ class OutboxRelay:
         delay = 0.2
         while True:
             try:
-                await self._ensure_listener()
+                if not await self._lead():
+                    await asyncio.sleep(self._poll_interval)
+                    continue
                 published = await self.publish_pending()
                 delay = 0.2
                 if published < self._batch_size:
@@ -113,13 +120,27 @@ class OutboxRelay:
             await asyncio.wait_for(self._wake.wait(), seconds)
         self._wake.clear()
 
-    async def _ensure_listener(self) -> None:
-        if self._listener is not None and not self._listener.is_closed():
-            return
-        self._listener = await asyncpg.connect(self._database_url)
-        await self._listener.add_listener("outbox", lambda *_: self._wake.set())
+    async def _lead(self) -> bool:
+        """Whether this relay is the one that publishes for its database.
+
+        One relay leads, holding a session advisory lock on its listener connection; the
+        others wait. When the leader's process or connection dies, the lock goes with it
+        and another relay takes over. One publisher keeps the order per key.
+        """
+        if self._listener is None or self._listener.is_closed():
+            self._leading = False
+            self._listener = await asyncpg.connect(self._database_url)
+            await self._listener.add_listener("outbox", lambda *_: self._wake.set())
+        if not self._leading:
+            self._leading = bool(
+                await self._listener.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK)
+            )
+            if self._leading:
+                log.info("outbox_relay_leading")
+        return self._leading
 
     async def _close_listener(self) -> None:
         if self._listener is not None and not self._listener.is_closed():
             await self._listener.close()
         self._listener = None
+        self._leading = False

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +79,10 @@ async def run_service(
         settings.kafka_bootstrap_servers,
         client_id=definition.name,
         enable_idempotence=True,
-        logger=get_logger(f"faststream.{definition.name}"),
+        # A stdlib logger, so FastStream's records go through structlog's formatter; its
+        # per-message "Received"/"Processed" lines are debug, not info.
+        logger=logging.getLogger(f"faststream.{definition.name}"),
+        log_level=logging.DEBUG,
     )
     consumers = definition.consumers(pool, broker, settings)
     relay = OutboxRelay(pool, broker, settings.database_url, batch_size=settings.outbox_batch_size)

@@ -7,42 +7,21 @@ from typing import Any
 import httpx
 import pytest
 
-from contracts import Completed, Envelope, Event
 from contracts.topics import ENROLLMENTS
-from contracts.values import CompetenceDomain, OfferingKind, OfferingSnapshot
 from huisacademie.demo import Endpoints, wait_for
+from tests.support.factories import completion
 from tests.support.infra import Infrastructure
 from tests.support.kafka import as_record, produce
 
 pytestmark = pytest.mark.e2e
 
 
-def completion(staff_id: uuid.UUID, hours: float, on: date) -> Envelope[Event]:
-    snapshot = OfferingSnapshot(
-        offering_id=uuid.uuid4(),
-        title=f"Coaching {hours}",
-        academy_id=uuid.uuid4(),
-        academy_name="Academie Noord",
-        kind=OfferingKind.COACHING,
-        study_hours=hours,
-        domains=(CompetenceDomain.PEDAGOGY,),
-    )
-    event = Completed(
-        enrollment_id=uuid.uuid4(),
-        staff_id=staff_id,
-        offering=snapshot,
-        completed_on=on,
-        hours=hours,
-    )
-    return Envelope[Event].new(event, "/huisacademie/enrollment")
-
-
 async def test_the_same_completed_event_twice_counts_once(
     endpoints: Endpoints, infrastructure: Infrastructure
 ) -> None:
     staff = uuid.uuid4()
-    twice = completion(staff, 7.5, date(2026, 7, 31))
-    sentinel = completion(staff, 2.0, date(2026, 8, 1))
+    twice = completion(staff, hours=7.5, on=date(2026, 7, 31))
+    sentinel = completion(staff, hours=2.0, on=date(2026, 8, 1))
     # All three share the staff id as key, so one partition and this order.
     await produce(
         infrastructure.kafka_bootstrap,

@@ -9,12 +9,12 @@ import asyncpg
 import pytest
 
 from contracts import CourseOffered
-from contracts.values import OfferingDetails, OfferingKind
 from services.enrollment.app import DEFINITION
 from services.enrollment.service import Enrollments
 from services.shared.db import create_pool, migrate
 from services.shared.errors import Conflict
 from services.shared.runtime import database_migrations
+from tests.support.factories import offering_details
 from tests.support.infra import Infrastructure, fresh_database
 
 pytestmark = pytest.mark.integration
@@ -32,16 +32,7 @@ async def enrollment_pool(infrastructure: Infrastructure) -> AsyncIterator[async
 
 
 async def offering(svc: Enrollments, pool: asyncpg.Pool, capacity: int | None) -> uuid.UUID:
-    details = OfferingDetails(
-        offering_id=uuid.uuid4(),
-        academy_id=uuid.uuid4(),
-        academy_name="Academie",
-        board_id=uuid.uuid4(),
-        title="Feedback",
-        kind=OfferingKind.WORKSHOP,
-        study_hours=3,
-        capacity=capacity,
-    )
+    details = offering_details(capacity=capacity)
     async with pool.acquire() as conn, conn.transaction():
         await svc.on_course_offered(conn, CourseOffered(offering=details))
     return details.offering_id

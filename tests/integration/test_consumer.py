@@ -4,7 +4,6 @@ dead-letter topic with the reason, and the consumer goes on."""
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import date
 
 import asyncpg
 import pytest
@@ -12,32 +11,13 @@ from faststream.kafka import KafkaBroker
 
 from contracts import Completed, Envelope, Event
 from contracts.topics import dead_letter
-from contracts.values import OfferingKind, OfferingSnapshot
 from services.shared.consumer import EventConsumer
 from services.shared.db import Connection
+from tests.support.factories import completion
 from tests.support.infra import Infrastructure
 from tests.support.kafka import as_record, eventually, produce, read_all
 
 pytestmark = pytest.mark.integration
-
-
-def completion(staff_id: uuid.UUID, hours: float = 4.0) -> Envelope[Event]:
-    snapshot = OfferingSnapshot(
-        offering_id=uuid.uuid4(),
-        title="Feedback in class",
-        academy_id=uuid.uuid4(),
-        academy_name="Academie",
-        kind=OfferingKind.COURSE,
-        study_hours=hours,
-    )
-    event = Completed(
-        enrollment_id=uuid.uuid4(),
-        staff_id=staff_id,
-        offering=snapshot,
-        completed_on=date(2026, 3, 1),
-        hours=hours,
-    )
-    return Envelope[Event].new(event, "/test")
 
 
 async def record_effect(conn: Connection, event: Completed) -> None:
@@ -79,7 +59,7 @@ async def test_a_redelivered_event_has_no_second_effect(
     pool: asyncpg.Pool, infrastructure: Infrastructure, topic: str
 ) -> None:
     staff = uuid.uuid4()
-    twice, after = completion(staff, 3.0), completion(staff, 5.0)
+    twice, after = completion(staff, hours=3.0), completion(staff, hours=5.0)
     # One key, so one partition: when `after` took effect, both copies were consumed.
     await produce(
         infrastructure.kafka_bootstrap,

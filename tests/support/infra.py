@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
 
 from contracts.topics import all_topics
 from huisacademie import stack
+from huisacademie.stack import topics as stack_topics
 
 KAFKA_ENV = "HUISACADEMIE_TEST_KAFKA"
 POSTGRES_ENV = "HUISACADEMIE_TEST_POSTGRES"
@@ -69,14 +68,8 @@ def provide() -> Iterator[Infrastructure]:
 
 
 async def create_topics(bootstrap: str, topics: Sequence[tuple[str, int]]) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        for name, partitions in topics:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics([NewTopic(name, partitions, 1)])
-    finally:
-        await admin.close()
+    if not await stack_topics.create_topics(bootstrap, dict(topics)):
+        raise RuntimeError(f"topics {topics} made, but not every partition has a leader yet")
 
 
 async def fresh_database(infra: Infrastructure, name: str) -> str:

@@ -1,12 +1,10 @@
 """Catalogue: publishing, updating and withdrawing offerings."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
-from uuid import uuid4
+from typing import Unpack
 
 import pytest
 
-from contracts.values import CompetenceDomain, OfferingDetails, OfferingKind, Session
 from services.catalogue.domain import (
     Offering,
     OfferingStatus,
@@ -15,41 +13,20 @@ from services.catalogue.domain import (
     withdraw,
 )
 from services.shared.errors import CommandRejected, Conflict
+from tests.support.factories import DetailsFields, offering_details, session
 
 pytestmark = pytest.mark.unit
 
 START = datetime(2025, 9, 10, 14, 0, tzinfo=UTC)
 
 
-def session(offset_days: int = 0, length: timedelta = timedelta(hours=3)) -> Session:
-    start = START + timedelta(days=offset_days)
-    return Session(starts_at=start, ends_at=start + length)
-
-
-def details(**overrides: Any) -> OfferingDetails:
-    fields: dict[str, Any] = {
-        "offering_id": uuid4(),
-        "academy_id": uuid4(),
-        "academy_name": "Academie De Linde",
-        "board_id": uuid4(),
-        "title": "Mathematics in groups 5-8",
-        "kind": OfferingKind.COURSE,
-        "sessions": (session(0), session(14)),
-        "capacity": 16,
-        "study_hours": 10.0,
-        "domains": (CompetenceDomain.SUBJECT_KNOWLEDGE,),
-        "goal_tags": ("numeracy",),
-    }
-    return OfferingDetails(**{**fields, **overrides})
-
-
-def published() -> Offering:
-    offering, _ = publish(details())
+def published(**overrides: Unpack[DetailsFields]) -> Offering:
+    offering, _ = publish(offering_details(**overrides))
     return offering
 
 
 def test_publish_announces_the_offering_as_given() -> None:
-    d = details()
+    d = offering_details()
     offering, event = publish(d)
     assert offering.status is OfferingStatus.PUBLISHED
     assert offering.details == d
@@ -59,7 +36,7 @@ def test_publish_announces_the_offering_as_given() -> None:
 
 @pytest.mark.parametrize("length", [timedelta(0), timedelta(minutes=-30)])
 def test_a_session_must_end_after_it_starts(length: timedelta) -> None:
-    d = details(sessions=(session(0), session(7, length=length)))
+    d = offering_details(sessions=(session(START), session(START + timedelta(days=7), length)))
     with pytest.raises(CommandRejected, match=r"sessions\[1\]: ends_at must be after starts_at"):
         publish(d)
 
@@ -73,7 +50,7 @@ def test_an_update_that_changes_nothing_emits_no_event() -> None:
 
 
 def test_an_update_lists_exactly_the_fields_that_changed() -> None:
-    offering = published()
+    offering = published(capacity=16, study_hours=10.0)
     changes = {"title": offering.details.title, "capacity": 24, "study_hours": 12.0}
     after, event = update(offering, changes)
     assert event is not None
@@ -87,7 +64,7 @@ def test_an_update_lists_exactly_the_fields_that_changed() -> None:
 def test_an_update_may_not_introduce_a_backwards_session() -> None:
     offering = published()
     with pytest.raises(CommandRejected, match="ends_at must be after starts_at"):
-        update(offering, {"sessions": (session(0, length=timedelta(hours=-1)),)})
+        update(offering, {"sessions": (session(START, length=timedelta(hours=-1)),)})
 
 
 def test_updating_a_withdrawn_offering_is_a_conflict() -> None:

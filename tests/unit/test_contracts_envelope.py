@@ -2,7 +2,6 @@
 
 import json
 import re
-from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import pytest
@@ -10,29 +9,11 @@ import pytest
 from contracts.catalogue import CourseWithdrawn
 from contracts.enrollment import Enrolled, EnrolledVia
 from contracts.envelope import Envelope, EnvelopeError, decode
-from contracts.values import OfferingKind, OfferingSnapshot
+from tests.support.factories import enrolled
 
 pytestmark = pytest.mark.unit
 
 SOURCE = "/huisacademie/enrollment"
-
-
-def enrolled() -> Enrolled:
-    snapshot = OfferingSnapshot(
-        offering_id=uuid4(),
-        title="Intervision for new teachers",
-        academy_id=uuid4(),
-        academy_name="Academie De Linde",
-        kind=OfferingKind.INTERVISION,
-        study_hours=4.0,
-    )
-    return Enrolled(
-        enrollment_id=uuid4(),
-        staff_id=uuid4(),
-        offering=snapshot,
-        via=EnrolledVia.DIRECT,
-        enrolled_at=datetime(2025, 9, 1, 8, 30, tzinfo=UTC),
-    )
 
 
 def record() -> tuple[dict[str, str], bytes]:
@@ -63,7 +44,7 @@ def test_each_new_envelope_gets_its_own_id() -> None:
 
 
 def test_body_is_the_event_as_json() -> None:
-    event = enrolled()
+    event = enrolled(via=EnrolledVia.DIRECT, title="Intervision for new teachers")
     body = json.loads(Envelope.new(event, SOURCE).body())
     assert body["staff_id"] == str(event.staff_id)
     assert body["via"] == "direct"

@@ -12,8 +12,8 @@ from contracts.catalogue import AuditCancelled, CourseOffered
 from contracts.enrollment import Completed, EnrollmentCancelled, Waitlisted
 from contracts.event import Event
 from contracts.registry import EVENT_TYPES, UnknownEventType, event_type_for, events_on
-from contracts.values import OfferingDetails, OfferingKind, OfferingSnapshot
 from services.shared.errors import CommandRejected, Conflict, NotFound
+from tests.support.factories import offering_details, snapshot
 
 pytestmark = pytest.mark.unit
 
@@ -30,17 +30,6 @@ def concrete_events() -> list[type[Event]]:
         if "ce_type" in vars(cls) and cls.__module__.startswith("contracts."):
             found.append(cls)
     return found
-
-
-def snapshot() -> OfferingSnapshot:
-    return OfferingSnapshot(
-        offering_id=uuid4(),
-        title="Coaching",
-        academy_id=uuid4(),
-        academy_name="Academie De Linde",
-        kind=OfferingKind.COACHING,
-        study_hours=3.0,
-    )
 
 
 def test_every_event_type_is_registered_under_its_own_versioned_name() -> None:
@@ -84,15 +73,7 @@ def test_enrollment_events_are_keyed_by_staff_member() -> None:
 
 def test_offering_and_audit_events_are_keyed_by_offering_and_audited_school() -> None:
     offering_id, school_id = uuid4(), uuid4()
-    details = OfferingDetails(
-        offering_id=offering_id,
-        academy_id=uuid4(),
-        academy_name="A",
-        board_id=uuid4(),
-        title="T",
-        kind=OfferingKind.WORKSHOP,
-        study_hours=2.0,
-    )
+    details = offering_details(offering_id=offering_id)
     assert CourseOffered(offering=details).key() == str(offering_id)
     assert AuditCancelled(audit_id=uuid4(), school_id=school_id).key() == str(school_id)
 

@@ -1,33 +1,26 @@
 """Enrollment: seats, the waiting list and promotion from it."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
+from typing import Unpack
 from uuid import UUID, uuid4
 
 import pytest
 
 from contracts.enrollment import Enrolled, EnrolledVia, Waitlisted
-from contracts.values import CompetenceDomain, OfferingKind, OfferingSnapshot
+from contracts.values import CompetenceDomain
 from services.enrollment.domain import Enrollment, Offering, Status, enrol, promote
 from services.shared.errors import Conflict
+from tests.support.factories import SnapshotFields, snapshot
 
 pytestmark = pytest.mark.unit
 
 NOW = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
 
 
-def an_offering(capacity: int | None = 2, withdrawn: bool = False) -> Offering:
-    snapshot = OfferingSnapshot(
-        offering_id=uuid4(),
-        title="Reading didactics in groups 3-4",
-        academy_id=uuid4(),
-        academy_name="Academie De Linde",
-        kind=OfferingKind.COURSE,
-        study_hours=12.5,
-        domains=(CompetenceDomain.SUBJECT_DIDACTICS, CompetenceDomain.PEDAGOGY),
-        goal_tags=("reading",),
-        first_session_on=date(2025, 9, 15),
-    )
-    return Offering(snapshot=snapshot, capacity=capacity, withdrawn=withdrawn)
+def an_offering(
+    capacity: int | None = 2, withdrawn: bool = False, **overrides: Unpack[SnapshotFields]
+) -> Offering:
+    return Offering(snapshot=snapshot(**overrides), capacity=capacity, withdrawn=withdrawn)
 
 
 def waiting_list(offering: Offering, size: int) -> list[Enrollment]:
@@ -61,7 +54,13 @@ def test_the_last_free_seat_enrols_directly() -> None:
 
 
 def test_a_full_offering_puts_the_next_on_the_waiting_list() -> None:
-    offering = an_offering(capacity=2)
+    offering = an_offering(
+        capacity=2,
+        title="Reading didactics in groups 3-4",
+        study_hours=12.5,
+        domains=(CompetenceDomain.SUBJECT_DIDACTICS, CompetenceDomain.PEDAGOGY),
+        goal_tags=("reading",),
+    )
     staff_id = uuid4()
     enrollment, event = enrol(offering, uuid4(), staff_id, enrolled=2, now=NOW)
     assert enrollment.status is Status.WAITLISTED
