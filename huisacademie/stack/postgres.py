@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pwd
 import re
@@ -28,18 +29,29 @@ def _as_owner(cmd: Sequence[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else list(cmd)
 
 
-def _prepare_dirs(layout: StackLayout) -> tuple[Path, Path, Path]:
+def _traversable_by_others(path: Path) -> bool:
+    return all(os.stat(parent).st_mode & 0o001 for parent in path.resolve().parents)
+
+
+def _pg_base(layout: StackLayout) -> Path:
+    """``<root>/pg``; when we run as root from a folder the postgres user cannot reach
+    (a checkout under /root, say), a folder of its own in its home, named after the root."""
     base = layout.root / "pg"
-    data, sock, log = base / "data", base / "socket", layout.logs_dir / "postgres.log"
+    if os.geteuid() != 0 or _traversable_by_others(layout.root):
+        return base
+    tag = hashlib.sha256(str(layout.root.resolve()).encode()).hexdigest()[:12]
+    return Path(pwd.getpwnam("postgres").pw_dir) / f"huisacademie-{tag}"
+
+
+def _prepare_dirs(layout: StackLayout) -> tuple[Path, Path, Path]:
+    base = _pg_base(layout)
+    data, sock = base / "data", base / "socket"
+    log = (layout.logs_dir if base.is_relative_to(layout.root) else base) / "postgres.log"
     for directory in (data, sock, layout.logs_dir):
         directory.mkdir(parents=True, exist_ok=True)
     log.touch()
     if os.geteuid() == 0:
         owner = pwd.getpwnam("postgres")
-        for parent in reversed(base.resolve().parents):
-            if not os.stat(parent).st_mode & 0o001:
-                raise StackError(f"the postgres user cannot traverse {parent}: "
-                                 f"run `chmod o+x {parent}` or move the stack root")  # fmt: skip
         os.chown(base, owner.pw_uid, owner.pw_gid)
         os.chown(log, owner.pw_uid, owner.pw_gid)
         for directory in (data, sock):
@@ -130,7 +142,7 @@ def _create_database(layout: StackLayout, name: str) -> None:
 
 def stop_postgres(layout: StackLayout) -> None:
     """``pg_ctl stop -m fast`` on the stack's cluster; harmless if it does not run."""
-    data = layout.root / "pg" / "data"
+    data = _pg_base(layout) / "data"
     bindir = find_bin()
     if bindir is None or not (data / "PG_VERSION").is_file() or not _running(data):
         return
