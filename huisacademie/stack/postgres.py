@@ -30,7 +30,9 @@ def _as_owner(cmd: Sequence[str]) -> list[str]:
 
 
 def _traversable_by_others(path: Path) -> bool:
-    return all(os.stat(parent).st_mode & 0o001 for parent in path.resolve().parents)
+    path.mkdir(parents=True, exist_ok=True)
+    full = path.resolve()
+    return all(os.stat(p).st_mode & 0o001 for p in (full, *full.parents))
 
 
 def _pg_base(layout: StackLayout) -> Path:
