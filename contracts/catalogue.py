@@ -8,7 +8,14 @@ from pydantic import Field
 
 from contracts import topics
 from contracts.event import Event
-from contracts.values import AuditorCredit, AuditTeamMember, Findings, OfferingDetails
+from contracts.values import (
+    AuditorCredit,
+    AuditTeamMember,
+    Findings,
+    Name,
+    OfferingDetails,
+    Text,
+)
 
 
 class _OfferingEvent(Event):
@@ -44,7 +51,7 @@ class CourseWithdrawn(_OfferingEvent):
     ce_type: ClassVar[str] = "nl.huisacademie.catalogue.course_withdrawn.v1"
     offering_id: UUID
     academy_id: UUID
-    reason: str = ""
+    reason: Text = ""
 
     def key(self) -> str:
         return str(self.offering_id)
@@ -64,9 +71,9 @@ class AuditScheduled(_AuditEvent):
 
     ce_type: ClassVar[str] = "nl.huisacademie.catalogue.audit_scheduled.v1"
     board_id: UUID
-    theme: str = Field(examples=["team learning and collaboration"])
+    theme: Name = Field(examples=["team learning and collaboration"])
     audit_date: date
-    team: tuple[AuditTeamMember, ...]
+    team: tuple[AuditTeamMember, ...] = Field(min_length=1, max_length=20)
 
 
 class AuditCompleted(_AuditEvent):
@@ -74,7 +81,7 @@ class AuditCompleted(_AuditEvent):
 
     ce_type: ClassVar[str] = "nl.huisacademie.catalogue.audit_completed.v1"
     board_id: UUID
-    theme: str
+    theme: Name
     audit_date: date
     team: tuple[AuditorCredit, ...] = Field(
         description="The auditors, each with the study hours credited for the audit work."
@@ -86,4 +93,4 @@ class AuditCancelled(_AuditEvent):
     """A planned peer audit was called off."""
 
     ce_type: ClassVar[str] = "nl.huisacademie.catalogue.audit_cancelled.v1"
-    reason: str = ""
+    reason: Text = ""

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from contracts import topics
 from contracts.event import Event
-from contracts.values import Hours, OfferingSnapshot
+from contracts.values import Hours, OfferingSnapshot, Text
 
 
 class _EnrollmentEvent(Event):
@@ -57,7 +57,7 @@ class EnrollmentCancelled(_EnrollmentEvent):
 
     ce_type: ClassVar[str] = "nl.huisacademie.enrollment.enrollment_cancelled.v1"
     cancelled_from: CancelledFrom
-    reason: str = Field(default="", examples=["offering withdrawn"])
+    reason: Text = Field(default="", examples=["offering withdrawn"])
     cancelled_at: datetime
 
 

@@ -13,7 +13,8 @@ class Event(BaseModel):
     thing arrive in order.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # A tolerant reader: fields added later in the same version are ignored, not refused.
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     ce_type: ClassVar[str]
     topic: ClassVar[str]

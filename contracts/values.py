@@ -1,15 +1,25 @@
 """Value types shared by several events."""
 
-from datetime import date, datetime
+from collections.abc import Hashable
+from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+H = TypeVar("H", bound=Hashable)
+
+
+def _distinct(items: tuple[H, ...]) -> tuple[H, ...]:
+    if len(set(items)) != len(items):
+        raise ValueError("items must be distinct")
+    return items
 
 
 class Value(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # A tolerant reader: fields added later in the same version are ignored, not refused.
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class OfferingKind(StrEnum):
@@ -49,13 +59,24 @@ GoalTag = Annotated[
         examples=["reading"],
     ),
 ]
+Domains = Annotated[
+    tuple[CompetenceDomain, ...],
+    AfterValidator(_distinct),
+    Field(description="Competence domains served; each at most once."),
+]
+GoalTags = Annotated[tuple[GoalTag, ...], AfterValidator(_distinct), Field(max_length=20)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(max_length=2000)]
+Remarks = Annotated[
+    tuple[Annotated[str, Field(min_length=1, max_length=2000)], ...], Field(max_length=50)
+]
 
 
 class Session(Value):
     """One meeting of an offering."""
 
-    starts_at: datetime = Field(description="Start, with time zone.")
-    ends_at: datetime = Field(description="End, with time zone.")
+    starts_at: AwareDatetime = Field(description="Start, with time zone.")
+    ends_at: AwareDatetime = Field(description="End, with time zone.")
     location: str = Field(
         default="", max_length=200, description="A room, an address or an online link."
     )
@@ -66,16 +87,16 @@ class OfferingDetails(Value):
 
     offering_id: UUID
     academy_id: UUID
-    academy_name: str = Field(examples=["Academie De Linde"])
+    academy_name: Name = Field(examples=["Academie De Linde"])
     board_id: UUID = Field(description="The school board that runs the academy.")
-    title: str = Field(examples=["Reading didactics in groups 3-4"])
-    description: str = ""
+    title: Name = Field(examples=["Reading didactics in groups 3-4"])
+    description: str = Field(default="", max_length=5000)
     kind: OfferingKind
-    sessions: tuple[Session, ...] = ()
+    sessions: tuple[Session, ...] = Field(default=(), max_length=100)
     capacity: int | None = Field(default=None, ge=1, description="Seats; absent means unlimited.")
     study_hours: Hours
-    domains: tuple[CompetenceDomain, ...] = ()
-    goal_tags: tuple[GoalTag, ...] = ()
+    domains: Domains = ()
+    goal_tags: GoalTags = ()
     visibility: Visibility = Visibility.OWN_BOARD
 
 
@@ -83,13 +104,13 @@ class OfferingSnapshot(Value):
     """What a consumer needs to know about an offering to make sense of an enrollment."""
 
     offering_id: UUID
-    title: str
+    title: Name
     academy_id: UUID
-    academy_name: str
+    academy_name: Name
     kind: OfferingKind
     study_hours: Hours
-    domains: tuple[CompetenceDomain, ...] = ()
-    goal_tags: tuple[GoalTag, ...] = ()
+    domains: Domains = ()
+    goal_tags: GoalTags = ()
     first_session_on: date | None = Field(
         default=None, description="Date of the first session, when the offering has dates."
     )
@@ -116,6 +137,6 @@ class AuditorCredit(Value):
 class Findings(Value):
     """What an audit team reports to the audited school."""
 
-    strengths: tuple[str, ...] = ()
-    improvements: tuple[str, ...] = Field(default=(), description="Points to improve.")
-    recommendations: tuple[str, ...] = ()
+    strengths: Remarks = ()
+    improvements: Remarks = Field(default=(), description="Points to improve.")
+    recommendations: Remarks = ()

@@ -5,18 +5,20 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.values import (
     AuditorCredit,
     AuditTeamMember,
-    CompetenceDomain,
+    Domains,
     Findings,
-    GoalTag,
+    GoalTags,
     Hours,
+    Name,
     OfferingDetails,
     OfferingKind,
     Session,
+    Text,
     Visibility,
 )
 from services.catalogue.domain import Academy, Audit, Offering
@@ -31,7 +33,7 @@ class Body(BaseModel):
 
 
 class AcademyIn(Body):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     board_id: UUID
 
 
@@ -41,15 +43,19 @@ class AcademyOut(BaseModel):
     name: str
 
 
+Seats = Annotated[int, Field(ge=1, le=100_000)]
+Sessions = Annotated[tuple[Session, ...], Field(max_length=100)]
+
+
 class OfferingFields(Body):
-    title: str = Field(min_length=1, max_length=200)
+    title: Name
     description: str = Field(default="", max_length=5000)
     kind: OfferingKind
-    sessions: tuple[Session, ...] = Field(default=(), max_length=100)
-    capacity: int | None = Field(default=None, ge=1, le=100_000)
+    sessions: Sessions = ()
+    capacity: Seats | None = Field(default=None, description="Absent or null: unlimited.")
     study_hours: Hours
-    domains: tuple[CompetenceDomain, ...] = ()
-    goal_tags: tuple[GoalTag, ...] = Field(default=(), max_length=20)
+    domains: Domains = ()
+    goal_tags: GoalTags = ()
     visibility: Visibility = Visibility.OWN_BOARD
 
 
@@ -60,14 +66,23 @@ class OfferingIn(OfferingFields):
 class OfferingPatch(Body):
     """Only the fields present change; `capacity: null` makes seats unlimited."""
 
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: Name | None = None
     description: str | None = Field(default=None, max_length=5000)
-    sessions: tuple[Session, ...] | None = Field(default=None, max_length=100)
-    capacity: int | None = Field(default=None, ge=1, le=100_000)
+    sessions: Sessions | None = None
+    capacity: Seats | None = None
     study_hours: Hours | None = None
-    domains: tuple[CompetenceDomain, ...] | None = None
-    goal_tags: tuple[GoalTag, ...] | None = Field(default=None, max_length=20)
+    domains: Domains | None = None
+    goal_tags: GoalTags | None = None
     visibility: Visibility | None = None
+
+    @model_validator(mode="after")
+    def _only_capacity_may_be_null(self) -> "OfferingPatch":
+        nulls = sorted(
+            f for f in self.model_fields_set if f != "capacity" and getattr(self, f) is None
+        )
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)}: may be left out, but not null")
+        return self
 
 
 class OfferingOut(OfferingDetails):
@@ -75,13 +90,13 @@ class OfferingOut(OfferingDetails):
 
 
 class Reason(Body):
-    reason: str = Field(default="", max_length=1000)
+    reason: Text = ""
 
 
 class AuditIn(Body):
     school_id: UUID = Field(description="The audited school.")
     board_id: UUID
-    theme: str = Field(min_length=1, max_length=200)
+    theme: Name
     audit_date: date
     team: tuple[AuditTeamMember, ...] = Field(min_length=1, max_length=20)
 

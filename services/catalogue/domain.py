@@ -49,8 +49,17 @@ def check_sessions(sessions: tuple[Session, ...]) -> None:
             raise CommandRejected(f"sessions[{number - 1}]: ends_at must be after starts_at")
 
 
-def publish(details: OfferingDetails) -> tuple[Offering, CourseOffered]:
+def in_order(details: OfferingDetails) -> OfferingDetails:
+    """The offering with its sessions checked and sorted by start."""
     check_sessions(details.sessions)
+    ordered = tuple(sorted(details.sessions, key=lambda s: s.starts_at))
+    return (
+        details if ordered == details.sessions else details.model_copy(update={"sessions": ordered})
+    )
+
+
+def publish(details: OfferingDetails) -> tuple[Offering, CourseOffered]:
+    details = in_order(details)
     return Offering(details), CourseOffered(offering=details)
 
 
@@ -59,11 +68,10 @@ def update(offering: Offering, changes: dict[str, Any]) -> tuple[Offering, Cours
     if offering.status is OfferingStatus.WITHDRAWN:
         raise Conflict("the offering was withdrawn and can no longer be changed")
     old = offering.details
-    details = OfferingDetails.model_validate({**old.model_dump(), **changes})
+    details = in_order(OfferingDetails.model_validate({**old.model_dump(), **changes}))
     changed = tuple(sorted(f for f in changes if getattr(details, f) != getattr(old, f)))
     if not changed:
         return offering, None
-    check_sessions(details.sessions)
     return replace(offering, details=details), CourseUpdated(offering=details, changed=changed)
 
 

@@ -1,5 +1,6 @@
 """The catalogue's use cases: each one transaction holding the state change and its events."""
 
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -71,7 +72,7 @@ class Catalogue:
         school_id: UUID,
         board_id: UUID,
         theme: str,
-        audit_date: Any,
+        audit_date: date,
         team: tuple[AuditTeamMember, ...],
     ) -> Audit:
         audit, event = domain.schedule(Audit(uuid4(), school_id, board_id, theme, audit_date, team))

@@ -85,7 +85,7 @@ async def enrol(
     body: EnrolIn,
     svc: Service,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> EnrollmentOut:
     """Enrol (Enrolled), or join the waiting list when the offering is full (Waitlisted)."""
     enrollment, created = await svc.enrol(body.staff_id, body.offering_id, idempotency_key)

@@ -13,7 +13,7 @@ from services.enrollment import domain, store
 from services.enrollment.domain import Enrollment, Offering
 from services.shared import outbox
 from services.shared.db import Connection
-from services.shared.errors import Conflict, NotFound
+from services.shared.errors import CommandRejected, Conflict, NotFound
 
 WITHDRAWN_REASON = "offering withdrawn"
 
@@ -32,11 +32,15 @@ class Enrollments:
     ) -> tuple[Enrollment, bool]:
         """Returns the enrollment and whether this call created it (False: a repeated key)."""
         async with self._pool.acquire() as conn:
-            if idempotency_key and (seen := await store.by_idempotency_key(conn, idempotency_key)):
-                return seen, False
             try:
                 async with conn.transaction():
                     offering = await _offering(conn, offering_id)
+                    # Looked up under the offering's lock, so a retry that overtakes the
+                    # first request's commit still finds it.
+                    if idempotency_key and (
+                        seen := await _repeated(conn, staff_id, offering_id, idempotency_key)
+                    ):
+                        return seen, False
                     if existing := await store.live(conn, offering_id, staff_id):
                         raise Conflict(
                             f"staff member {staff_id} already has an enrollment in offering"
@@ -48,8 +52,9 @@ class Enrollments:
                     await outbox.put(conn, self._source, [event])
                     return enrollment, True
             except asyncpg.UniqueViolationError:
+                # The same key, concurrently, for another offering of the same person.
                 if idempotency_key and (
-                    seen := await store.by_idempotency_key(conn, idempotency_key)
+                    seen := await _repeated(conn, staff_id, offering_id, idempotency_key)
                 ):
                     return seen, False
                 raise
@@ -130,6 +135,18 @@ async def _offering(conn: Connection, offering_id: UUID, *, lock: bool = True) -
     if offering is None:
         raise NotFound(f"no offering {offering_id} (a newly published offering may take a moment)")
     return offering
+
+
+async def _repeated(
+    conn: Connection, staff_id: UUID, offering_id: UUID, key: str
+) -> Enrollment | None:
+    """The enrollment an earlier request with this key made, if the request was the same."""
+    seen = await store.by_idempotency_key(conn, staff_id, key)
+    if seen is not None and seen.offering_id != offering_id:
+        raise CommandRejected(
+            f"Idempotency-Key {key!r} was used for another request (offering {seen.offering_id})"
+        )
+    return seen
 
 
 async def _enrollment(conn: Connection, enrollment_id: UUID) -> Enrollment:

@@ -85,8 +85,12 @@ async def get(conn: Connection, enrollment_id: UUID) -> Enrollment | None:
     return _enrollment(row) if row else None
 
 
-async def by_idempotency_key(conn: Connection, key: str) -> Enrollment | None:
-    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM enrollments WHERE idempotency_key = $1", key)
+async def by_idempotency_key(conn: Connection, staff_id: UUID, key: str) -> Enrollment | None:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM enrollments WHERE staff_id = $1 AND idempotency_key = $2",
+        staff_id,
+        key,
+    )
     return _enrollment(row) if row else None
 
 

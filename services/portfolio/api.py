@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from services.portfolio import store
 from services.portfolio.domain import Entry, ledger, school_year
+from services.shared.db import Connection
 from services.shared.http import runtime_of
 
 router = APIRouter()
@@ -73,12 +74,12 @@ def _entry(e: Entry) -> EntryOut:
     )
 
 
-async def _conn(request: Request) -> AsyncIterator[Any]:
+async def _conn(request: Request) -> AsyncIterator[Connection]:
     async with runtime_of(request).pool.acquire() as conn:
         yield conn
 
 
-Conn = Annotated[Any, Depends(_conn)]
+Conn = Annotated[Connection, Depends(_conn)]
 
 
 @router.get("/staff/{staff_id}/portfolio", tags=["portfolio"])

@@ -15,7 +15,11 @@ async def upsert_entry(conn: Connection, e: Entry) -> None:
         "INSERT INTO entries (entry_id, staff_id, source, status, offering_id, title, academy_id,"
         " academy_name, kind, domains, goal_tags, hours, completed_on, school_year, detail)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        # Each event carries the offering as it stands; the latest one describes the entry.
         " ON CONFLICT (entry_id) DO UPDATE SET status = EXCLUDED.status, title = EXCLUDED.title,"
+        " offering_id = EXCLUDED.offering_id, academy_id = EXCLUDED.academy_id,"
+        " academy_name = EXCLUDED.academy_name, kind = EXCLUDED.kind,"
+        " domains = EXCLUDED.domains, goal_tags = EXCLUDED.goal_tags,"
         " hours = EXCLUDED.hours, completed_on = EXCLUDED.completed_on,"
         " school_year = EXCLUDED.school_year, detail = entries.detail || EXCLUDED.detail,"
         " updated_at = now() WHERE entries.status <> 'completed'",

@@ -1,5 +1,8 @@
 """Kafka consumers: each event's effect and its inbox row in one transaction, the offset
-committed only after that transaction, and records nobody can use sent to `<topic>.dlt`."""
+committed only after that transaction, and records nobody can use sent to `<topic>.dlt`.
+
+A record is never skipped: it is applied, dead-lettered, or read again.
+"""
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,25 +21,38 @@ from contracts import Envelope, EnvelopeError, Event, decode
 from contracts.topics import dead_letter
 from services.shared import inbox
 from services.shared.db import Connection
+from services.shared.failures import Failure, classify
 from services.shared.logging import get_logger
 
 log = get_logger(__name__)
 
 Handler = Callable[[Connection, Any], Awaitable[None]]
-"""Applies one event inside the given transaction. Raises Unprocessable for an event it
-can never apply; any other exception is retried."""
+"""Applies one event inside the given transaction."""
 
-TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, TimeoutError)
-
-
-class Unprocessable(Exception):
-    """A valid event that this consumer can never apply: it goes to the dead-letter topic."""
+Position = tuple[str, int, int]
 
 
 async def _no_decode(_: StreamMessage[Any]) -> None:
     # The body is parsed by contracts.decode, so that a malformed record reaches our
     # handler (and the dead-letter topic) instead of failing inside the framework.
     return None
+
+
+async def _readable_headers(
+    record: ConsumerRecord[bytes, bytes],
+    original: Callable[[ConsumerRecord[bytes, bytes]], Awaitable[StreamMessage[Any]]],
+) -> StreamMessage[Any]:
+    # FastStream decodes every header as UTF-8 before any handler runs; a null or non-UTF-8
+    # header would make it drop the record unseen. Cleaned, the record reaches decode(),
+    # which refuses it, and so the dead-letter topic.
+    record.headers = tuple(
+        (name, (value or b"").decode(errors="replace").encode()) for name, value in record.headers
+    )
+    return await original(record)
+
+
+def _where(record: ConsumerRecord[bytes, bytes]) -> dict[str, object]:
+    return {"topic": record.topic, "partition": record.partition, "offset": record.offset}
 
 
 class EventConsumer:
@@ -56,7 +72,7 @@ class EventConsumer:
         self._broker = broker
         self._handlers = dict(handlers)
         self._max_attempts = max_attempts
-        self._attempts: dict[tuple[str, int, int], int] = {}
+        self._attempts: dict[Position, int] = {}
 
     def subscribe(self, *topics: str) -> None:
         subscriber = self._broker.subscriber(
@@ -64,17 +80,38 @@ class EventConsumer:
             group_id=self.group,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
+            parser=_readable_headers,
             decoder=_no_decode,
         )
         subscriber(self._on_record)
 
     async def _on_record(self, msg: KafkaMessage) -> None:
         record: ConsumerRecord[bytes, bytes] = msg.raw_message
+        position = (record.topic, record.partition, record.offset)
+        try:
+            await self._apply_or_dead_letter(record, position)
+        except Exception as e:
+            # Never skip a record: whatever went wrong, it is read again after a pause.
+            attempt = self._attempts[position] = self._attempts.get(position, 0) + 1
+            delay = min(0.2 * 2**attempt, 10.0)
+            log.warning(
+                "record_retry", **_where(record), attempt=attempt, retry_in_s=delay, error=repr(e)
+            )
+            await asyncio.sleep(delay)
+            await msg.nack()
+            return
+        self._attempts.pop(position, None)
+        await msg.ack()
+
+    async def _apply_or_dead_letter(
+        self, record: ConsumerRecord[bytes, bytes], at: Position
+    ) -> None:
+        """Apply the record's event once, or send the record to the dead-letter topic;
+        raises when the record should be read again."""
         try:
             envelope = decode(record.headers, record.value or b"")
         except EnvelopeError as e:
             await self._dead_letter(record, reason=str(e), error=e, attempts=1)
-            await msg.ack()
             return
         with structlog.contextvars.bound_contextvars(
             event_id=str(envelope.id),
@@ -84,29 +121,17 @@ class EventConsumer:
             offset=record.offset,
             consumer=self.group,
         ):
-            await self._apply_or_dead_letter(msg, record, envelope)
-
-    async def _apply_or_dead_letter(
-        self, msg: KafkaMessage, record: ConsumerRecord[bytes, bytes], envelope: Envelope[Event]
-    ) -> None:
-        position = (record.topic, record.partition, record.offset)
-        try:
-            await self.apply(envelope)
-        except Unprocessable as e:
-            await self._dead_letter(record, reason=str(e), error=e, attempts=1)
-        except Exception as e:
-            attempts = self._attempts.get(position, 0) + 1
-            if attempts < self._max_attempts and isinstance(e, TRANSIENT):
-                self._attempts[position] = attempts
-                delay = min(0.2 * 2**attempts, 10.0)
-                log.warning("event_retry", attempts=attempts, retry_in_s=delay, error=repr(e))
-                await asyncio.sleep(delay)
-                await msg.nack()
-                return
-            log.exception("event_failed")
-            await self._dead_letter(record, reason=repr(e), error=e, attempts=attempts)
-        self._attempts.pop(position, None)
-        await msg.ack()
+            try:
+                await self.apply(envelope)
+            except Exception as e:
+                attempts = self._attempts.get(at, 0) + 1
+                failure = classify(e)
+                if failure is Failure.OUTAGE or (
+                    failure is Failure.CONTENTION and attempts < self._max_attempts
+                ):
+                    raise
+                log.exception("event_failed", failure=failure.value, attempts=attempts)
+                await self._dead_letter(record, reason=repr(e), error=e, attempts=attempts)
 
     async def apply(self, envelope: Envelope[Event]) -> bool:
         """Apply an event once; returns False when it was a duplicate or of no interest."""
@@ -123,7 +148,7 @@ class EventConsumer:
     async def _dead_letter(
         self, record: ConsumerRecord[bytes, bytes], *, reason: str, error: Exception, attempts: int
     ) -> None:
-        headers = {k: v.decode(errors="replace") for k, v in record.headers}
+        headers = {k: (v or b"").decode(errors="replace") for k, v in record.headers}
         headers.update(
             {
                 "dlt_reason": reason[:1000],
@@ -139,10 +164,4 @@ class EventConsumer:
         await self._broker.publish(
             record.value or b"", dead_letter(record.topic), key=record.key, headers=headers
         )
-        log.warning(
-            "event_dead_lettered",
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            reason=reason,
-        )
+        log.warning("event_dead_lettered", **_where(record), reason=reason)

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from services.shared.errors import CommandRejected
 from services.shared.runtime import Runtime, ServiceDefinition, run_service
@@ -23,6 +24,13 @@ def create_http_app(
             yield
 
     app = FastAPI(title=title, description=description, lifespan=lifespan)
+
+    @app.exception_handler(ValidationError)
+    async def _invalid(_: Request, exc: ValidationError) -> JSONResponse:
+        # A model built from a valid request can still break a rule of the whole (say, a
+        # change that leaves an offering inconsistent): the caller's error, not ours.
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        return JSONResponse(status_code=422, content={"detail": errors})
 
     @app.exception_handler(CommandRejected)
     async def _rejected(_: Request, exc: CommandRejected) -> JSONResponse:

@@ -3,9 +3,12 @@
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import Sequence
+from datetime import timedelta
 
 import asyncpg
+from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 from faststream.kafka import KafkaBroker
 
 from contracts import Envelope, Event
@@ -14,6 +17,8 @@ from services.shared.logging import get_logger
 
 log = get_logger(__name__)
 _RELAY_LOCK = 7_421_002
+# Kafka refuses these records for good: retrying would block every event behind them.
+_REFUSED = (MessageSizeTooLargeError, RecordTooLargeError)
 
 
 async def put(conn: Connection, source: str, events: Sequence[Event]) -> list[Envelope[Event]]:
@@ -60,43 +65,70 @@ class OutboxRelay:
         self._leading = False
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unsent rows; returns how many were published."""
+        """Publish one batch of unsent rows; returns how many rows it settled."""
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 "SELECT seq, topic, key, headers, payload FROM outbox"
-                " WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
+                " WHERE published_at IS NULL AND parked_at IS NULL"
+                " ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
                 self._batch_size,
             )
-            if not rows:
-                return 0
             # Sent in seq order on one idempotent producer, so order per key holds.
-            pending = [
-                await self._broker.publish(
-                    bytes(row["payload"]),
-                    row["topic"],
-                    key=row["key"].encode(),
-                    headers=json.loads(row["headers"]),
-                    no_confirm=True,
-                )
-                for row in rows
-            ]
-            await asyncio.gather(*pending)
+            sending: list[tuple[int, asyncio.Future[object]]] = []
+            parked: list[tuple[int, str]] = []
+            for row in rows:
+                try:
+                    future = await self._broker.publish(
+                        bytes(row["payload"]),
+                        row["topic"],
+                        key=row["key"].encode(),
+                        headers=json.loads(row["headers"]),
+                        no_confirm=True,
+                    )
+                    sending.append((row["seq"], future))
+                except _REFUSED as e:
+                    parked.append((row["seq"], repr(e)))
+            results = await asyncio.gather(*(f for _, f in sending), return_exceptions=True)
+            for (seq, _), result in zip(sending, results, strict=True):
+                if isinstance(result, _REFUSED):
+                    parked.append((seq, repr(result)))
+                elif isinstance(result, BaseException):
+                    raise result  # the batch is retried; consumers drop what arrives twice
+            refused = {seq for seq, _ in parked}
+            sent = [seq for seq, _ in sending if seq not in refused]
             await conn.execute(
-                "UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])",
-                [row["seq"] for row in rows],
+                "UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])", sent
             )
+            if parked:
+                await conn.executemany(
+                    "UPDATE outbox SET parked_at = now(), park_reason = $2 WHERE seq = $1", parked
+                )
+                log.error("outbox_rows_parked", rows=[seq for seq, _ in parked])
             return len(rows)
 
-    async def backlog(self) -> int:
+    async def backlog(self) -> dict[str, int]:
+        """Rows waiting to be published, and rows parked because Kafka refused them."""
         async with self._pool.acquire() as conn:
-            count: int = await conn.fetchval(
-                "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+            row = await conn.fetchrow(
+                "SELECT count(*) FILTER (WHERE parked_at IS NULL) AS pending,"
+                " count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked"
+                " FROM outbox WHERE published_at IS NULL"
             )
-            return count
+            assert row is not None
+            return {"pending": row["pending"], "parked": row["parked"]}
+
+    async def prune(self, older_than: timedelta = timedelta(days=7)) -> int:
+        """Forget published rows once Kafka holds them long enough for any replay."""
+        async with self._pool.acquire() as conn:
+            status: str = await conn.execute(
+                "DELETE FROM outbox WHERE published_at < now() - $1::interval", older_than
+            )
+            return int(status.split()[-1])
 
     async def run(self) -> None:
         """Publish until cancelled; survives broker and database outages with backoff."""
         delay = 0.2
+        next_prune = time.monotonic()
         while True:
             try:
                 if not await self._lead():
@@ -104,6 +136,9 @@ class OutboxRelay:
                     continue
                 published = await self.publish_pending()
                 delay = 0.2
+                if time.monotonic() >= next_prune:
+                    await self.prune()
+                    next_prune = time.monotonic() + 3600
                 if published < self._batch_size:
                     await self._sleep(self._poll_interval)
             except asyncio.CancelledError:
@@ -129,7 +164,16 @@ class OutboxRelay:
         """
         if self._listener is None or self._listener.is_closed():
             self._leading = False
-            self._listener = await asyncpg.connect(self._database_url)
+            self._listener = await asyncpg.connect(
+                self._database_url,
+                # If this host dies without closing the connection, the server notices
+                # within a minute and frees the lock for another relay.
+                server_settings={
+                    "tcp_keepalives_idle": "30",
+                    "tcp_keepalives_interval": "10",
+                    "tcp_keepalives_count": "3",
+                },
+            )
             await self._listener.add_listener("outbox", lambda *_: self._wake.set())
         if not self._leading:
             self._leading = bool(

@@ -4,6 +4,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -40,3 +41,14 @@ async def test_the_same_completed_event_twice_counts_once(
         ("2026-2027", 2.0),
         ("2025-2026", 7.5),
     ]
+    # The portfolio's consumer recorded the event once in its inbox. (That the inbox alone
+    # stops a second effect is shown in tests/integration/test_consumer.py, with an effect
+    # that is not idempotent by itself, as this projection is.)
+    conn = await asyncpg.connect(infrastructure.database_url("e2e_portfolio"))
+    try:
+        seen = await conn.fetch(
+            "SELECT consumer FROM inbox WHERE event_id = ANY($1::uuid[])", [twice.id, sentinel.id]
+        )
+    finally:
+        await conn.close()
+    assert sorted(r["consumer"] for r in seen) == ["portfolio.enrollments"] * 2

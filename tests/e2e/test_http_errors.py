@@ -117,3 +117,63 @@ def test_an_auditor_from_the_audited_school_is_refused(endpoints: Endpoints) -> 
     r = httpx.post(f"{endpoints.catalogue}/audits", json=body)
     assert r.status_code == 422
     assert "other schools than the audited school" in r.json()["detail"]
+
+
+def test_a_patch_with_null_for_a_required_field_is_a_422(
+    endpoints: Endpoints, offering: str
+) -> None:
+    r = httpx.patch(f"{endpoints.catalogue}/offerings/{offering}", json={"title": None})
+    assert r.status_code == 422
+    assert "title: may be left out, but not null" in r.text
+    unlimited = httpx.patch(f"{endpoints.catalogue}/offerings/{offering}", json={"capacity": None})
+    assert unlimited.status_code == 200
+    assert unlimited.json()["capacity"] is None
+
+
+def test_session_times_without_a_time_zone_are_a_422(endpoints: Endpoints, offering: str) -> None:
+    sessions = [{"starts_at": "2026-12-01T09:00:00", "ends_at": "2026-12-01T11:00:00+01:00"}]
+    r = httpx.patch(f"{endpoints.catalogue}/offerings/{offering}", json={"sessions": sessions})
+    assert r.status_code == 422
+    assert ["body", "sessions", 0, "starts_at"] in [e["loc"] for e in r.json()["detail"]]
+
+
+def test_duplicate_domains_are_a_422(endpoints: Endpoints, offering: str) -> None:
+    r = httpx.patch(
+        f"{endpoints.catalogue}/offerings/{offering}", json={"domains": ["pedagogy", "pedagogy"]}
+    )
+    assert r.status_code == 422
+    assert "distinct" in r.text
+
+
+def test_an_empty_idempotency_key_is_a_422(endpoints: Endpoints, offering: str) -> None:
+    body = {"staff_id": str(uuid.uuid4()), "offering_id": offering}
+    r = httpx.post(
+        f"{endpoints.enrollment}/enrollments", json=body, headers={"Idempotency-Key": ""}
+    )
+    assert r.status_code == 422
+    assert "idempotency-key" in r.text.lower()
+
+
+def test_oversized_findings_are_a_422(endpoints: Endpoints) -> None:
+    school = str(uuid.uuid4())
+    audit = httpx.post(
+        f"{endpoints.catalogue}/audits",
+        json={
+            "school_id": school,
+            "board_id": str(uuid.uuid4()),
+            "theme": "reading",
+            "audit_date": date.today().isoformat(),
+            "team": [
+                {"staff_id": str(uuid.uuid4()), "school_id": str(uuid.uuid4()), "role": "lead"}
+            ],
+        },
+    ).json()
+    findings = {"strengths": ["x" * 1_000_000]}
+    r = httpx.post(
+        f"{endpoints.catalogue}/audits/{audit['audit_id']}/complete", json={"findings": findings}
+    )
+    assert r.status_code == 422
+    assert (
+        httpx.get(f"{endpoints.catalogue}/audits/{audit['audit_id']}").json()["status"]
+        == "scheduled"
+    )

@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from contracts import CourseOffered
+from contracts import CourseOffered, CourseUpdated, CourseWithdrawn
 from services.enrollment.app import DEFINITION
 from services.enrollment.service import Enrollments
 from services.shared.db import create_pool, migrate
-from services.shared.errors import Conflict
+from services.shared.errors import CommandRejected, Conflict
 from services.shared.runtime import database_migrations
 from tests.support.factories import offering_details
 from tests.support.infra import Infrastructure, fresh_database
@@ -100,3 +100,47 @@ async def test_the_same_person_enrolling_concurrently_gets_one_enrollment(
     assert sum(1 for r in results if not isinstance(r, BaseException)) == 1
     assert all(isinstance(r, Conflict) for r in results if isinstance(r, BaseException))
     assert await statuses(enrollment_pool, offering_id) == {"enrolled": 1}
+
+
+async def test_the_same_idempotency_key_concurrently_makes_one_enrollment(
+    enrollment_pool: asyncpg.Pool,
+) -> None:
+    svc = Enrollments(enrollment_pool, "/test")
+    offering_id = await offering(svc, enrollment_pool, SEATS)
+    staff, key = uuid.uuid4(), str(uuid.uuid4())
+    results = await asyncio.gather(*(svc.enrol(staff, offering_id, key) for _ in range(20)))
+    assert len({e.enrollment_id for e, _ in results}) == 1
+    assert sum(1 for _, created in results if created) == 1
+    other = await offering(svc, enrollment_pool, SEATS)
+    with pytest.raises(CommandRejected, match="used for another request"):
+        await svc.enrol(staff, other, key)
+    # The key is the caller's own: another staff member may use the same one.
+    someone_else, created = await svc.enrol(uuid.uuid4(), offering_id, key)
+    assert created and someone_else.enrollment_id != results[0][0].enrollment_id
+
+
+async def test_raising_capacity_promotes_and_withdrawal_cancels_everyone(
+    enrollment_pool: asyncpg.Pool,
+) -> None:
+    svc = Enrollments(enrollment_pool, "/test")
+    details = offering_details(capacity=2)
+    async with enrollment_pool.acquire() as conn, conn.transaction():
+        await svc.on_course_offered(conn, CourseOffered(offering=details))
+    made = [(await svc.enrol(uuid.uuid4(), details.offering_id))[0] for _ in range(5)]
+    async with enrollment_pool.acquire() as conn, conn.transaction():
+        bigger = details.model_copy(update={"capacity": 4})
+        await svc.on_course_updated(conn, CourseUpdated(offering=bigger, changed=("capacity",)))
+    assert [(await svc.get(e.enrollment_id)).status.value for e in made] == [
+        "enrolled",
+        "enrolled",
+        "enrolled",
+        "enrolled",
+        "waitlisted",
+    ]
+    async with enrollment_pool.acquire() as conn, conn.transaction():
+        await svc.on_course_withdrawn(
+            conn, CourseWithdrawn(offering_id=details.offering_id, academy_id=details.academy_id)
+        )
+    assert await statuses(enrollment_pool, details.offering_id) == {"cancelled": 5}
+    with pytest.raises(Conflict, match="withdrawn"):
+        await svc.enrol(uuid.uuid4(), details.offering_id)

@@ -2,57 +2,17 @@
 dead-letter topic with the reason, and the consumer goes on."""
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
-from faststream.kafka import KafkaBroker
 
-from contracts import Completed, Envelope, Event
 from contracts.topics import dead_letter
-from services.shared.consumer import EventConsumer
-from services.shared.db import Connection
+from tests.support.consuming import consuming, effect_seen
 from tests.support.factories import completion
 from tests.support.infra import Infrastructure
 from tests.support.kafka import as_record, eventually, produce, read_all
 
 pytestmark = pytest.mark.integration
-
-
-async def record_effect(conn: Connection, event: Completed) -> None:
-    await conn.execute(
-        "INSERT INTO effects (event_id, staff_id, hours) VALUES ($1, $2, $3)",
-        event.enrollment_id,
-        event.staff_id,
-        event.hours,
-    )
-
-
-@asynccontextmanager
-async def consuming(infra: Infrastructure, pool: asyncpg.Pool, topic: str) -> AsyncIterator[None]:
-    broker = KafkaBroker(infra.kafka_bootstrap, enable_idempotence=True)
-    EventConsumer(f"it-{uuid.uuid4().hex[:8]}", pool, broker, {Completed: record_effect}).subscribe(
-        topic
-    )
-    await broker.start()
-    try:
-        yield
-    finally:
-        await broker.stop()
-
-
-def effect_seen(pool: asyncpg.Pool, envelope: Envelope[Event]) -> Callable[[], Awaitable[bool]]:
-    async def probe() -> bool:
-        data = envelope.data
-        assert isinstance(data, Completed)
-        return bool(
-            await pool.fetchval(
-                "SELECT count(*) FROM effects WHERE event_id = $1", data.enrollment_id
-            )
-        )
-
-    return probe
 
 
 async def test_a_redelivered_event_has_no_second_effect(

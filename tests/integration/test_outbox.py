@@ -27,6 +27,20 @@ async def _probes_of(bootstrap: str, run: uuid.UUID) -> list[tuple[int, str]]:
     return [(Probe.model_validate_json(r.value).n, dict(r.headers)["ce_id"].decode()) for r in mine]
 
 
+async def _drain(pool: asyncpg.Pool, database_url: str, infra: Infrastructure) -> OutboxRelay:
+    """Publish batches until none is left; returns the relay."""
+    broker = KafkaBroker(infra.kafka_bootstrap, enable_idempotence=True)
+    await broker.start()
+    try:
+        relay = OutboxRelay(pool, broker, database_url)
+        while await relay.publish_pending():
+            pass
+        assert await relay.publish_pending() == 0
+        return relay
+    finally:
+        await broker.stop()
+
+
 async def test_relay_publishes_exactly_the_committed_events(
     pool: asyncpg.Pool, plumbing_db: str, infrastructure: Infrastructure
 ) -> None:
@@ -38,15 +52,8 @@ async def test_relay_publishes_exactly_the_committed_events(
             await outbox.put(conn, "/test", [Probe(run=run, n=n) for n in (100, 101)])
             raise Rollback
 
-    broker = KafkaBroker(infrastructure.kafka_bootstrap, enable_idempotence=True)
-    await broker.start()
-    try:
-        relay = OutboxRelay(pool, broker, plumbing_db)
-        while await relay.publish_pending():
-            pass
-        assert await relay.publish_pending() == 0
-    finally:
-        await broker.stop()
+    relay = await _drain(pool, plumbing_db, infrastructure)
+    assert (await relay.backlog())["pending"] == 0
 
     published = await _probes_of(infrastructure.kafka_bootstrap, run)
     assert published == [(n, str(env.id)) for n, env in enumerate(committed)]
@@ -85,3 +92,28 @@ async def test_relay_wakes_on_commit_not_on_its_timer(
             await task
         await broker.stop()
     assert await _probes_of(infrastructure.kafka_bootstrap, run) == [(1, str(env.id))]
+
+
+async def test_an_event_kafka_refuses_is_parked_and_the_rest_still_flow(
+    pool: asyncpg.Pool, plumbing_db: str, infrastructure: Infrastructure
+) -> None:
+    run = uuid.uuid4()
+    async with pool.acquire() as conn, conn.transaction():
+        envs = await outbox.put(
+            conn,
+            "/test",
+            [
+                Probe(run=run, n=0),
+                Probe(run=run, n=1, padding="x" * 2_000_000),
+                Probe(run=run, n=2),
+            ],
+        )
+    backlog = await (await _drain(pool, plumbing_db, infrastructure)).backlog()
+    assert [n for n, _ in await _probes_of(infrastructure.kafka_bootstrap, run)] == [0, 2]
+    parked = await pool.fetchrow(
+        "SELECT published_at, parked_at, park_reason FROM outbox WHERE event_id = $1", envs[1].id
+    )
+    assert parked is not None
+    assert parked["published_at"] is None and parked["parked_at"] is not None
+    assert "MessageSizeTooLarge" in parked["park_reason"]
+    assert backlog["parked"] >= 1

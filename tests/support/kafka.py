@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -13,17 +13,24 @@ from contracts import Envelope, Event
 T = TypeVar("T")
 
 
+Headers = Mapping[str, str] | Sequence[tuple[str, bytes | None]]
+"""Text headers, or raw ones (to send what a well-behaved producer would not)."""
+
+
 async def produce(
-    bootstrap: str, topic: str, records: Sequence[tuple[bytes | None, bytes, dict[str, str]]]
+    bootstrap: str, topic: str, records: Sequence[tuple[bytes | None, bytes, Headers]]
 ) -> None:
     """Send (key, value, headers) records in order and wait for all of them."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
     await producer.start()
     try:
         for key, value, headers in records:
-            await producer.send_and_wait(
-                topic, value, key=key, headers=[(k, v.encode()) for k, v in headers.items()]
+            raw = (
+                [(k, v.encode()) for k, v in headers.items()]
+                if isinstance(headers, Mapping)
+                else list(headers)
             )
+            await producer.send_and_wait(topic, value, key=key, headers=raw)
     finally:
         await producer.stop()
 

@@ -13,6 +13,7 @@ class Probe(Event):
     topic: ClassVar[str] = PROBE_TOPIC
     run: UUID
     n: int
+    padding: str = ""
 
     def key(self) -> str:
         return str(self.run)

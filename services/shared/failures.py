@@ -1,0 +1,36 @@
+"""What kind of failure an exception is, which decides what a consumer does with the event."""
+
+from enum import Enum
+
+import asyncpg
+from aiokafka.errors import KafkaError
+
+
+class Failure(Enum):
+    OUTAGE = "outage"
+    """The database or the broker is unreachable: nothing the event did. Retried until it
+    comes back, however long that takes: an outage never dead-letters events."""
+    CONTENTION = "contention"
+    """A deadlock or serialization failure: retried a few times, then dead-lettered."""
+    PERMANENT = "permanent"
+    """The event cannot be applied (invalid data, a rule it breaks, a bug): dead-lettered
+    at once, so it does not block its partition; replay it after a fix."""
+
+
+_OUTAGE = (
+    OSError,  # includes ConnectionError
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,  # admin shutdown, cannot connect now
+    asyncpg.exceptions.InsufficientResourcesError,  # too many connections, disk full
+    KafkaError,
+)
+
+
+def classify(error: BaseException) -> Failure:
+    if isinstance(error, asyncpg.exceptions.TransactionRollbackError):
+        return Failure.CONTENTION
+    if isinstance(error, _OUTAGE):
+        return Failure.OUTAGE
+    return Failure.PERMANENT

@@ -1,0 +1,85 @@
+"""What a consumer does when applying an event fails: an outage is waited out, a bad
+event is dead-lettered at once, a record with unreadable headers is dead-lettered too.
+In every case the consumer goes on and nothing is applied twice."""
+
+import uuid
+from collections import Counter
+
+import asyncpg
+import pytest
+
+from contracts import Completed
+from contracts.topics import dead_letter
+from services.shared.db import Connection
+from tests.support.consuming import consuming, effect_seen, record_effect
+from tests.support.factories import completion
+from tests.support.infra import Infrastructure
+from tests.support.kafka import as_record, eventually, produce, read_all
+
+pytestmark = pytest.mark.integration
+
+
+async def test_an_outage_is_retried_until_it_passes_and_nothing_is_dead_lettered(
+    pool: asyncpg.Pool, infrastructure: Infrastructure, topic: str
+) -> None:
+    calls: Counter[uuid.UUID] = Counter()
+
+    async def flaky(conn: Connection, event: Completed) -> None:
+        calls[event.enrollment_id] += 1
+        if calls[event.enrollment_id] <= 3:
+            raise ConnectionRefusedError("database restarting")
+        await record_effect(conn, event)
+
+    staff = uuid.uuid4()
+    first, second = completion(staff, hours=1.0), completion(staff, hours=2.0)
+    await produce(infrastructure.kafka_bootstrap, topic, [as_record(first), as_record(second)])
+    async with consuming(infrastructure, pool, topic, flaky):
+        await eventually(effect_seen(pool, second), within=30)
+    rows = await pool.fetch("SELECT hours FROM effects WHERE staff_id = $1", staff)
+    assert [float(r["hours"]) for r in rows] == [1.0, 2.0]
+    assert list(calls.values()) == [4, 4]
+    assert await read_all(infrastructure.kafka_bootstrap, dead_letter(topic)) == []
+
+
+async def test_an_event_that_cannot_be_applied_is_dead_lettered_and_the_next_applied(
+    pool: asyncpg.Pool, infrastructure: Infrastructure, topic: str
+) -> None:
+    poison, good = completion(uuid.uuid4(), hours=9.0), completion(uuid.uuid4(), hours=1.0)
+
+    async def refuse_nines(conn: Connection, event: Completed) -> None:
+        if event.hours == 9.0:
+            raise ValueError("nine hours is not a thing here")
+        await record_effect(conn, event)
+
+    await produce(infrastructure.kafka_bootstrap, topic, [as_record(poison), as_record(good)])
+    async with consuming(infrastructure, pool, topic, refuse_nines):
+        await eventually(effect_seen(pool, good))
+    [letter] = await read_all(infrastructure.kafka_bootstrap, dead_letter(topic))
+    headers = {k: v.decode() for k, v in letter.headers}
+    assert headers["ce_id"] == str(poison.id)
+    assert headers["dlt_exception"] == "ValueError"
+    assert "nine hours" in headers["dlt_reason"]
+    assert headers["dlt_attempts"] == "1"
+
+
+async def test_records_with_unreadable_headers_are_dead_lettered(
+    pool: asyncpg.Pool, infrastructure: Infrastructure, topic: str
+) -> None:
+    staff = uuid.uuid4()
+    key, body, headers = as_record(completion(staff))
+    good = completion(staff)
+    raw = [(k, v.encode()) for k, v in headers.items()]
+    not_utf8 = [(k, b"\xff\xfe" if k == "ce_type" else v) for k, v in raw]
+    null_value = [(k, None if k == "ce_id" else v) for k, v in raw]
+    await produce(
+        infrastructure.kafka_bootstrap,
+        topic,
+        [(key, body, not_utf8), (key, body, null_value), as_record(good)],
+    )
+    async with consuming(infrastructure, pool, topic):
+        await eventually(effect_seen(pool, good))
+    letters = await read_all(infrastructure.kafka_bootstrap, dead_letter(topic))
+    reasons = [dict(r.headers)["dlt_reason"].decode() for r in letters]
+    assert len(reasons) == 2
+    assert "unknown event type" in reasons[0]
+    assert "missing CloudEvents headers: ce_id" in reasons[1]
