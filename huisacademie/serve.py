@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import uvicorn
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from services.catalogue.app import CatalogueSettings
 from services.catalogue.app import create_app as catalogue_app
@@ -23,7 +24,12 @@ SERVICES: dict[str, tuple[type[ServiceSettings], Callable[..., FastAPI]]] = {
 
 def serve(name: str) -> None:
     settings_type, create_app = SERVICES[name]
-    settings = settings_type()
+    try:
+        settings = settings_type()
+    except ValidationError as e:
+        prefix = settings_type.model_config.get("env_prefix", "")
+        missing = [f"{prefix}{err['loc'][0]}".upper() for err in e.errors()]
+        raise SystemExit(f"huisacademie serve {name}: set {', '.join(missing)}") from e
     configure_logging(settings.log_level, settings.log_json)
     uvicorn.run(
         create_app(settings),

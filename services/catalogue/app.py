@@ -14,7 +14,6 @@ from services.shared.settings import ServiceSettings
 class CatalogueSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CATALOGUE_", extra="ignore")
 
-    database_url: str = "postgresql://postgres@127.0.0.1:5433/catalogue"
     http_port: int = 8001
 
 

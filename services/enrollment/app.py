@@ -21,7 +21,6 @@ from services.shared.settings import ServiceSettings
 class EnrollmentSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ENROLLMENT_", extra="ignore")
 
-    database_url: str = "postgresql://postgres@127.0.0.1:5433/enrollment"
     http_port: int = 8002
 
 

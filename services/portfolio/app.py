@@ -22,7 +22,6 @@ from services.shared.settings import ServiceSettings
 class PortfolioSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PORTFOLIO_", extra="ignore")
 
-    database_url: str = "postgresql://postgres@127.0.0.1:5433/portfolio"
     http_port: int = 8003
 
 

@@ -1,10 +1,8 @@
-"""The errors a command can end in, each with the HTTP status it maps to."""
+"""The errors a command can end in. The HTTP adapter maps them to status codes."""
 
 
 class CommandRejected(Exception):
     """A command that breaks a rule; the message says which, for the caller."""
-
-    status_code = 422
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -12,8 +10,8 @@ class CommandRejected(Exception):
 
 
 class NotFound(CommandRejected):
-    status_code = 404
+    """The command names something that does not exist."""
 
 
 class Conflict(CommandRejected):
-    status_code = 409
+    """The command does not fit the current state (already enrolled, already withdrawn)."""

@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from services.shared.errors import CommandRejected
+from services.shared.errors import CommandRejected, Conflict, NotFound
 from services.shared.runtime import Runtime, ServiceDefinition, run_service
 from services.shared.settings import ServiceSettings
 
@@ -34,7 +34,7 @@ def create_http_app(
 
     @app.exception_handler(CommandRejected)
     async def _rejected(_: Request, exc: CommandRejected) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content={"detail": exc.message})
+        return JSONResponse(status_code=status_code(exc), content={"detail": exc.message})
 
     @app.get("/health", tags=["operations"])
     async def health(request: Request) -> JSONResponse:
@@ -43,6 +43,14 @@ def create_http_app(
         return JSONResponse(status_code=200 if report["ready"] else 503, content=report)
 
     return app
+
+
+def status_code(error: CommandRejected) -> int:
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Conflict):
+        return 409
+    return 422
 
 
 def runtime_of(request: Request) -> Runtime:

@@ -14,7 +14,9 @@ class ServiceSettings(BaseSettings):
         default="127.0.0.1:9092",
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"),
     )
-    database_url: str
+    database_url: str = Field(
+        description="Required, from <SERVICE>_DATABASE_URL: no default points anywhere."
+    )
     http_host: str = "127.0.0.1"
     http_port: int
     log_level: str = Field(default="info", validation_alias=AliasChoices("LOG_LEVEL"))

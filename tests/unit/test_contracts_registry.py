@@ -13,6 +13,7 @@ from contracts.enrollment import Completed, EnrollmentCancelled, Waitlisted
 from contracts.event import Event
 from contracts.registry import EVENT_TYPES, UnknownEventType, event_type_for, events_on
 from services.shared.errors import CommandRejected, Conflict, NotFound
+from services.shared.http import status_code
 from tests.support.factories import offering_details, snapshot
 
 pytestmark = pytest.mark.unit
@@ -93,5 +94,5 @@ def test_events_are_frozen_and_read_tolerantly() -> None:
 )
 def test_errors_map_to_http_status_codes(error: type[CommandRejected], status: int) -> None:
     raised = error("why")
-    assert (raised.status_code, raised.message, str(raised)) == (status, "why", "why")
+    assert (status_code(raised), raised.message, str(raised)) == (status, "why", "why")
     assert isinstance(raised, CommandRejected)
