@@ -7,20 +7,35 @@ Events are frozen pydantic models; the CloudEvents attributes travel in Kafka he
 from contracts.catalogue import (
     AuditCancelled,
     AuditCompleted,
+    AuditRescheduled,
     AuditScheduled,
     CourseOffered,
     CourseUpdated,
     CourseWithdrawn,
+    ProgrammeOffered,
 )
-from contracts.enrollment import Completed, Enrolled, EnrollmentCancelled, Waitlisted
+from contracts.enrollment import (
+    AttendanceRecorded,
+    Completed,
+    Enrolled,
+    EnrollmentCancelled,
+    EnrollmentDeclined,
+    EnrollmentRequested,
+    InterestRegistered,
+    NotCompleted,
+    ProgrammeCompleted,
+    Waitlisted,
+)
 from contracts.envelope import Envelope, EnvelopeError, decode
 from contracts.event import Event
 from contracts.registry import EVENT_TYPES, UnknownEventType, event_type_for
 
 __all__ = [
     "EVENT_TYPES",
+    "AttendanceRecorded",
     "AuditCancelled",
     "AuditCompleted",
+    "AuditRescheduled",
     "AuditScheduled",
     "Completed",
     "CourseOffered",
@@ -28,9 +43,15 @@ __all__ = [
     "CourseWithdrawn",
     "Enrolled",
     "EnrollmentCancelled",
+    "EnrollmentDeclined",
+    "EnrollmentRequested",
     "Envelope",
     "EnvelopeError",
     "Event",
+    "InterestRegistered",
+    "NotCompleted",
+    "ProgrammeCompleted",
+    "ProgrammeOffered",
     "UnknownEventType",
     "Waitlisted",
     "decode",

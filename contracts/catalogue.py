@@ -89,8 +89,32 @@ class AuditCompleted(_AuditEvent):
     findings: Findings
 
 
+class AuditRescheduled(_AuditEvent):
+    """A planned peer audit moved to another date."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.catalogue.audit_rescheduled.v1"
+    audit_date: date = Field(description="The new date.")
+    previous_date: date
+    reason: Text = ""
+
+
 class AuditCancelled(_AuditEvent):
     """A planned peer audit was called off."""
 
     ce_type: ClassVar[str] = "nl.huisacademie.catalogue.audit_cancelled.v1"
     reason: Text = ""
+
+
+class ProgrammeOffered(Event):
+    """An academy published a programme: an ordered path of offerings. Completing all of
+    them completes the programme."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.catalogue.programme_offered.v1"
+    topic: ClassVar[str] = topics.PROGRAMMES
+    programme_id: UUID
+    academy_id: UUID
+    title: Name
+    offering_ids: tuple[UUID, ...] = Field(min_length=1, max_length=50)
+
+    def key(self) -> str:
+        return str(self.programme_id)

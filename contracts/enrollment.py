@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from contracts import topics
 from contracts.event import Event
@@ -28,6 +28,8 @@ class _EnrollmentEvent(Event):
 class EnrolledVia(StrEnum):
     DIRECT = "direct"
     WAITLIST = "waitlist"
+    INTEREST_LIST = "interest_list"
+    TEAM = "team"
 
 
 class Enrolled(_EnrollmentEvent):
@@ -35,7 +37,9 @@ class Enrolled(_EnrollmentEvent):
 
     ce_type: ClassVar[str] = "nl.huisacademie.enrollment.enrolled.v1"
     via: EnrolledVia = Field(
-        description="direct, or waitlist when a freed seat promoted the person."
+        description="direct; waitlist when a freed seat promoted the person; interest_list "
+        "when sessions were added to an offering the person had shown interest in; team when "
+        "a school leader enrolled a team."
     )
     enrolled_at: datetime
 
@@ -50,6 +54,8 @@ class Waitlisted(_EnrollmentEvent):
 class CancelledFrom(StrEnum):
     ENROLLED = "enrolled"
     WAITLISTED = "waitlisted"
+    REQUESTED = "requested"
+    INTERESTED = "interested"
 
 
 class EnrollmentCancelled(_EnrollmentEvent):
@@ -67,3 +73,64 @@ class Completed(_EnrollmentEvent):
     ce_type: ClassVar[str] = "nl.huisacademie.enrollment.completed.v1"
     completed_on: date = Field(description="Counts towards the school year of this date.")
     hours: Hours = Field(description="Study hours credited; by default the offering's hours.")
+    attended_share: float | None = Field(
+        default=None, ge=0, le=1, description="Share of sessions attended, where recorded."
+    )
+    reason: Text = Field(default="", description="Why the academy recorded it by hand, if it did.")
+
+
+class NotCompleted(_EnrollmentEvent):
+    """The staff member took part but did not meet the completion criteria."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.not_completed.v1"
+    recorded_on: date
+    attended_share: float | None = Field(default=None, ge=0, le=1)
+    reason: Text = ""
+
+
+class EnrollmentRequested(_EnrollmentEvent):
+    """Enrolment waits for the staff member's school leader to approve it."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.enrollment_requested.v1"
+    requested_at: datetime
+
+
+class EnrollmentDeclined(_EnrollmentEvent):
+    """The school leader declined the request."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.enrollment_declined.v1"
+    declined_by: UUID
+    reason: Text = ""
+    declined_at: datetime
+
+
+class InterestRegistered(_EnrollmentEvent):
+    """The staff member joined the interest list of an offering without dates yet."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.interest_registered.v1"
+    registered_at: datetime
+
+
+class AttendanceRecorded(_EnrollmentEvent):
+    """Whether the staff member attended one session."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.attendance_recorded.v1"
+    session_id: UUID
+    session_starts_at: AwareDatetime
+    attended: bool
+    recorded_at: datetime
+
+
+class ProgrammeCompleted(Event):
+    """The staff member completed every offering of a programme."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.programme_completed.v1"
+    topic: ClassVar[str] = topics.ENROLLMENTS
+    staff_id: UUID
+    programme_id: UUID
+    title: Text
+    offering_ids: tuple[UUID, ...]
+    completed_on: date
+
+    def key(self) -> str:
+        return str(self.staff_id)

@@ -3,12 +3,25 @@
 from contracts.catalogue import (
     AuditCancelled,
     AuditCompleted,
+    AuditRescheduled,
     AuditScheduled,
     CourseOffered,
     CourseUpdated,
     CourseWithdrawn,
+    ProgrammeOffered,
 )
-from contracts.enrollment import Completed, Enrolled, EnrollmentCancelled, Waitlisted
+from contracts.enrollment import (
+    AttendanceRecorded,
+    Completed,
+    Enrolled,
+    EnrollmentCancelled,
+    EnrollmentDeclined,
+    EnrollmentRequested,
+    InterestRegistered,
+    NotCompleted,
+    ProgrammeCompleted,
+    Waitlisted,
+)
 from contracts.event import Event
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -18,12 +31,20 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CourseUpdated,
         CourseWithdrawn,
         AuditScheduled,
+        AuditRescheduled,
         AuditCompleted,
         AuditCancelled,
+        ProgrammeOffered,
         Enrolled,
         Waitlisted,
         EnrollmentCancelled,
         Completed,
+        NotCompleted,
+        EnrollmentRequested,
+        EnrollmentDeclined,
+        InterestRegistered,
+        AttendanceRecorded,
+        ProgrammeCompleted,
     )
 }
 

@@ -4,12 +4,14 @@ from typing import Final
 
 OFFERINGS: Final = "catalogue.offerings"
 AUDITS: Final = "catalogue.audits"
+PROGRAMMES: Final = "catalogue.programmes"
 ENROLLMENTS: Final = "enrollment.enrollments"
 
-EVENT_TOPICS: Final = (OFFERINGS, AUDITS, ENROLLMENTS)
+EVENT_TOPICS: Final = (OFFERINGS, AUDITS, PROGRAMMES, ENROLLMENTS)
 KEYS: Final = {
     OFFERINGS: "the offering id",
     AUDITS: "the audited school's id",
+    PROGRAMMES: "the programme id",
     ENROLLMENTS: "the staff member's id (each person's events stay in order)",
 }
 PARTITIONS: Final = 6

@@ -72,9 +72,52 @@ Remarks = Annotated[
 ]
 
 
+class StaffRole(StrEnum):
+    TEACHER = "teacher"
+    SCHOOL_LEADER = "school_leader"
+    SPECIALIST = "specialist"
+    TEACHING_ASSISTANT = "teaching_assistant"
+    OTHER = "other"
+
+
+class Sector(StrEnum):
+    PO = "po"
+    """Primary education."""
+    VO = "vo"
+    """Secondary education."""
+
+
+class Audience(Value):
+    """Who an offering is for; an empty list means everyone."""
+
+    roles: Annotated[tuple[StaffRole, ...], AfterValidator(_distinct)] = ()
+    sectors: Annotated[tuple[Sector, ...], AfterValidator(_distinct)] = ()
+
+
+class Credits(Value):
+    """Credit units besides clock hours, where the academy gives them."""
+
+    sbu: float | None = Field(default=None, ge=0, le=10_000, description="Study load hours.")
+    ects: float | None = Field(default=None, ge=0, le=1_000)
+
+
+class CompletionCriteria(Value):
+    min_attendance_share: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Share of the sessions a participant must attend to complete; 1 is all.",
+    )
+
+
 class Session(Value):
     """One meeting of an offering."""
 
+    session_id: UUID | None = Field(
+        default=None,
+        description="Stable across updates, so calendars can follow a moved session; "
+        "the catalogue assigns it to a new session.",
+    )
     starts_at: AwareDatetime = Field(description="Start, with time zone.")
     ends_at: AwareDatetime = Field(description="End, with time zone.")
     location: str = Field(
@@ -98,6 +141,17 @@ class OfferingDetails(Value):
     domains: Domains = ()
     goal_tags: GoalTags = ()
     visibility: Visibility = Visibility.OWN_BOARD
+    enrolment_opens: AwareDatetime | None = Field(default=None, description="Absent: open now.")
+    enrolment_closes: AwareDatetime | None = Field(default=None, description="Absent: no end.")
+    audience: Audience = Audience()
+    credits: Credits | None = None
+    completion: CompletionCriteria = CompletionCriteria()
+    requires_approval: bool = Field(
+        default=False, description="Enrolment waits for the staff member's school leader."
+    )
+    version: int = Field(
+        default=1, ge=1, description="Goes up by one with every update (calendar SEQUENCE)."
+    )
 
 
 class OfferingSnapshot(Value):
@@ -114,6 +168,7 @@ class OfferingSnapshot(Value):
     first_session_on: date | None = Field(
         default=None, description="Date of the first session, when the offering has dates."
     )
+    credits: Credits | None = None
 
 
 class AuditRole(StrEnum):

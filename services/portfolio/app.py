@@ -9,8 +9,7 @@ from faststream.kafka import KafkaBroker
 from pydantic_settings import SettingsConfigDict
 
 from contracts import topics
-from contracts.catalogue import AuditCancelled, AuditCompleted, AuditScheduled
-from contracts.enrollment import Completed, Enrolled, EnrollmentCancelled, Waitlisted
+from contracts.catalogue import AuditCancelled, AuditCompleted, AuditRescheduled, AuditScheduled
 from services.portfolio import projection
 from services.portfolio.api import router
 from services.shared.consumer import EventConsumer
@@ -33,10 +32,7 @@ def consumers(
         "portfolio.enrollments",
         pool,
         broker,
-        {
-            t: projection.on_enrollment_event
-            for t in (Enrolled, Waitlisted, EnrollmentCancelled, Completed)
-        },
+        dict.fromkeys(projection.STATUS, projection.on_enrollment_event),
         max_attempts=attempts,
     )
     on_enrollments.subscribe(topics.ENROLLMENTS)
@@ -46,6 +42,7 @@ def consumers(
         broker,
         {
             AuditScheduled: projection.on_audit_scheduled,
+            AuditRescheduled: projection.on_audit_rescheduled,
             AuditCompleted: projection.on_audit_completed,
             AuditCancelled: projection.on_audit_cancelled,
         },

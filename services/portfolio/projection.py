@@ -3,18 +3,40 @@ the consumer's transaction, with the inbox row that makes it happen once."""
 
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from contracts.catalogue import AuditCancelled, AuditCompleted, AuditScheduled
-from contracts.enrollment import Completed, Enrolled, EnrollmentCancelled, Waitlisted
+from contracts.catalogue import AuditCancelled, AuditCompleted, AuditRescheduled, AuditScheduled
+from contracts.enrollment import (
+    Completed,
+    Enrolled,
+    EnrollmentCancelled,
+    EnrollmentDeclined,
+    EnrollmentRequested,
+    InterestRegistered,
+    NotCompleted,
+    Waitlisted,
+)
 from services.portfolio import store
 from services.portfolio.domain import Entry
 from services.shared.db import Connection
 
-EnrollmentEvent = Enrolled | Waitlisted | EnrollmentCancelled | Completed
-_STATUS = {
+EnrollmentEvent = (
+    Enrolled
+    | Waitlisted
+    | EnrollmentCancelled
+    | Completed
+    | NotCompleted
+    | EnrollmentRequested
+    | EnrollmentDeclined
+    | InterestRegistered
+)
+STATUS: dict[type[EnrollmentEvent], str] = {
+    InterestRegistered: "interested",
+    EnrollmentRequested: "requested",
+    EnrollmentDeclined: "declined",
     Enrolled: "enrolled",
     Waitlisted: "waitlisted",
     EnrollmentCancelled: "cancelled",
     Completed: "completed",
+    NotCompleted: "not_completed",
 }
 AUDIT_WORK = "peer_audit"
 
@@ -34,7 +56,7 @@ async def on_enrollment_event(conn: Connection, event: EnrollmentEvent) -> None:
             entry_id=event.enrollment_id,
             staff_id=event.staff_id,
             source="enrollment",
-            status=_STATUS[type(event)],
+            status=STATUS[type(event)],
             title=o.title,
             kind=o.kind.value,
             hours=hours,
@@ -78,3 +100,7 @@ async def on_audit_completed(conn: Connection, event: AuditCompleted) -> None:
 
 async def on_audit_cancelled(conn: Connection, event: AuditCancelled) -> None:
     await store.cancel_audit(conn, event.audit_id, event.reason)
+
+
+async def on_audit_rescheduled(conn: Connection, event: AuditRescheduled) -> None:
+    await store.reschedule_audit(conn, event.audit_id, event.audit_date)

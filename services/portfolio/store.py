@@ -1,6 +1,7 @@
 """The portfolio's PostgreSQL adapter: the read models."""
 
 import json
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -85,6 +86,14 @@ async def upsert_audit(conn: Connection, event: AuditScheduled | AuditCompleted)
         status,
         json.dumps([m.model_dump(mode="json") for m in event.team]),
         findings,
+    )
+
+
+async def reschedule_audit(conn: Connection, audit_id: UUID, audit_date: date) -> None:
+    await conn.execute(
+        "UPDATE audits SET audit_date = $2, updated_at = now() WHERE audit_id = $1",
+        audit_id,
+        audit_date,
     )
 
 
