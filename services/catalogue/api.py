@@ -1,35 +1,38 @@
-"""The catalogue's HTTP API."""
+"""The catalogue's HTTP API: academies and offerings; audits and programmes in their own
+routers, included here."""
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, status
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from fastapi import APIRouter, Query, status
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from contracts.values import (
-    AuditorCredit,
-    AuditTeamMember,
+    Audience,
+    CompetenceDomain,
+    CompletionCriteria,
+    Credits,
     Domains,
-    Findings,
+    GoalTag,
     GoalTags,
     Hours,
     Name,
     OfferingDetails,
     OfferingKind,
+    Sector,
     Session,
-    Text,
+    StaffRole,
     Visibility,
 )
-from services.catalogue.domain import Academy, Audit, Offering
-from services.catalogue.service import Catalogue
-from services.shared.http import runtime_of
+from services.catalogue import api_audits, api_programmes
+from services.catalogue.api_common import Body, Reason, Service
+from services.catalogue.domain import Academy, OfferingView
+from services.catalogue.search import OfferingQuery, StatusFilter
 
 router = APIRouter()
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+router.include_router(api_audits.router)
+router.include_router(api_programmes.router)
 
 
 class AcademyIn(Body):
@@ -44,7 +47,10 @@ class AcademyOut(BaseModel):
 
 
 Seats = Annotated[int, Field(ge=1, le=100_000)]
-Sessions = Annotated[tuple[Session, ...], Field(max_length=100)]
+Sessions = Annotated[
+    tuple[Session, ...],
+    Field(max_length=100, description="Leave session_id out for a new session."),
+]
 
 
 class OfferingFields(Body):
@@ -57,14 +63,24 @@ class OfferingFields(Body):
     domains: Domains = ()
     goal_tags: GoalTags = ()
     visibility: Visibility = Visibility.OWN_BOARD
+    enrolment_opens: AwareDatetime | None = Field(default=None, description="Absent: open now.")
+    enrolment_closes: AwareDatetime | None = Field(default=None, description="Absent: no end.")
+    audience: Audience = Audience()
+    credits: Credits | None = None
+    completion: CompletionCriteria = CompletionCriteria()
+    requires_approval: bool = False
 
 
 class OfferingIn(OfferingFields):
     academy_id: UUID
 
 
+_NULLABLE = frozenset({"capacity", "enrolment_opens", "enrolment_closes", "credits"})
+
+
 class OfferingPatch(Body):
-    """Only the fields present change; `capacity: null` makes seats unlimited."""
+    """Only the fields present change; `capacity: null` makes seats unlimited, and a null
+    window bound or `credits` removes it."""
 
     title: Name | None = None
     description: str | None = Field(default=None, max_length=5000)
@@ -74,11 +90,17 @@ class OfferingPatch(Body):
     domains: Domains | None = None
     goal_tags: GoalTags | None = None
     visibility: Visibility | None = None
+    enrolment_opens: AwareDatetime | None = None
+    enrolment_closes: AwareDatetime | None = None
+    audience: Audience | None = None
+    credits: Credits | None = None
+    completion: CompletionCriteria | None = None
+    requires_approval: bool | None = None
 
     @model_validator(mode="after")
-    def _only_capacity_may_be_null(self) -> "OfferingPatch":
+    def _only_some_may_be_null(self) -> "OfferingPatch":
         nulls = sorted(
-            f for f in self.model_fields_set if f != "capacity" and getattr(self, f) is None
+            f for f in self.model_fields_set if f not in _NULLABLE and getattr(self, f) is None
         )
         if nulls:
             raise ValueError(f"{', '.join(nulls)}: may be left out, but not null")
@@ -87,53 +109,17 @@ class OfferingPatch(Body):
 
 class OfferingOut(OfferingDetails):
     status: str
+    seats_taken: int = Field(description="Seats held by enrolled staff.")
+    seats_free: int | None = Field(description="Null when seats are unlimited.")
 
 
-class Reason(Body):
-    reason: Text = ""
-
-
-class AuditIn(Body):
-    school_id: UUID = Field(description="The audited school.")
-    board_id: UUID
-    theme: Name
-    audit_date: date
-    team: tuple[AuditTeamMember, ...] = Field(min_length=1, max_length=20)
-
-
-class AuditCompletion(Body):
-    findings: Findings
-    hours_per_auditor: Hours = 8.0
-
-
-class AuditOut(BaseModel):
-    audit_id: UUID
-    school_id: UUID
-    board_id: UUID
-    theme: str
-    audit_date: date
-    team: tuple[AuditTeamMember, ...]
-    status: str
-    findings: Findings | None
-    credits: tuple[AuditorCredit, ...]
-    reason: str
-
-
-def catalogue(request: Request) -> Catalogue:
-    runtime = runtime_of(request)
-    return Catalogue(runtime.pool, runtime.source)
-
-
-Service = Annotated[Catalogue, Depends(catalogue)]
-
-
-def _offering_out(o: Offering) -> OfferingOut:
-    return OfferingOut(**o.details.model_dump(), status=o.status.value)
-
-
-def _audit_out(a: Audit) -> AuditOut:
-    fields: dict[str, Any] = {k: getattr(a, k) for k in AuditOut.model_fields}
-    return AuditOut(**fields)
+def _offering_out(v: OfferingView) -> OfferingOut:
+    return OfferingOut(
+        **v.offering.details.model_dump(),
+        status=v.offering.status.value,
+        seats_taken=v.seats_taken,
+        seats_free=v.seats_free,
+    )
 
 
 def _academy_out(a: Academy) -> AcademyOut:
@@ -158,10 +144,39 @@ async def publish_offering(body: OfferingIn, svc: Service) -> OfferingOut:
 
 
 @router.get("/offerings", tags=["offerings"])
-async def list_offerings(
-    svc: Service, academy_id: Annotated[UUID | None, Query()] = None
+async def search_offerings(
+    svc: Service,
+    academy_id: UUID | None = None,
+    kind: OfferingKind | None = None,
+    role: Annotated[StaffRole | None, Query(description="For everyone, or this role.")] = None,
+    sector: Annotated[Sector | None, Query(description="For every sector, or this.")] = None,
+    domain: CompetenceDomain | None = None,
+    goal_tag: GoalTag | None = None,
+    starts_from: Annotated[date | None, Query(description="A session on or after.")] = None,
+    starts_until: Annotated[date | None, Query(description="A session on or before.")] = None,
+    open_seats: Annotated[bool, Query(description="Only offerings with a free seat.")] = False,
+    visible_to: Annotated[UUID | None, Query(description="As seen from this board.")] = None,
+    status: StatusFilter = StatusFilter.PUBLISHED,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[OfferingOut]:
-    return [_offering_out(o) for o in await svc.offerings(academy_id)]
+    """Search offerings; the filters combine. Dates are calendar dates in Europe/Amsterdam."""
+    query = OfferingQuery(
+        academy_id=academy_id,
+        kind=kind,
+        role=role,
+        sector=sector,
+        domain=domain,
+        goal_tag=goal_tag,
+        starts_from=starts_from,
+        starts_until=starts_until,
+        open_seats=open_seats,
+        visible_to=visible_to,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
+    return [_offering_out(v) for v in await svc.search(query)]
 
 
 @router.get("/offerings/{offering_id}", tags=["offerings"])
@@ -171,7 +186,7 @@ async def get_offering(offering_id: UUID, svc: Service) -> OfferingOut:
 
 @router.patch("/offerings/{offering_id}", tags=["offerings"])
 async def update_offering(offering_id: UUID, body: OfferingPatch, svc: Service) -> OfferingOut:
-    """Change a published offering (CourseUpdated, naming what changed)."""
+    """Change a published offering (CourseUpdated, naming what changed; version + 1)."""
     changes = body.model_dump(exclude_unset=True)
     return _offering_out(await svc.update_offering(offering_id, changes))
 
@@ -180,35 +195,3 @@ async def update_offering(offering_id: UUID, body: OfferingPatch, svc: Service) 
 async def withdraw_offering(offering_id: UUID, body: Reason, svc: Service) -> OfferingOut:
     """Withdraw an offering: cancelled for everyone (CourseWithdrawn)."""
     return _offering_out(await svc.withdraw_offering(offering_id, body.reason))
-
-
-@router.post("/audits", status_code=status.HTTP_201_CREATED, tags=["audits"])
-async def schedule_audit(body: AuditIn, svc: Service) -> AuditOut:
-    """Plan a peer audit with a team from other schools (AuditScheduled)."""
-    audit = await svc.schedule_audit(
-        body.school_id, body.board_id, body.theme, body.audit_date, body.team
-    )
-    return _audit_out(audit)
-
-
-@router.post("/audits/{audit_id}/complete", tags=["audits"])
-async def complete_audit(audit_id: UUID, body: AuditCompletion, svc: Service) -> AuditOut:
-    """Record the findings; each auditor is credited the hours (AuditCompleted)."""
-    return _audit_out(await svc.complete_audit(audit_id, body.findings, body.hours_per_auditor))
-
-
-@router.post("/audits/{audit_id}/cancel", tags=["audits"])
-async def cancel_audit(audit_id: UUID, body: Reason, svc: Service) -> AuditOut:
-    return _audit_out(await svc.cancel_audit(audit_id, body.reason))
-
-
-@router.get("/audits", tags=["audits"])
-async def list_audits(
-    svc: Service, school_id: Annotated[UUID | None, Query()] = None
-) -> list[AuditOut]:
-    return [_audit_out(a) for a in await svc.audits(school_id)]
-
-
-@router.get("/audits/{audit_id}", tags=["audits"])
-async def get_audit(audit_id: UUID, svc: Service) -> AuditOut:
-    return _audit_out(await svc.audit(audit_id))

@@ -1,28 +1,16 @@
-"""The catalogue's rules, without I/O."""
+"""The catalogue's rules for offerings, without I/O."""
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
-from datetime import date
 from enum import StrEnum
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from contracts.catalogue import (
-    AuditCancelled,
-    AuditCompleted,
-    AuditScheduled,
-    CourseOffered,
-    CourseUpdated,
-    CourseWithdrawn,
-)
-from contracts.values import (
-    AuditorCredit,
-    AuditRole,
-    AuditTeamMember,
-    Findings,
-    OfferingDetails,
-    Session,
-)
+from contracts.catalogue import CourseOffered, CourseUpdated, CourseWithdrawn
+from contracts.values import OfferingDetails, Session
 from services.shared.errors import CommandRejected, Conflict
+
+NewId = Callable[[], UUID]
 
 
 @dataclass(frozen=True)
@@ -43,35 +31,95 @@ class Offering:
     status: OfferingStatus = OfferingStatus.PUBLISHED
 
 
+@dataclass(frozen=True)
+class OfferingView:
+    """An offering as readers see it: with the seats its enrollments hold."""
+
+    offering: Offering
+    seats_taken: int = 0
+
+    @property
+    def seats_free(self) -> int | None:
+        """None when seats are unlimited; never below zero, also after capacity went down."""
+        capacity = self.offering.details.capacity
+        return None if capacity is None else max(capacity - self.seats_taken, 0)
+
+
 def check_sessions(sessions: tuple[Session, ...]) -> None:
     for number, session in enumerate(sessions, start=1):
         if session.ends_at <= session.starts_at:
             raise CommandRejected(f"sessions[{number - 1}]: ends_at must be after starts_at")
 
 
+def check_window(details: OfferingDetails) -> None:
+    opens, closes = details.enrolment_opens, details.enrolment_closes
+    if opens is not None and closes is not None and opens >= closes:
+        raise CommandRejected("enrolment_opens must be before enrolment_closes")
+
+
+def identify_sessions(
+    sessions: tuple[Session, ...],
+    known: Collection[UUID] | None = None,
+    new_id: NewId = uuid4,
+) -> tuple[Session, ...]:
+    """Give each session without an id a new one; an id given must appear once and, when
+    `known` is given (an update), be one of the offering's current sessions."""
+    given = [s.session_id for s in sessions if s.session_id is not None]
+    twice = sorted({str(i) for i in given if given.count(i) > 1})
+    if twice:
+        raise CommandRejected(f"sessions: session_id given more than once: {', '.join(twice)}")
+    if known is not None:
+        unknown = [str(i) for i in given if i not in known]
+        if unknown:
+            raise CommandRejected(
+                f"sessions: not a session of this offering: {', '.join(unknown)}; "
+                "leave session_id out for a new session"
+            )
+    return tuple(
+        s if s.session_id is not None else s.model_copy(update={"session_id": new_id()})
+        for s in sessions
+    )
+
+
 def in_order(details: OfferingDetails) -> OfferingDetails:
-    """The offering with its sessions checked and sorted by start."""
+    """The offering with its sessions and window checked, and sessions sorted by start."""
     check_sessions(details.sessions)
+    check_window(details)
     ordered = tuple(sorted(details.sessions, key=lambda s: s.starts_at))
     return (
         details if ordered == details.sessions else details.model_copy(update={"sessions": ordered})
     )
 
 
-def publish(details: OfferingDetails) -> tuple[Offering, CourseOffered]:
-    details = in_order(details)
+def publish(details: OfferingDetails, new_id: NewId = uuid4) -> tuple[Offering, CourseOffered]:
+    """A new offering, at version 1, each session with an id."""
+    check_sessions(details.sessions)
+    sessions = identify_sessions(details.sessions, new_id=new_id)
+    details = in_order(details.model_copy(update={"sessions": sessions, "version": 1}))
     return Offering(details), CourseOffered(offering=details)
 
 
-def update(offering: Offering, changes: dict[str, Any]) -> tuple[Offering, CourseUpdated | None]:
-    """Apply changed fields; no event when nothing actually changed."""
+def update(
+    offering: Offering, changes: dict[str, Any], new_id: NewId = uuid4
+) -> tuple[Offering, CourseUpdated | None]:
+    """Apply changed fields; the version goes up by one; no event when nothing changed."""
     if offering.status is OfferingStatus.WITHDRAWN:
         raise Conflict("the offering was withdrawn and can no longer be changed")
+    fixed = sorted(set(changes) & {"offering_id", "academy_id", "board_id", "version"})
+    if fixed:
+        raise CommandRejected(f"{', '.join(fixed)}: set by the catalogue, not changeable")
     old = offering.details
-    details = in_order(OfferingDetails.model_validate({**old.model_dump(), **changes}))
+    details = OfferingDetails.model_validate({**old.model_dump(), **changes})
+    if "sessions" in changes:
+        check_sessions(details.sessions)
+        known = {s.session_id for s in old.sessions if s.session_id is not None}
+        sessions = identify_sessions(details.sessions, known, new_id)
+        details = details.model_copy(update={"sessions": sessions})
+    details = in_order(details)
     changed = tuple(sorted(f for f in changes if getattr(details, f) != getattr(old, f)))
     if not changed:
         return offering, None
+    details = details.model_copy(update={"version": old.version + 1})
     return replace(offering, details=details), CourseUpdated(offering=details, changed=changed)
 
 
@@ -84,82 +132,3 @@ def withdraw(offering: Offering, reason: str) -> tuple[Offering, CourseWithdrawn
         reason=reason,
     )
     return replace(offering, status=OfferingStatus.WITHDRAWN), event
-
-
-class AuditStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True)
-class Audit:
-    audit_id: UUID
-    school_id: UUID
-    board_id: UUID
-    theme: str
-    audit_date: date
-    team: tuple[AuditTeamMember, ...]
-    status: AuditStatus = AuditStatus.SCHEDULED
-    findings: Findings | None = None
-    credits: tuple[AuditorCredit, ...] = ()
-    reason: str = ""
-
-
-def schedule(audit: Audit) -> tuple[Audit, AuditScheduled]:
-    if not audit.team:
-        raise CommandRejected("team: an audit needs at least one auditor")
-    from_audited = [m.staff_id for m in audit.team if m.school_id == audit.school_id]
-    if from_audited:
-        raise CommandRejected(
-            "team: auditors must come from other schools than the audited school; "
-            f"from the audited school: {', '.join(map(str, from_audited))}"
-        )
-    leads = sum(1 for m in audit.team if m.role is AuditRole.LEAD)
-    if leads != 1:
-        raise CommandRejected(f"team: an audit needs exactly one lead, got {leads}")
-    if len({m.staff_id for m in audit.team}) != len(audit.team):
-        raise CommandRejected("team: a staff member appears more than once")
-    return audit, AuditScheduled(
-        audit_id=audit.audit_id,
-        school_id=audit.school_id,
-        board_id=audit.board_id,
-        theme=audit.theme,
-        audit_date=audit.audit_date,
-        team=audit.team,
-    )
-
-
-def complete(
-    audit: Audit, findings: Findings, hours_per_auditor: float
-) -> tuple[Audit, AuditCompleted]:
-    _require_scheduled(audit, "completed")
-    credits = tuple(
-        AuditorCredit(
-            staff_id=m.staff_id, school_id=m.school_id, role=m.role, hours=hours_per_auditor
-        )
-        for m in audit.team
-    )
-    done = replace(audit, status=AuditStatus.COMPLETED, findings=findings, credits=credits)
-    return done, AuditCompleted(
-        audit_id=audit.audit_id,
-        school_id=audit.school_id,
-        board_id=audit.board_id,
-        theme=audit.theme,
-        audit_date=audit.audit_date,
-        team=credits,
-        findings=findings,
-    )
-
-
-def cancel(audit: Audit, reason: str) -> tuple[Audit, AuditCancelled]:
-    _require_scheduled(audit, "cancelled")
-    cancelled = replace(audit, status=AuditStatus.CANCELLED, reason=reason)
-    return cancelled, AuditCancelled(
-        audit_id=audit.audit_id, school_id=audit.school_id, reason=reason
-    )
-
-
-def _require_scheduled(audit: Audit, action: str) -> None:
-    if audit.status is not AuditStatus.SCHEDULED:
-        raise Conflict(f"the audit is {audit.status.value} and cannot be {action}")

@@ -6,7 +6,9 @@ import asyncpg
 from pydantic import TypeAdapter
 
 from contracts.values import AuditorCredit, AuditTeamMember, Findings, OfferingDetails
-from services.catalogue.domain import Academy, Audit, AuditStatus, Offering, OfferingStatus
+from services.catalogue.audits import Audit, AuditStatus
+from services.catalogue.domain import Academy, Offering, OfferingStatus
+from services.catalogue.programmes import Programme
 from services.shared.db import Connection
 
 _team = TypeAdapter(tuple[AuditTeamMember, ...])
@@ -54,21 +56,30 @@ async def get_offering(
     return _offering(row) if row else None
 
 
-async def list_offerings(conn: Connection, academy_id: UUID | None) -> list[Offering]:
+async def get_offerings(conn: Connection, offering_ids: list[UUID]) -> dict[UUID, Offering]:
     rows = await conn.fetch(
-        "SELECT details, status FROM offerings WHERE $1::uuid IS NULL OR academy_id = $1"
-        " ORDER BY created_at, offering_id",
-        academy_id,
+        "SELECT details, status FROM offerings WHERE offering_id = ANY($1::uuid[]) FOR SHARE",
+        offering_ids,
     )
-    return [_offering(r) for r in rows]
+    found = (_offering(r) for r in rows)
+    return {o.details.offering_id: o for o in found}
+
+
+async def seats_taken(conn: Connection, offering_id: UUID) -> int:
+    taken: int | None = await conn.fetchval(
+        "SELECT taken FROM seats WHERE offering_id = $1", offering_id
+    )
+    return taken or 0
 
 
 async def save_audit(conn: Connection, a: Audit) -> None:
     await conn.execute(
         "INSERT INTO audits (audit_id, school_id, board_id, theme, audit_date, team, status,"
-        " findings, credits, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        " findings, credits, reason, rescheduled_from)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         " ON CONFLICT (audit_id) DO UPDATE SET status = EXCLUDED.status,"
-        " findings = EXCLUDED.findings, credits = EXCLUDED.credits, reason = EXCLUDED.reason",
+        " findings = EXCLUDED.findings, credits = EXCLUDED.credits, reason = EXCLUDED.reason,"
+        " audit_date = EXCLUDED.audit_date, rescheduled_from = EXCLUDED.rescheduled_from",
         a.audit_id,
         a.school_id,
         a.board_id,
@@ -79,6 +90,7 @@ async def save_audit(conn: Connection, a: Audit) -> None:
         a.findings.model_dump_json() if a.findings else None,
         _credits.dump_json(a.credits).decode(),
         a.reason,
+        a.rescheduled_from,
     )
 
 
@@ -94,6 +106,7 @@ def _audit(row: asyncpg.Record) -> Audit:
         findings=Findings.model_validate_json(row["findings"]) if row["findings"] else None,
         credits=_credits.validate_json(row["credits"] or "[]"),
         reason=row["reason"],
+        rescheduled_from=row["rescheduled_from"],
     )
 
 
@@ -110,3 +123,34 @@ async def list_audits(conn: Connection, school_id: UUID | None) -> list[Audit]:
         school_id,
     )
     return [_audit(r) for r in rows]
+
+
+async def add_programme(conn: Connection, p: Programme) -> None:
+    await conn.execute(
+        "INSERT INTO programmes (programme_id, academy_id, title, offering_ids)"
+        " VALUES ($1, $2, $3, $4)",
+        p.programme_id,
+        p.academy_id,
+        p.title,
+        list(p.offering_ids),
+    )
+
+
+def _programme(row: asyncpg.Record) -> Programme:
+    return Programme(
+        row["programme_id"], row["academy_id"], row["title"], tuple(row["offering_ids"])
+    )
+
+
+async def get_programme(conn: Connection, programme_id: UUID) -> Programme | None:
+    row = await conn.fetchrow("SELECT * FROM programmes WHERE programme_id = $1", programme_id)
+    return _programme(row) if row else None
+
+
+async def list_programmes(conn: Connection, academy_id: UUID | None) -> list[Programme]:
+    rows = await conn.fetch(
+        "SELECT * FROM programmes WHERE $1::uuid IS NULL OR academy_id = $1"
+        " ORDER BY created_at, programme_id",
+        academy_id,
+    )
+    return [_programme(r) for r in rows]

@@ -1,54 +1,26 @@
-"""Enrollment's HTTP API."""
+"""Enrollment's HTTP commands."""
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.values import Hours, OfferingSnapshot
-from services.enrollment.domain import Enrollment
+from services.enrollment.eligibility import StaffMember
+from services.enrollment.progress import Progress
+from services.enrollment.schemas import (
+    AttendanceIn,
+    CompleteIn,
+    Decision,
+    EnrolIn,
+    EnrollmentOut,
+    Reason,
+    TeamIn,
+    TeamOut,
+)
 from services.enrollment.service import Enrollments
 from services.shared.http import runtime_of
 
-router = APIRouter()
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class EnrolIn(Body):
-    staff_id: UUID
-    offering_id: UUID
-
-
-class CancelIn(Body):
-    reason: str = Field(default="", max_length=1000)
-
-
-class CompleteIn(Body):
-    completed_on: date | None = Field(default=None, description="Defaults to today.")
-    hours: Hours | None = Field(default=None, description="Defaults to the offering's study hours.")
-
-
-class EnrollmentOut(BaseModel):
-    enrollment_id: UUID
-    offering_id: UUID
-    staff_id: UUID
-    status: str
-    completed_on: date | None
-    hours: float | None
-
-
-class OfferingSeats(BaseModel):
-    offering: OfferingSnapshot
-    capacity: int | None
-    withdrawn: bool
-    enrolled: int
-    waiting_list: list[UUID] = Field(description="Enrollment ids, first in line first.")
-    enrollments: list[EnrollmentOut]
+router = APIRouter(tags=["enrollments"])
 
 
 def enrollments(request: Request) -> Enrollments:
@@ -56,29 +28,22 @@ def enrollments(request: Request) -> Enrollments:
     return Enrollments(runtime.pool, runtime.source)
 
 
+def progress(request: Request) -> Progress:
+    runtime = runtime_of(request)
+    return Progress(runtime.pool, runtime.source)
+
+
 Service = Annotated[Enrollments, Depends(enrollments)]
-
-
-def _out(e: Enrollment) -> EnrollmentOut:
-    return EnrollmentOut(
-        enrollment_id=e.enrollment_id,
-        offering_id=e.offering_id,
-        staff_id=e.staff_id,
-        status=e.status.value,
-        completed_on=e.completed_on,
-        hours=e.hours,
-    )
+Attendance = Annotated[Progress, Depends(progress)]
 
 
 @router.post(
     "/enrollments",
     status_code=status.HTTP_201_CREATED,
-    tags=["enrollments"],
     responses={
-        200: {
-            "description": "The enrollment an earlier request with the same Idempotency-Key made"
-        },
-        409: {"description": "Already enrolled or waitlisted"},
+        200: {"description": "What an earlier request with the same Idempotency-Key made"},
+        409: {"description": "Already enrolled, or sessions overlap (confirm_overlap)"},
+        422: {"description": "Invalid, or not eligible (window, visibility, audience)"},
     },
 )
 async def enrol(
@@ -87,44 +52,63 @@ async def enrol(
     response: Response,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> EnrollmentOut:
-    """Enrol (Enrolled), or join the waiting list when the offering is full (Waitlisted)."""
-    enrollment, created = await svc.enrol(body.staff_id, body.offering_id, idempotency_key)
+    """Enrol: Enrolled, or Waitlisted when full; EnrollmentRequested when the offering needs
+    the school leader's approval; InterestRegistered while the offering has no dates."""
+    enrollment, created, warnings = await svc.enrol(
+        body.staff(), body.offering_id, idempotency_key, confirm_overlap=body.confirm_overlap
+    )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return _out(enrollment)
+    return EnrollmentOut.of(enrollment, warnings)
 
 
-@router.get("/enrollments/{enrollment_id}", tags=["enrollments"])
-async def get_enrollment(enrollment_id: UUID, svc: Service) -> EnrollmentOut:
-    return _out(await svc.get(enrollment_id))
+@router.post("/teams/enrollments", status_code=status.HTTP_201_CREATED)
+async def enrol_team(body: TeamIn, svc: Service) -> TeamOut:
+    """A school leader enrols a team: all of them, or (seats short) none, with a 409."""
+    members = [StaffMember(m.staff_id, body.board_id, m.role, m.sector) for m in body.members]
+    made, warnings = await svc.enrol_team(
+        body.offering_id, members, confirm_overlap=body.confirm_overlap
+    )
+    return TeamOut(enrollments=[EnrollmentOut.of(e) for e in made], warnings=warnings)
 
 
-@router.post("/enrollments/{enrollment_id}/cancel", tags=["enrollments"])
-async def cancel(enrollment_id: UUID, body: CancelIn, svc: Service) -> EnrollmentOut:
+@router.post("/enrollments/{enrollment_id}/approve")
+async def approve(enrollment_id: UUID, body: Decision, svc: Service) -> EnrollmentOut:
+    """The school leader approves: Enrolled, or Waitlisted when full."""
+    return EnrollmentOut.of(await svc.approve(enrollment_id, body.approver_id))
+
+
+@router.post("/enrollments/{enrollment_id}/decline")
+async def decline(enrollment_id: UUID, body: Decision, svc: Service) -> EnrollmentOut:
+    """The school leader declines (EnrollmentDeclined)."""
+    return EnrollmentOut.of(await svc.decline(enrollment_id, body.approver_id, body.reason))
+
+
+@router.post("/enrollments/{enrollment_id}/cancel")
+async def cancel(enrollment_id: UUID, body: Reason, svc: Service) -> EnrollmentOut:
     """Cancel (EnrollmentCancelled); a freed seat goes to the first on the waiting list."""
-    return _out(await svc.cancel(enrollment_id, body.reason))
+    return EnrollmentOut.of(await svc.cancel(enrollment_id, body.reason))
 
 
-@router.post("/enrollments/{enrollment_id}/complete", tags=["enrollments"])
-async def complete(enrollment_id: UUID, body: CompleteIn, svc: Service) -> EnrollmentOut:
-    """The academy records completion (Completed)."""
-    return _out(await svc.complete(enrollment_id, body.completed_on, body.hours))
-
-
-@router.get("/offerings/{offering_id}", tags=["offerings"])
-async def offering_seats(offering_id: UUID, svc: Service) -> OfferingSeats:
-    """Enrollment's view of an offering: seats taken and the waiting list."""
-    offering, enrolled, items = await svc.offering(offering_id)
-    return OfferingSeats(
-        offering=offering.snapshot,
-        capacity=offering.capacity,
-        withdrawn=offering.withdrawn,
-        enrolled=enrolled,
-        waiting_list=[e.enrollment_id for e in items if e.status.value == "waitlisted"],
-        enrollments=[_out(e) for e in items],
+@router.post("/enrollments/{enrollment_id}/attendance")
+async def record_attendance(
+    enrollment_id: UUID, body: AttendanceIn, svc: Attendance
+) -> EnrollmentOut:
+    """Attendance for one session (AttendanceRecorded). Once every session is recorded,
+    Completed or NotCompleted follows by the offering's criteria."""
+    return EnrollmentOut.of(
+        await svc.record_attendance(enrollment_id, body.session_id, body.attended)
     )
 
 
-@router.get("/staff/{staff_id}/enrollments", tags=["enrollments"])
-async def staff_enrollments(staff_id: UUID, svc: Service) -> list[EnrollmentOut]:
-    return [_out(e) for e in await svc.of_staff(staff_id)]
+@router.post("/enrollments/{enrollment_id}/complete")
+async def complete(enrollment_id: UUID, body: CompleteIn, svc: Attendance) -> EnrollmentOut:
+    """The academy records completion by hand (Completed), with a reason."""
+    done = await svc.complete(enrollment_id, body.completed_on, body.hours, body.reason)
+    return EnrollmentOut.of(done)
+
+
+@router.post("/enrollments/{enrollment_id}/not-completed")
+async def not_completed(enrollment_id: UUID, body: Reason, svc: Attendance) -> EnrollmentOut:
+    """The academy records that the staff member did not complete (NotCompleted)."""
+    return EnrollmentOut.of(await svc.not_complete(enrollment_id, body.reason))

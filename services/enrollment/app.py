@@ -9,9 +9,9 @@ from faststream.kafka import KafkaBroker
 from pydantic_settings import SettingsConfigDict
 
 from contracts import topics
-from contracts.catalogue import CourseOffered, CourseUpdated, CourseWithdrawn
-from services.enrollment.api import router
-from services.enrollment.service import Enrollments
+from contracts.catalogue import CourseOffered, CourseUpdated, CourseWithdrawn, ProgrammeOffered
+from services.enrollment import api, views
+from services.enrollment.projection import CatalogueProjection
 from services.shared.consumer import EventConsumer
 from services.shared.http import create_http_app
 from services.shared.runtime import ServiceDefinition
@@ -27,20 +27,29 @@ class EnrollmentSettings(ServiceSettings):
 def consumers(
     pool: asyncpg.Pool, broker: KafkaBroker, settings: ServiceSettings
 ) -> Sequence[EventConsumer]:
-    svc = Enrollments(pool, DEFINITION.source)
+    catalogue = CatalogueProjection(pool, DEFINITION.source)
+    attempts = settings.consumer_max_attempts
     on_offerings = EventConsumer(
         "enrollment.offerings",
         pool,
         broker,
         {
-            CourseOffered: svc.on_course_offered,
-            CourseUpdated: svc.on_course_updated,
-            CourseWithdrawn: svc.on_course_withdrawn,
+            CourseOffered: catalogue.on_course_offered,
+            CourseUpdated: catalogue.on_course_updated,
+            CourseWithdrawn: catalogue.on_course_withdrawn,
         },
-        max_attempts=settings.consumer_max_attempts,
+        max_attempts=attempts,
     )
     on_offerings.subscribe(topics.OFFERINGS)
-    return [on_offerings]
+    on_programmes = EventConsumer(
+        "enrollment.programmes",
+        pool,
+        broker,
+        {ProgrammeOffered: catalogue.on_programme_offered},
+        max_attempts=attempts,
+    )
+    on_programmes.subscribe(topics.PROGRAMMES)
+    return [on_offerings, on_programmes]
 
 
 DEFINITION = ServiceDefinition(
@@ -53,7 +62,8 @@ def create_app(settings: EnrollmentSettings | None = None) -> FastAPI:
         DEFINITION,
         settings or EnrollmentSettings(),
         title="huisacademie enrollment",
-        description="Staff enrol, wait, cancel and complete; capacity is never exceeded.",
+        description="Staff enrol, wait, get approved, attend and complete; capacity holds.",
     )
-    app.include_router(router)
+    app.include_router(api.router)
+    app.include_router(views.router)
     return app

@@ -1,60 +1,77 @@
-"""Enrollment's rules, without I/O: capacity, the waiting list, cancellation, completion."""
+"""Enrollment's rules, without I/O: the way into an offering, capacity and the waiting
+list, approval, cancellation, completion."""
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TypedDict
 from uuid import UUID
 
 from contracts.enrollment import (
+    AttendanceRecorded,
     CancelledFrom,
     Completed,
     Enrolled,
     EnrolledVia,
     EnrollmentCancelled,
+    EnrollmentDeclined,
+    EnrollmentRequested,
+    InterestRegistered,
+    NotCompleted,
     Waitlisted,
 )
-from contracts.values import OfferingDetails, OfferingSnapshot
+from contracts.values import OfferingDetails, OfferingSnapshot, Session
 from services.shared.errors import Conflict
 
 
 @dataclass(frozen=True)
 class Offering:
-    """Enrollment's copy of an offering."""
+    """Enrollment's copy of an offering, as the catalogue last described it."""
 
-    snapshot: OfferingSnapshot
-    capacity: int | None
+    details: OfferingDetails
     withdrawn: bool = False
 
     @property
     def offering_id(self) -> UUID:
-        return self.snapshot.offering_id
+        return self.details.offering_id
+
+    @property
+    def capacity(self) -> int | None:
+        return self.details.capacity
+
+    @property
+    def sessions(self) -> tuple[Session, ...]:
+        return self.details.sessions
+
+    @property
+    def snapshot(self) -> OfferingSnapshot:
+        d = self.details
+        first = min((s.starts_at for s in d.sessions), default=None)
+        return OfferingSnapshot(
+            offering_id=d.offering_id, title=d.title, academy_id=d.academy_id,
+            academy_name=d.academy_name, kind=d.kind, study_hours=d.study_hours,
+            domains=d.domains, goal_tags=d.goal_tags, credits=d.credits,
+            first_session_on=first.date() if first else None,
+        )  # fmt: skip
 
     def free_seats(self, enrolled: int) -> int | None:
-        """Seats left given how many are enrolled; None when unlimited."""
+        """Seats left given how many hold one; None when unlimited."""
         return None if self.capacity is None else max(self.capacity - enrolled, 0)
 
 
-def offering_from(details: OfferingDetails) -> Offering:
-    first = min((s.starts_at for s in details.sessions), default=None)
-    snapshot = OfferingSnapshot(
-        offering_id=details.offering_id,
-        title=details.title,
-        academy_id=details.academy_id,
-        academy_name=details.academy_name,
-        kind=details.kind,
-        study_hours=details.study_hours,
-        domains=details.domains,
-        goal_tags=details.goal_tags,
-        first_session_on=first.date() if first else None,
-    )
-    return Offering(snapshot=snapshot, capacity=details.capacity)
-
-
 class Status(StrEnum):
+    INTERESTED = "interested"
+    REQUESTED = "requested"
     ENROLLED = "enrolled"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
+    DECLINED = "declined"
     COMPLETED = "completed"
+    NOT_COMPLETED = "not_completed"
+
+
+HOLDS_A_SEAT = (Status.ENROLLED, Status.COMPLETED, Status.NOT_COMPLETED)
+CANCELLABLE = (Status.INTERESTED, Status.REQUESTED, Status.ENROLLED, Status.WAITLISTED)
 
 
 @dataclass(frozen=True)
@@ -67,35 +84,85 @@ class Enrollment:
     hours: float | None = None
 
 
-def enrol(
-    offering: Offering, enrollment_id: UUID, staff_id: UUID, enrolled: int, now: datetime
-) -> tuple[Enrollment, Enrolled | Waitlisted]:
-    """A seat when one is free, else a place on the waiting list."""
+SeatEvent = Enrolled | Waitlisted
+JoinEvent = SeatEvent | InterestRegistered | EnrollmentRequested
+
+
+class _About(TypedDict):
+    """What every enrollment event says about whom and what."""
+
+    enrollment_id: UUID
+    staff_id: UUID
+    offering: OfferingSnapshot
+
+
+def _common(offering: Offering, e: Enrollment) -> _About:
+    return {"enrollment_id": e.enrollment_id, "staff_id": e.staff_id, "offering": offering.snapshot}
+
+
+def join(
+    offering: Offering, e: Enrollment, enrolled: int, now: datetime
+) -> tuple[Enrollment, JoinEvent]:
+    """The way in: the interest list while the offering has no dates, a request when it
+    needs the school leader's approval, otherwise a seat or the waiting list."""
     if offering.withdrawn:
         raise Conflict("the offering was withdrawn")
+    if not offering.sessions:
+        return replace(e, status=Status.INTERESTED), InterestRegistered(
+            **_common(offering, e), registered_at=now
+        )
+    if offering.details.requires_approval:
+        return replace(e, status=Status.REQUESTED), EnrollmentRequested(
+            **_common(offering, e), requested_at=now
+        )
+    return seat(offering, e, enrolled, now, EnrolledVia.DIRECT)
+
+
+def seat(
+    offering: Offering, e: Enrollment, enrolled: int, now: datetime, via: EnrolledVia
+) -> tuple[Enrollment, SeatEvent]:
+    """A seat when one is free, else a place on the waiting list."""
     free = offering.free_seats(enrolled)
-    common = {"enrollment_id": enrollment_id, "staff_id": staff_id, "offering": offering.snapshot}
     if free is None or free > 0:
-        enrollment = Enrollment(enrollment_id, offering.offering_id, staff_id, Status.ENROLLED)
-        return enrollment, Enrolled(**common, via=EnrolledVia.DIRECT, enrolled_at=now)
-    enrollment = Enrollment(enrollment_id, offering.offering_id, staff_id, Status.WAITLISTED)
-    return enrollment, Waitlisted(**common, waitlisted_at=now)
+        return replace(e, status=Status.ENROLLED), Enrolled(
+            **_common(offering, e), via=via, enrolled_at=now
+        )
+    return replace(e, status=Status.WAITLISTED), Waitlisted(
+        **_common(offering, e), waitlisted_at=now
+    )
+
+
+def approve(
+    offering: Offering, e: Enrollment, enrolled: int, now: datetime
+) -> tuple[Enrollment, SeatEvent]:
+    _require(e, Status.REQUESTED, "approved")
+    if offering.withdrawn:
+        raise Conflict("the offering was withdrawn")
+    return seat(offering, e, enrolled, now, EnrolledVia.DIRECT)
+
+
+def decline(
+    offering: Offering, e: Enrollment, by: UUID, reason: str, now: datetime
+) -> tuple[Enrollment, EnrollmentDeclined]:
+    _require(e, Status.REQUESTED, "declined")
+    event = EnrollmentDeclined(
+        **_common(offering, e), declined_by=by, reason=reason, declined_at=now
+    )
+    return replace(e, status=Status.DECLINED), event
 
 
 def cancel(
-    offering: Offering, enrollment: Enrollment, reason: str, now: datetime
+    offering: Offering, e: Enrollment, reason: str, now: datetime
 ) -> tuple[Enrollment, EnrollmentCancelled]:
-    if enrollment.status not in (Status.ENROLLED, Status.WAITLISTED):
-        raise Conflict(f"the enrollment is {enrollment.status.value} and cannot be cancelled")
+    if e.status not in CANCELLABLE:
+        raise Conflict(f"the enrollment is {e.status.value} and cannot be cancelled")
     event = EnrollmentCancelled(
-        enrollment_id=enrollment.enrollment_id,
-        staff_id=enrollment.staff_id,
-        offering=offering.snapshot,
-        cancelled_from=CancelledFrom(enrollment.status.value),
+        **_common(offering, e),
+        cancelled_from=CancelledFrom(e.status.value),
         reason=reason,
         cancelled_at=now,
     )
-    return replace(enrollment, status=Status.CANCELLED), event
+    return replace(e, status=Status.CANCELLED), event
 
 
 def promote(
@@ -106,35 +173,86 @@ def promote(
         return []
     free = offering.free_seats(enrolled)
     chosen = waiting if free is None else waiting[:free]
-    return [
-        (
-            replace(w, status=Status.ENROLLED),
-            Enrolled(
-                enrollment_id=w.enrollment_id,
-                staff_id=w.staff_id,
-                offering=offering.snapshot,
-                via=EnrolledVia.WAITLIST,
-                enrolled_at=now,
-            ),
-        )
-        for w in chosen
-    ]
+    out = []
+    for w in chosen:
+        promoted, event = seat(offering, w, 0, now, EnrolledVia.WAITLIST)
+        assert isinstance(event, Enrolled)
+        out.append((promoted, event))
+    return out
+
+
+def offer_seats(
+    offering: Offering, enrolled: int, interested: list[Enrollment], now: datetime
+) -> list[tuple[Enrollment, JoinEvent]]:
+    """Dates were added: the interest list turns, in order, into requests (when approval
+    is needed) or seats and then places on the waiting list."""
+    if offering.withdrawn or not offering.sessions:
+        return []
+    out: list[tuple[Enrollment, JoinEvent]] = []
+    for e in interested:
+        if offering.details.requires_approval:
+            out.append(
+                (
+                    replace(e, status=Status.REQUESTED),
+                    EnrollmentRequested(**_common(offering, e), requested_at=now),
+                )
+            )
+            continue
+        moved, event = seat(offering, e, enrolled, now, EnrolledVia.INTEREST_LIST)
+        enrolled += moved.status is Status.ENROLLED
+        out.append((moved, event))
+    return out
 
 
 def complete(
-    offering: Offering, enrollment: Enrollment, on: date, hours: float | None
+    offering: Offering,
+    e: Enrollment,
+    on: date,
+    hours: float | None,
+    *,
+    reason: str = "",
+    attended_share: float | None = None,
 ) -> tuple[Enrollment, Completed]:
-    if enrollment.status is not Status.ENROLLED:
+    if e.status not in (Status.ENROLLED, Status.NOT_COMPLETED):
         raise Conflict(
-            "only an enrolled staff member can complete;"
-            f" this enrollment is {enrollment.status.value}"
+            f"only an enrolled staff member can complete; this enrollment is {e.status.value}"
         )
-    credited = offering.snapshot.study_hours if hours is None else hours
+    credited = offering.details.study_hours if hours is None else hours
     event = Completed(
-        enrollment_id=enrollment.enrollment_id,
-        staff_id=enrollment.staff_id,
-        offering=offering.snapshot,
+        **_common(offering, e),
         completed_on=on,
         hours=credited,
+        reason=reason,
+        attended_share=attended_share,
     )
-    return replace(enrollment, status=Status.COMPLETED, completed_on=on, hours=credited), event
+    return replace(e, status=Status.COMPLETED, completed_on=on, hours=credited), event
+
+
+def not_complete(
+    offering: Offering,
+    e: Enrollment,
+    on: date,
+    *,
+    reason: str = "",
+    attended_share: float | None = None,
+) -> tuple[Enrollment, NotCompleted]:
+    _require(e, Status.ENROLLED, "recorded as not completed")
+    event = NotCompleted(
+        **_common(offering, e), recorded_on=on, reason=reason, attended_share=attended_share
+    )
+    return replace(e, status=Status.NOT_COMPLETED), event
+
+
+def attendance_recorded(
+    offering: Offering, e: Enrollment, session: Session, attended: bool, now: datetime
+) -> AttendanceRecorded:
+    assert session.session_id is not None
+    return AttendanceRecorded(
+        **_common(offering, e), session_id=session.session_id,
+        session_starts_at=session.starts_at, attended=attended, recorded_at=now,
+    )  # fmt: skip
+
+
+def _require(e: Enrollment, status: Status, action: str) -> None:
+    if e.status is not status:
+        raise Conflict(f"the enrollment is {e.status.value} and cannot be {action}")

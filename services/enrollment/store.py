@@ -5,21 +5,23 @@ from uuid import UUID
 
 import asyncpg
 
-from contracts.values import OfferingSnapshot
-from services.enrollment.domain import Enrollment, Offering, Status
+from contracts.values import OfferingDetails, Session
+from services.enrollment.calendar import Booking
+from services.enrollment.domain import HOLDS_A_SEAT, Enrollment, Offering, Status
+from services.enrollment.eligibility import StaffMember
 from services.shared.db import Connection
 
 _COLUMNS = "enrollment_id, offering_id, staff_id, status, completed_on, hours"
+_SEATED = [s.value for s in HOLDS_A_SEAT]
 
 
 async def save_offering(conn: Connection, o: Offering) -> None:
     await conn.execute(
-        "INSERT INTO offerings (offering_id, snapshot, capacity, withdrawn) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (offering_id) DO UPDATE SET snapshot = EXCLUDED.snapshot,"
-        " capacity = EXCLUDED.capacity, withdrawn = EXCLUDED.withdrawn, updated_at = now()",
+        "INSERT INTO offerings (offering_id, details, withdrawn) VALUES ($1, $2, $3)"
+        " ON CONFLICT (offering_id) DO UPDATE SET details = EXCLUDED.details,"
+        " withdrawn = EXCLUDED.withdrawn, updated_at = now()",
         o.offering_id,
-        o.snapshot.model_dump_json(),
-        o.capacity,
+        o.details.model_dump_json(),
         o.withdrawn,
     )
 
@@ -28,20 +30,18 @@ async def get_offering(
     conn: Connection, offering_id: UUID, *, lock: bool = False
 ) -> Offering | None:
     """With lock, the row lock serialises every seat decision on one offering."""
-    sql = "SELECT snapshot, capacity, withdrawn FROM offerings WHERE offering_id = $1"
+    sql = "SELECT details, withdrawn FROM offerings WHERE offering_id = $1"
     row = await conn.fetchrow(sql + (" FOR UPDATE" if lock else ""), offering_id)
     if row is None:
         return None
-    return Offering(
-        OfferingSnapshot.model_validate_json(row["snapshot"]), row["capacity"], row["withdrawn"]
-    )
+    return Offering(OfferingDetails.model_validate_json(row["details"]), row["withdrawn"])
 
 
-async def count_enrolled(conn: Connection, offering_id: UUID) -> int:
+async def count_seated(conn: Connection, offering_id: UUID) -> int:
     n: int = await conn.fetchval(
-        "SELECT count(*) FROM enrollments"
-        " WHERE offering_id = $1 AND status IN ('enrolled', 'completed')",
+        "SELECT count(*) FROM enrollments WHERE offering_id = $1 AND status = ANY($2::text[])",
         offering_id,
+        _SEATED,
     )
     return n
 
@@ -49,39 +49,37 @@ async def count_enrolled(conn: Connection, offering_id: UUID) -> int:
 def _enrollment(row: asyncpg.Record) -> Enrollment:
     hours = row["hours"]
     return Enrollment(
-        row["enrollment_id"],
-        row["offering_id"],
-        row["staff_id"],
-        Status(row["status"]),
-        row["completed_on"],
-        float(hours) if hours is not None else None,
-    )
+        row["enrollment_id"], row["offering_id"], row["staff_id"], Status(row["status"]),
+        row["completed_on"], float(hours) if hours is not None else None,
+    )  # fmt: skip
 
 
-async def add(conn: Connection, e: Enrollment, idempotency_key: str | None) -> None:
+async def add(conn: Connection, e: Enrollment, staff: StaffMember, key: str | None) -> None:
     await conn.execute(
-        "INSERT INTO enrollments (enrollment_id, offering_id, staff_id, status, idempotency_key)"
-        " VALUES ($1, $2, $3, $4, $5)",
-        e.enrollment_id,
-        e.offering_id,
-        e.staff_id,
-        e.status.value,
-        idempotency_key,
-    )
+        "INSERT INTO enrollments (enrollment_id, offering_id, staff_id, board_id, role, status,"
+        " idempotency_key, queue_position)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7,"
+        " CASE WHEN $6 = 'waitlisted' THEN nextval('waiting_list_order') END)",
+        e.enrollment_id, e.offering_id, e.staff_id, staff.board_id, staff.role.value,
+        e.status.value, key,
+    )  # fmt: skip
 
 
 async def update(conn: Connection, items: Sequence[Enrollment]) -> None:
+    """New states; one that joins the waiting list takes the next place in the queue."""
     await conn.executemany(
-        "UPDATE enrollments SET status = $2, completed_on = $3, hours = $4, updated_at = now()"
+        "UPDATE enrollments SET status = $2, completed_on = $3, hours = $4,"
+        " revision = revision + 1, updated_at = now(),"
+        " queue_position = CASE WHEN $2 = 'waitlisted' AND status <> 'waitlisted'"
+        "   THEN nextval('waiting_list_order') ELSE queue_position END"
         " WHERE enrollment_id = $1",
         [(e.enrollment_id, e.status.value, e.completed_on, e.hours) for e in items],
     )
 
 
 async def get(conn: Connection, enrollment_id: UUID) -> Enrollment | None:
-    row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM enrollments WHERE enrollment_id = $1", enrollment_id
-    )
+    sql = f"SELECT {_COLUMNS} FROM enrollments WHERE enrollment_id = $1"
+    row = await conn.fetchrow(sql, enrollment_id)
     return _enrollment(row) if row else None
 
 
@@ -96,28 +94,21 @@ async def by_idempotency_key(conn: Connection, staff_id: UUID, key: str) -> Enro
 
 async def live(conn: Connection, offering_id: UUID, staff_id: UUID) -> Enrollment | None:
     row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM enrollments"
-        " WHERE offering_id = $1 AND staff_id = $2 AND status <> 'cancelled'",
+        f"SELECT {_COLUMNS} FROM enrollments WHERE offering_id = $1 AND staff_id = $2"
+        " AND status NOT IN ('cancelled', 'declined')",
         offering_id,
         staff_id,
     )
     return _enrollment(row) if row else None
 
 
-async def waiting(conn: Connection, offering_id: UUID) -> list[Enrollment]:
+async def with_status(conn: Connection, offering_id: UUID, *statuses: Status) -> list[Enrollment]:
+    """In queue order for the waiting list, in order of arrival otherwise."""
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM enrollments WHERE offering_id = $1 AND status = 'waitlisted'"
-        " ORDER BY seq",
+        f"SELECT {_COLUMNS} FROM enrollments WHERE offering_id = $1 AND status = ANY($2::text[])"
+        " ORDER BY queue_position NULLS LAST, seq",
         offering_id,
-    )
-    return [_enrollment(r) for r in rows]
-
-
-async def active(conn: Connection, offering_id: UUID) -> list[Enrollment]:
-    rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM enrollments WHERE offering_id = $1"
-        " AND status IN ('enrolled', 'waitlisted') ORDER BY seq",
-        offering_id,
+        [s.value for s in statuses],
     )
     return [_enrollment(r) for r in rows]
 
@@ -132,3 +123,48 @@ async def listing(
         staff_id,
     )
     return [_enrollment(r) for r in rows]
+
+
+async def booked_sessions(
+    conn: Connection, staff_id: UUID, besides: UUID
+) -> list[tuple[str, Session]]:
+    """The sessions of the person's live enrollments in other offerings, with titles."""
+    rows = await conn.fetch(
+        "SELECT o.details FROM enrollments e JOIN offerings o USING (offering_id)"
+        " WHERE e.staff_id = $1 AND e.offering_id <> $2 AND NOT o.withdrawn"
+        " AND e.status IN ('requested', 'enrolled', 'waitlisted')",
+        staff_id,
+        besides,
+    )
+    booked: list[tuple[str, Session]] = []
+    for row in rows:
+        details = OfferingDetails.model_validate_json(row["details"])
+        booked.extend((details.title, s) for s in details.sessions)
+    return booked
+
+
+async def bookings(
+    conn: Connection, *, staff_id: UUID | None = None, enrollment_id: UUID | None = None
+) -> list[Booking]:
+    rows = await conn.fetch(
+        "SELECT e.enrollment_id, e.status, e.revision, o.details, o.withdrawn"
+        " FROM enrollments e JOIN offerings o USING (offering_id)"
+        " WHERE ($1::uuid IS NULL OR e.staff_id = $1)"
+        " AND ($2::uuid IS NULL OR e.enrollment_id = $2)"
+        # A cancellation shows only where the person once held a seat.
+        " AND (e.status <> 'cancelled' OR EXISTS (SELECT 1 FROM enrollment_history h"
+        "   WHERE h.enrollment_id = e.enrollment_id AND h.type LIKE '%.enrolled.v1'))"
+        " ORDER BY e.seq",
+        staff_id,
+        enrollment_id,
+    )
+    return [
+        Booking(
+            r["enrollment_id"],
+            Status(r["status"]),
+            r["revision"],
+            OfferingDetails.model_validate_json(r["details"]),
+            r["withdrawn"],
+        )
+        for r in rows
+    ]

@@ -11,6 +11,16 @@ from huisacademie.demo import Endpoints, wait_for
 pytestmark = pytest.mark.e2e
 
 
+def enrolment(offering_id: str) -> dict[str, str]:
+    """A new teacher of some board enrols (the test offering is public)."""
+    return {
+        "staff_id": str(uuid.uuid4()),
+        "board_id": str(uuid.uuid4()),
+        "role": "teacher",
+        "offering_id": offering_id,
+    }
+
+
 @pytest.fixture(scope="module")
 def offering(endpoints: Endpoints) -> str:
     academy = httpx.post(
@@ -23,6 +33,10 @@ def offering(endpoints: Endpoints) -> str:
         "kind": "course",
         "study_hours": 4,
         "capacity": 1,
+        "visibility": "public",
+        "sessions": [
+            {"starts_at": "2026-12-01T09:00:00+01:00", "ends_at": "2026-12-01T11:00:00+01:00"}
+        ],
     }
     offering_id: str = httpx.post(f"{endpoints.catalogue}/offerings", json=body).json()[
         "offering_id"
@@ -58,7 +72,7 @@ def test_unknown_ids_are_404(endpoints: Endpoints) -> None:
     missing = uuid.uuid4()
     r = httpx.post(
         f"{endpoints.enrollment}/enrollments",
-        json={"staff_id": str(uuid.uuid4()), "offering_id": str(missing)},
+        json=enrolment(str(missing)),
     )
     assert r.status_code == 404
     assert str(missing) in r.json()["detail"]
@@ -71,7 +85,7 @@ def test_unknown_ids_are_404(endpoints: Endpoints) -> None:
 
 
 def test_enrolling_twice_is_a_conflict(endpoints: Endpoints, offering: str) -> None:
-    body = {"staff_id": str(uuid.uuid4()), "offering_id": offering}
+    body = enrolment(offering)
     assert httpx.post(f"{endpoints.enrollment}/enrollments", json=body).status_code == 201
     again = httpx.post(f"{endpoints.enrollment}/enrollments", json=body)
     assert again.status_code == 409
@@ -81,7 +95,7 @@ def test_enrolling_twice_is_a_conflict(endpoints: Endpoints, offering: str) -> N
 def test_a_repeated_idempotency_key_returns_the_same_enrollment(
     endpoints: Endpoints, offering: str
 ) -> None:
-    body = {"staff_id": str(uuid.uuid4()), "offering_id": offering}
+    body = enrolment(offering)
     headers = {"Idempotency-Key": str(uuid.uuid4())}
     first = httpx.post(f"{endpoints.enrollment}/enrollments", json=body, headers=headers)
     second = httpx.post(f"{endpoints.enrollment}/enrollments", json=body, headers=headers)
@@ -93,7 +107,7 @@ def test_completing_a_waitlisted_enrollment_is_a_conflict(
     endpoints: Endpoints, offering: str
 ) -> None:
     def enrol() -> httpx.Response:
-        body = {"staff_id": str(uuid.uuid4()), "offering_id": offering}
+        body = enrolment(offering)
         return httpx.post(f"{endpoints.enrollment}/enrollments", json=body)
 
     statuses = [enrol().json() for _ in range(2)]
@@ -146,7 +160,7 @@ def test_duplicate_domains_are_a_422(endpoints: Endpoints, offering: str) -> Non
 
 
 def test_an_empty_idempotency_key_is_a_422(endpoints: Endpoints, offering: str) -> None:
-    body = {"staff_id": str(uuid.uuid4()), "offering_id": offering}
+    body = enrolment(offering)
     r = httpx.post(
         f"{endpoints.enrollment}/enrollments", json=body, headers={"Idempotency-Key": ""}
     )

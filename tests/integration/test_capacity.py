@@ -8,18 +8,17 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from contracts import CourseOffered, CourseUpdated, CourseWithdrawn
 from services.enrollment.app import DEFINITION
 from services.enrollment.service import Enrollments
 from services.shared.db import create_pool, migrate
 from services.shared.errors import CommandRejected, Conflict
 from services.shared.runtime import database_migrations
-from tests.support.factories import offering_details
+from tests.support.enrollment import SOURCE, publish, staff_of
 from tests.support.infra import Infrastructure, fresh_database
 
 pytestmark = pytest.mark.integration
 
-SEATS = 7
+SEATS = 20
 
 
 @pytest.fixture(scope="module")
@@ -31,116 +30,101 @@ async def enrollment_pool(infrastructure: Infrastructure) -> AsyncIterator[async
     await pool.close()
 
 
-async def offering(svc: Enrollments, pool: asyncpg.Pool, capacity: int | None) -> uuid.UUID:
-    details = offering_details(capacity=capacity)
-    async with pool.acquire() as conn, conn.transaction():
-        await svc.on_course_offered(conn, CourseOffered(offering=details))
-    return details.offering_id
-
-
 async def statuses(pool: asyncpg.Pool, offering_id: uuid.UUID) -> Counter[str]:
     rows = await pool.fetch("SELECT status FROM enrollments WHERE offering_id = $1", offering_id)
     return Counter(r["status"] for r in rows)
 
 
-async def test_concurrent_enrolments_never_exceed_capacity(enrollment_pool: asyncpg.Pool) -> None:
-    svc = Enrollments(enrollment_pool, "/test")
-    offering_id = await offering(svc, enrollment_pool, SEATS)
-    results = await asyncio.gather(*(svc.enrol(uuid.uuid4(), offering_id) for _ in range(400)))
-    assert Counter(e.status.value for e, _ in results) == {
-        "enrolled": SEATS,
-        "waitlisted": 400 - SEATS,
-    }
-    assert await statuses(enrollment_pool, offering_id) == {
-        "enrolled": SEATS,
-        "waitlisted": 400 - SEATS,
-    }
-    event_types = Counter(
-        r["ce_type"]
-        for r in await enrollment_pool.fetch(
-            "SELECT headers->>'ce_type' AS ce_type FROM outbox"
-            " WHERE convert_from(payload, 'UTF8')::jsonb->'offering'->>'offering_id' = $1",
-            str(offering_id),
-        )
+async def events_about(pool: asyncpg.Pool, offering_id: uuid.UUID) -> Counter[str]:
+    rows = await pool.fetch(
+        "SELECT headers->>'ce_type' AS ce_type FROM outbox"
+        " WHERE convert_from(payload, 'UTF8')::jsonb->'offering'->>'offering_id' = $1",
+        str(offering_id),
     )
-    assert event_types == {
-        "nl.huisacademie.enrollment.enrolled.v1": SEATS,
-        "nl.huisacademie.enrollment.waitlisted.v1": 400 - SEATS,
-    }
+    return Counter(r["ce_type"].split(".")[-2] for r in rows)
 
 
-async def test_concurrent_cancellations_promote_in_order_without_overbooking(
+async def test_500_concurrent_enrolments_on_20_seats(enrollment_pool: asyncpg.Pool) -> None:
+    svc = Enrollments(enrollment_pool, SOURCE)
+    offering = await publish(enrollment_pool, capacity=SEATS)
+    results = await asyncio.gather(
+        *(svc.enrol(staff_of(offering), offering.offering_id) for _ in range(500))
+    )
+    expected = {"enrolled": SEATS, "waitlisted": 500 - SEATS}
+    assert Counter(e.status.value for e, _, _ in results) == expected
+    assert await statuses(enrollment_pool, offering.offering_id) == expected
+    assert await events_about(enrollment_pool, offering.offering_id) == expected
+
+
+async def test_two_racing_cancellations_promote_each_waiting_person_once(
     enrollment_pool: asyncpg.Pool,
 ) -> None:
-    svc = Enrollments(enrollment_pool, "/test")
-    offering_id = await offering(svc, enrollment_pool, SEATS)
-    made = [(await svc.enrol(uuid.uuid4(), offering_id))[0] for _ in range(40)]
-    enrolled, waiting = made[:SEATS], made[SEATS:]
-    leaving = enrolled[:5] + waiting[-10:]
-    await asyncio.gather(*(svc.cancel(e.enrollment_id, "ill") for e in leaving))
-    assert await statuses(enrollment_pool, offering_id) == {
-        "enrolled": SEATS,
-        "waitlisted": 40 - SEATS - 15,
-        "cancelled": 15,
-    }
-    promoted = [await svc.get(e.enrollment_id) for e in waiting[:5]]
-    assert [p.status.value for p in promoted] == ["enrolled"] * 5
-    assert (await svc.get(waiting[5].enrollment_id)).status.value == "waitlisted"
+    svc = Enrollments(enrollment_pool, SOURCE)
+    offering = await publish(enrollment_pool, capacity=2)
+    made = [(await svc.enrol(staff_of(offering), offering.offering_id))[0] for _ in range(5)]
+    for _ in range(10):  # the same race, again and again
+        seated = [
+            e for e in made if (await svc_get(enrollment_pool, e.enrollment_id)) == "enrolled"
+        ]
+        if len(seated) < 2:
+            break
+        await asyncio.gather(*(svc.cancel(e.enrollment_id, "ill") for e in seated[:2]))
+        assert (await statuses(enrollment_pool, offering.offering_id))["enrolled"] <= 2
+    counts = await statuses(enrollment_pool, offering.offering_id)
+    assert counts == {"cancelled": 4, "enrolled": 1}
+    # Enrolled events: 2 direct, then one promotion for each of the 3 who waited.
+    assert (await events_about(enrollment_pool, offering.offering_id))["enrolled"] == 5
+
+
+async def svc_get(pool: asyncpg.Pool, enrollment_id: uuid.UUID) -> str:
+    status: str = await pool.fetchval(
+        "SELECT status FROM enrollments WHERE enrollment_id = $1", enrollment_id
+    )
+    return status
 
 
 async def test_the_same_person_enrolling_concurrently_gets_one_enrollment(
     enrollment_pool: asyncpg.Pool,
 ) -> None:
-    svc = Enrollments(enrollment_pool, "/test")
-    offering_id = await offering(svc, enrollment_pool, None)
-    staff = uuid.uuid4()
+    svc = Enrollments(enrollment_pool, SOURCE)
+    offering = await publish(enrollment_pool, capacity=None)
+    staff = staff_of(offering)
     results = await asyncio.gather(
-        *(svc.enrol(staff, offering_id) for _ in range(20)), return_exceptions=True
+        *(svc.enrol(staff, offering.offering_id) for _ in range(20)), return_exceptions=True
     )
     assert sum(1 for r in results if not isinstance(r, BaseException)) == 1
     assert all(isinstance(r, Conflict) for r in results if isinstance(r, BaseException))
-    assert await statuses(enrollment_pool, offering_id) == {"enrolled": 1}
+    assert await statuses(enrollment_pool, offering.offering_id) == {"enrolled": 1}
 
 
 async def test_the_same_idempotency_key_concurrently_makes_one_enrollment(
     enrollment_pool: asyncpg.Pool,
 ) -> None:
-    svc = Enrollments(enrollment_pool, "/test")
-    offering_id = await offering(svc, enrollment_pool, SEATS)
-    staff, key = uuid.uuid4(), str(uuid.uuid4())
-    results = await asyncio.gather(*(svc.enrol(staff, offering_id, key) for _ in range(20)))
-    assert len({e.enrollment_id for e, _ in results}) == 1
-    assert sum(1 for _, created in results if created) == 1
-    other = await offering(svc, enrollment_pool, SEATS)
+    svc = Enrollments(enrollment_pool, SOURCE)
+    offering = await publish(enrollment_pool, capacity=SEATS)
+    staff, key = staff_of(offering), str(uuid.uuid4())
+    results = await asyncio.gather(
+        *(svc.enrol(staff, offering.offering_id, key) for _ in range(20))
+    )
+    assert len({e.enrollment_id for e, _, _ in results}) == 1
+    assert sum(1 for _, created, _ in results if created) == 1
+    other = await publish(enrollment_pool, capacity=SEATS, board_id=offering.board_id)
     with pytest.raises(CommandRejected, match="used for another request"):
-        await svc.enrol(staff, other, key)
+        await svc.enrol(staff, other.offering_id, key)
     # The key is the caller's own: another staff member may use the same one.
-    someone_else, created = await svc.enrol(uuid.uuid4(), offering_id, key)
+    someone_else, created, _ = await svc.enrol(staff_of(offering), offering.offering_id, key)
     assert created and someone_else.enrollment_id != results[0][0].enrollment_id
 
 
-async def test_raising_capacity_promotes_and_withdrawal_cancels_everyone(
-    enrollment_pool: asyncpg.Pool,
-) -> None:
-    svc = Enrollments(enrollment_pool, "/test")
-    details = offering_details(capacity=2)
-    async with enrollment_pool.acquire() as conn, conn.transaction():
-        await svc.on_course_offered(conn, CourseOffered(offering=details))
-    made = [(await svc.enrol(uuid.uuid4(), details.offering_id))[0] for _ in range(5)]
-    async with enrollment_pool.acquire() as conn, conn.transaction():
-        bigger = details.model_copy(update={"capacity": 4})
-        await svc.on_course_updated(conn, CourseUpdated(offering=bigger, changed=("capacity",)))
-    assert [(await svc.get(e.enrollment_id)).status.value for e in made] == [
-        "enrolled",
-        "enrolled",
-        "enrolled",
-        "enrolled",
-        "waitlisted",
-    ]
-    async with enrollment_pool.acquire() as conn, conn.transaction():
-        await svc.on_course_withdrawn(
-            conn, CourseWithdrawn(offering_id=details.offering_id, academy_id=details.academy_id)
-        )
-    assert await statuses(enrollment_pool, details.offering_id) == {"cancelled": 5}
-    with pytest.raises(Conflict, match="withdrawn"):
-        await svc.enrol(uuid.uuid4(), details.offering_id)
+async def test_concurrent_teams_get_all_their_seats_or_none(enrollment_pool: asyncpg.Pool) -> None:
+    svc = Enrollments(enrollment_pool, SOURCE)
+    offering = await publish(enrollment_pool, capacity=10)
+    teams = [[staff_of(offering) for _ in range(4)] for _ in range(5)]
+    results = await asyncio.gather(
+        *(svc.enrol_team(offering.offering_id, team) for team in teams), return_exceptions=True
+    )
+    made = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(made) == 2 and len(refused) == 3
+    assert all(isinstance(r, Conflict) and "nobody was enrolled" in str(r) for r in refused)
+    assert await statuses(enrollment_pool, offering.offering_id) == {"enrolled": 8}

@@ -13,7 +13,9 @@ from uuid import UUID, uuid4
 from contracts import Completed, Enrolled, Envelope, Event
 from contracts.enrollment import EnrolledVia
 from contracts.values import (
+    Audience,
     CompetenceDomain,
+    CompletionCriteria,
     OfferingDetails,
     OfferingKind,
     OfferingSnapshot,
@@ -55,11 +57,17 @@ class DetailsFields(TypedDict, total=False):
     domains: tuple[CompetenceDomain, ...]
     goal_tags: tuple[str, ...]
     visibility: Visibility
+    enrolment_opens: datetime | None
+    enrolment_closes: datetime | None
+    audience: Audience
+    completion: CompletionCriteria
+    requires_approval: bool
+    version: int
 
 
 def session(starts_at: datetime, length: timedelta = timedelta(hours=2)) -> Session:
     """A session starting at starts_at; a zero or negative length makes an invalid one."""
-    return Session(starts_at=starts_at, ends_at=starts_at + length)
+    return Session(session_id=uuid4(), starts_at=starts_at, ends_at=starts_at + length)
 
 
 def snapshot(**overrides: Unpack[SnapshotFields]) -> OfferingSnapshot:

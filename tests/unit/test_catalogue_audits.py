@@ -6,7 +6,14 @@ from uuid import UUID, uuid4
 import pytest
 
 from contracts.values import AuditorCredit, AuditRole, AuditTeamMember, Findings
-from services.catalogue.domain import Audit, AuditStatus, cancel, complete, schedule
+from services.catalogue.audits import (
+    Audit,
+    AuditStatus,
+    cancel,
+    complete,
+    reschedule,
+    schedule,
+)
 from services.shared.errors import CommandRejected, Conflict
 
 pytestmark = pytest.mark.unit
@@ -100,3 +107,33 @@ def test_only_a_scheduled_audit_can_be_completed_or_cancelled(status: AuditStatu
         complete(audit, FINDINGS, 4.0)
     with pytest.raises(Conflict, match=f"is {status.value} and cannot be cancelled"):
         cancel(audit, "again")
+
+
+def test_reschedule_moves_the_audit_and_says_from_when() -> None:
+    audit = an_audit()
+    moved, event = reschedule(audit, date(2026, 4, 2), "exam week")
+    assert (moved.audit_date, moved.rescheduled_from, moved.reason) == (
+        date(2026, 4, 2),
+        date(2026, 3, 12),
+        "exam week",
+    )
+    assert moved.status is AuditStatus.SCHEDULED
+    assert (event.audit_id, event.school_id) == (audit.audit_id, AUDITED)
+    assert (event.audit_date, event.previous_date, event.reason) == (
+        date(2026, 4, 2),
+        date(2026, 3, 12),
+        "exam week",
+    )
+    assert event.key() == str(AUDITED)
+
+
+def test_rescheduling_to_the_same_date_is_a_conflict_naming_the_date() -> None:
+    with pytest.raises(Conflict, match="already on 2026-03-12"):
+        reschedule(an_audit(), date(2026, 3, 12), "")
+
+
+@pytest.mark.parametrize("status", [AuditStatus.CANCELLED, AuditStatus.COMPLETED])
+def test_only_a_scheduled_audit_can_be_rescheduled(status: AuditStatus) -> None:
+    audit = Audit(uuid4(), AUDITED, uuid4(), "reading", date(2026, 1, 5), (member(),), status)
+    with pytest.raises(Conflict, match=f"is {status.value} and cannot be rescheduled"):
+        reschedule(audit, date(2026, 2, 5), "")

@@ -1,32 +1,72 @@
-"""Enrollment: seats, the waiting list and promotion from it."""
+"""Enrollment: the way in (interest list, request, seat, waiting list) and the offering copy."""
 
-from datetime import UTC, datetime
-from typing import Unpack
-from uuid import UUID, uuid4
+from datetime import UTC, date, datetime
+from uuid import uuid4
 
 import pytest
 
-from contracts.enrollment import Enrolled, EnrolledVia, Waitlisted
-from contracts.values import CompetenceDomain
-from services.enrollment.domain import Enrollment, Offering, Status, enrol, promote
+from contracts.enrollment import (
+    Enrolled,
+    EnrolledVia,
+    EnrollmentRequested,
+    InterestRegistered,
+    Waitlisted,
+)
+from contracts.values import CompetenceDomain, OfferingDetails
+from services.enrollment.domain import Enrollment, Offering, Status, join
 from services.shared.errors import Conflict
-from tests.support.factories import SnapshotFields, snapshot
+from tests.support.factories import offering_details, session
 
 pytestmark = pytest.mark.unit
 
 NOW = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
 
 
-def an_offering(
-    capacity: int | None = 2, withdrawn: bool = False, **overrides: Unpack[SnapshotFields]
-) -> Offering:
-    return Offering(snapshot=snapshot(**overrides), capacity=capacity, withdrawn=withdrawn)
+def an_offering(capacity: int | None = 2, *, withdrawn: bool = False, **extra: object) -> Offering:
+    """offering_details() plus fields the factory does not take (requires_approval, ...)."""
+    base = offering_details(capacity=capacity).model_dump()
+    return Offering(OfferingDetails.model_validate(base | extra), withdrawn)
 
 
-def waiting_list(offering: Offering, size: int) -> list[Enrollment]:
-    return [
-        Enrollment(uuid4(), offering.offering_id, uuid4(), Status.WAITLISTED) for _ in range(size)
-    ]
+def newcomer(offering: Offering) -> Enrollment:
+    return Enrollment(uuid4(), offering.offering_id, uuid4(), Status.REQUESTED)
+
+
+def test_the_copy_exposes_the_details_and_takes_the_earliest_session() -> None:
+    d = offering_details(
+        sessions=(
+            session(datetime(2025, 11, 20, 15, 0, tzinfo=UTC)),
+            session(datetime(2025, 11, 3, 9, 0, tzinfo=UTC)),
+        ),
+        capacity=12,
+        study_hours=8.0,
+        domains=(CompetenceDomain.PEDAGOGY,),
+        goal_tags=("feedback",),
+    )
+    offering = Offering(d)
+    assert (offering.offering_id, offering.capacity, offering.withdrawn) == (
+        d.offering_id,
+        12,
+        False,
+    )
+    assert offering.sessions == d.sessions
+    snap = offering.snapshot
+    assert snap.first_session_on == date(2025, 11, 3)
+    assert (snap.title, snap.academy_id, snap.academy_name) == (
+        d.title,
+        d.academy_id,
+        d.academy_name,
+    )
+    assert (snap.kind, snap.study_hours, snap.domains, snap.goal_tags) == (
+        d.kind,
+        8.0,
+        (CompetenceDomain.PEDAGOGY,),
+        ("feedback",),
+    )
+
+
+def test_an_offering_without_sessions_has_no_first_session_date() -> None:
+    assert an_offering(sessions=()).snapshot.first_session_on is None
 
 
 def test_free_seats_counts_down_to_zero_and_never_below() -> None:
@@ -38,80 +78,73 @@ def test_unlimited_capacity_has_no_seat_count() -> None:
     assert an_offering(capacity=None).free_seats(10_000) is None
 
 
-def test_the_last_free_seat_enrols_directly() -> None:
-    offering = an_offering(capacity=2)
-    enrollment_id, staff_id = uuid4(), uuid4()
-    enrollment, event = enrol(offering, enrollment_id, staff_id, enrolled=1, now=NOW)
-    assert enrollment == Enrollment(enrollment_id, offering.offering_id, staff_id, Status.ENROLLED)
-    assert isinstance(event, Enrolled)
-    assert event.via is EnrolledVia.DIRECT
-    assert (event.enrollment_id, event.staff_id, event.enrolled_at) == (
-        enrollment_id,
-        staff_id,
+def test_without_sessions_joining_registers_interest() -> None:
+    offering = an_offering(capacity=1, sessions=())
+    e = newcomer(offering)
+    joined, event = join(offering, e, enrolled=5, now=NOW)
+    assert joined == Enrollment(e.enrollment_id, e.offering_id, e.staff_id, Status.INTERESTED)
+    assert isinstance(event, InterestRegistered)
+    assert (event.enrollment_id, event.staff_id, event.registered_at) == (
+        e.enrollment_id,
+        e.staff_id,
         NOW,
     )
     assert event.offering == offering.snapshot
 
 
-def test_a_full_offering_puts_the_next_on_the_waiting_list() -> None:
-    offering = an_offering(
-        capacity=2,
-        title="Reading didactics in groups 3-4",
-        study_hours=12.5,
-        domains=(CompetenceDomain.SUBJECT_DIDACTICS, CompetenceDomain.PEDAGOGY),
-        goal_tags=("reading",),
-    )
-    staff_id = uuid4()
-    enrollment, event = enrol(offering, uuid4(), staff_id, enrolled=2, now=NOW)
-    assert enrollment.status is Status.WAITLISTED
+def test_without_sessions_interest_comes_before_approval() -> None:
+    offering = an_offering(sessions=(), requires_approval=True)
+    joined, event = join(offering, newcomer(offering), 0, NOW)
+    assert joined.status is Status.INTERESTED
+    assert isinstance(event, InterestRegistered)
+
+
+@pytest.mark.parametrize("enrolled", [0, 2])
+def test_an_offering_that_needs_approval_turns_joining_into_a_request(enrolled: int) -> None:
+    offering = an_offering(capacity=2, requires_approval=True)
+    e = newcomer(offering)
+    joined, event = join(offering, e, enrolled, NOW)
+    assert joined.status is Status.REQUESTED
+    assert isinstance(event, EnrollmentRequested)
+    assert (event.staff_id, event.requested_at) == (e.staff_id, NOW)
+    assert event.offering == offering.snapshot
+
+
+def test_the_last_free_seat_enrols_directly() -> None:
+    offering = an_offering(capacity=2)
+    e = newcomer(offering)
+    joined, event = join(offering, e, enrolled=1, now=NOW)
+    assert joined == Enrollment(e.enrollment_id, e.offering_id, e.staff_id, Status.ENROLLED)
+    assert isinstance(event, Enrolled)
+    assert (event.via, event.enrolled_at, event.staff_id) == (EnrolledVia.DIRECT, NOW, e.staff_id)
+    assert event.offering == offering.snapshot
+
+
+@pytest.mark.parametrize("enrolled", [2, 3])
+def test_a_full_offering_puts_the_next_on_the_waiting_list(enrolled: int) -> None:
+    offering = an_offering(capacity=2)
+    e = newcomer(offering)
+    joined, event = join(offering, e, enrolled, NOW)
+    assert joined.status is Status.WAITLISTED
     assert isinstance(event, Waitlisted)
-    assert (event.staff_id, event.waitlisted_at) == (staff_id, NOW)
-    assert event.offering.title == "Reading didactics in groups 3-4"
-    assert event.offering.study_hours == 12.5
-    assert event.offering.domains == (
-        CompetenceDomain.SUBJECT_DIDACTICS,
-        CompetenceDomain.PEDAGOGY,
-    )
-    assert event.offering.goal_tags == ("reading",)
+    assert (event.enrollment_id, event.waitlisted_at) == (e.enrollment_id, NOW)
+    assert event.offering == offering.snapshot
 
 
 def test_unlimited_capacity_always_enrols() -> None:
-    enrollment, event = enrol(an_offering(capacity=None), uuid4(), uuid4(), 500, NOW)
-    assert enrollment.status is Status.ENROLLED
+    offering = an_offering(capacity=None)
+    joined, event = join(offering, newcomer(offering), 5_000, NOW)
+    assert joined.status is Status.ENROLLED
     assert isinstance(event, Enrolled)
 
 
-def test_enrolling_in_a_withdrawn_offering_is_a_conflict() -> None:
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"sessions": ()}, {"requires_approval": True}],
+    ids=["seat", "interest", "request"],
+)
+def test_joining_a_withdrawn_offering_is_a_conflict(extra: dict[str, object]) -> None:
+    details = OfferingDetails.model_validate(an_offering().details.model_dump() | extra)
+    offering = Offering(details, withdrawn=True)
     with pytest.raises(Conflict, match="withdrawn"):
-        enrol(an_offering(withdrawn=True), uuid4(), uuid4(), 0, NOW)
-
-
-def test_promotion_fills_only_the_free_seats_first_come_first_served() -> None:
-    offering = an_offering(capacity=3)
-    waiting = waiting_list(offering, 4)
-    promoted = promote(offering, enrolled=1, waiting=waiting, now=NOW)
-    ids: list[UUID] = [e.enrollment_id for e, _ in promoted]
-    assert ids == [w.enrollment_id for w in waiting[:2]]
-    for (enrollment, event), before in zip(promoted, waiting[:2], strict=True):
-        assert enrollment.status is Status.ENROLLED
-        assert enrollment.staff_id == before.staff_id
-        assert event.via is EnrolledVia.WAITLIST
-        assert (event.staff_id, event.enrolled_at) == (before.staff_id, NOW)
-        assert event.offering == offering.snapshot
-
-
-def test_no_promotion_when_the_offering_is_full() -> None:
-    offering = an_offering(capacity=2)
-    assert promote(offering, enrolled=2, waiting=waiting_list(offering, 3), now=NOW) == []
-
-
-def test_unlimited_capacity_promotes_the_whole_waiting_list_in_order() -> None:
-    offering = an_offering(capacity=None)
-    waiting = waiting_list(offering, 3)
-    promoted = promote(offering, enrolled=40, waiting=waiting, now=NOW)
-    assert [e.staff_id for e, _ in promoted] == [w.staff_id for w in waiting]
-
-
-def test_a_withdrawn_offering_promotes_nobody() -> None:
-    offering = an_offering(capacity=5, withdrawn=True)
-    assert promote(offering, enrolled=0, waiting=waiting_list(offering, 2), now=NOW) == []
+        join(offering, newcomer(offering), 0, NOW)

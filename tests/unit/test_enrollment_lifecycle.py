@@ -1,124 +1,103 @@
-"""Enrollment: cancellation, completion, and the offering copy made from catalogue details."""
+"""Enrollment: approval, declining and cancellation."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
 
-from contracts.enrollment import CancelledFrom
-from contracts.values import CompetenceDomain
+from contracts.enrollment import CancelledFrom, Enrolled, EnrolledVia, Waitlisted
+from contracts.values import OfferingDetails
 from services.enrollment.domain import (
+    CANCELLABLE,
     Enrollment,
     Offering,
     Status,
+    approve,
     cancel,
-    complete,
-    offering_from,
+    decline,
 )
 from services.shared.errors import Conflict
-from tests.support.factories import offering_details, session
+from tests.support.factories import offering_details
 
 pytestmark = pytest.mark.unit
 
 NOW = datetime(2025, 10, 1, 12, 0, tzinfo=UTC)
 
 
+def an_offering(capacity: int | None = 2, *, withdrawn: bool = False, **extra: object) -> Offering:
+    base = offering_details(capacity=capacity).model_dump()
+    return Offering(
+        OfferingDetails.model_validate(base | {"requires_approval": True} | extra), withdrawn
+    )
+
+
 def an_enrollment(offering: Offering, status: Status) -> Enrollment:
     return Enrollment(uuid4(), offering.offering_id, uuid4(), status)
 
 
-def test_offering_from_copies_the_snapshot_and_takes_the_earliest_session() -> None:
-    d = offering_details(
-        sessions=(
-            session(datetime(2025, 11, 20, 15, 0, tzinfo=UTC)),
-            session(datetime(2025, 11, 3, 9, 0, tzinfo=UTC)),
-            session(datetime(2025, 11, 10, 15, 0, tzinfo=UTC)),
-        ),
-        capacity=12,
-        study_hours=8.0,
-        domains=(CompetenceDomain.PEDAGOGY,),
-        goal_tags=("feedback", "observation"),
-    )
-    offering = offering_from(d)
-    assert offering.snapshot.first_session_on == date(2025, 11, 3)
-    assert offering.capacity == 12
-    assert offering.withdrawn is False
-    assert offering.offering_id == d.offering_id
-    assert (offering.snapshot.title, offering.snapshot.study_hours) == (d.title, 8.0)
-    assert offering.snapshot.domains == d.domains
-    assert offering.snapshot.goal_tags == d.goal_tags
-
-
-def test_offering_without_sessions_has_no_first_session_date() -> None:
-    offering = offering_from(offering_details(sessions=(), capacity=None))
-    assert offering.snapshot.first_session_on is None
-    assert offering.capacity is None
+def others(*allowed: Status) -> list[Status]:
+    return [s for s in Status if s not in allowed]
 
 
 @pytest.mark.parametrize(
-    ("status", "cancelled_from"),
-    [(Status.ENROLLED, CancelledFrom.ENROLLED), (Status.WAITLISTED, CancelledFrom.WAITLISTED)],
+    ("enrolled", "status", "kind"),
+    [(1, Status.ENROLLED, Enrolled), (2, Status.WAITLISTED, Waitlisted)],
 )
-def test_cancel_records_where_it_was_cancelled_from(
-    status: Status, cancelled_from: CancelledFrom
+def test_approval_gives_a_seat_or_a_place_on_the_waiting_list(
+    enrolled: int, status: Status, kind: type[Enrolled] | type[Waitlisted]
 ) -> None:
-    offering = offering_from(offering_details())
-    enrollment = an_enrollment(offering, status)
-    cancelled, event = cancel(offering, enrollment, "ill", NOW)
-    assert cancelled.status is Status.CANCELLED
-    assert cancelled.enrollment_id == enrollment.enrollment_id
-    assert event.cancelled_from is cancelled_from
-    assert (event.reason, event.cancelled_at, event.staff_id) == ("ill", NOW, enrollment.staff_id)
+    offering = an_offering(capacity=2)
+    e = an_enrollment(offering, Status.REQUESTED)
+    approved, event = approve(offering, e, enrolled, NOW)
+    assert (approved.enrollment_id, approved.status) == (e.enrollment_id, status)
+    assert isinstance(event, kind)
+    assert (event.staff_id, event.offering) == (e.staff_id, offering.snapshot)
+    if isinstance(event, Enrolled):
+        assert (event.via, event.enrolled_at) == (EnrolledVia.DIRECT, NOW)
+
+
+@pytest.mark.parametrize("status", others(Status.REQUESTED))
+def test_only_a_request_can_be_approved(status: Status) -> None:
+    offering = an_offering()
+    with pytest.raises(Conflict, match=f"is {status.value} and cannot be approved"):
+        approve(offering, an_enrollment(offering, status), 0, NOW)
+
+
+def test_approving_a_request_for_a_withdrawn_offering_is_a_conflict() -> None:
+    offering = an_offering(withdrawn=True)
+    with pytest.raises(Conflict, match="withdrawn"):
+        approve(offering, an_enrollment(offering, Status.REQUESTED), 0, NOW)
+
+
+def test_declining_records_who_and_why() -> None:
+    offering, leader = an_offering(), uuid4()
+    e = an_enrollment(offering, Status.REQUESTED)
+    declined, event = decline(offering, e, leader, "not this year", NOW)
+    assert (declined.enrollment_id, declined.status) == (e.enrollment_id, Status.DECLINED)
+    assert (event.declined_by, event.reason, event.declined_at) == (leader, "not this year", NOW)
+    assert (event.staff_id, event.offering) == (e.staff_id, offering.snapshot)
+
+
+@pytest.mark.parametrize("status", others(Status.REQUESTED))
+def test_only_a_request_can_be_declined(status: Status) -> None:
+    offering = an_offering()
+    with pytest.raises(Conflict, match=f"is {status.value} and cannot be declined"):
+        decline(offering, an_enrollment(offering, status), uuid4(), "", NOW)
+
+
+@pytest.mark.parametrize("status", CANCELLABLE)
+def test_cancel_records_where_it_was_cancelled_from(status: Status) -> None:
+    offering = an_offering()
+    e = an_enrollment(offering, status)
+    cancelled, event = cancel(offering, e, "ill", NOW)
+    assert (cancelled.enrollment_id, cancelled.status) == (e.enrollment_id, Status.CANCELLED)
+    assert event.cancelled_from is CancelledFrom(status.value)
+    assert (event.reason, event.cancelled_at, event.staff_id) == ("ill", NOW, e.staff_id)
     assert event.offering == offering.snapshot
 
 
-def test_cancelling_twice_is_a_conflict() -> None:
-    offering = offering_from(offering_details())
-    cancelled, _ = cancel(offering, an_enrollment(offering, Status.ENROLLED), "", NOW)
-    with pytest.raises(Conflict, match="cancelled"):
-        cancel(offering, cancelled, "again", NOW)
-
-
-def test_cancelling_a_completed_enrollment_is_a_conflict() -> None:
-    offering = offering_from(offering_details())
-    with pytest.raises(Conflict, match="completed"):
-        cancel(offering, an_enrollment(offering, Status.COMPLETED), "", NOW)
-
-
-def test_completion_credits_the_offerings_study_hours_by_default() -> None:
-    offering = offering_from(
-        offering_details(
-            sessions=(session(datetime(2025, 11, 5, 15, 0, tzinfo=UTC)),),
-            study_hours=8.0,
-            goal_tags=("feedback", "observation"),
-        )
-    )
-    enrollment = an_enrollment(offering, Status.ENROLLED)
-    done, event = complete(offering, enrollment, date(2026, 1, 20), hours=None)
-    assert (done.status, done.completed_on, done.hours) == (
-        Status.COMPLETED,
-        date(2026, 1, 20),
-        8.0,
-    )
-    assert (event.hours, event.completed_on, event.staff_id) == (
-        8.0,
-        date(2026, 1, 20),
-        enrollment.staff_id,
-    )
-    assert event.offering == offering.snapshot
-    assert event.offering.goal_tags == ("feedback", "observation")
-
-
-@pytest.mark.parametrize("hours", [3.5, 0.0])
-def test_completion_hours_can_be_overridden(hours: float) -> None:
-    offering = offering_from(offering_details(study_hours=8.0))
-    done, event = complete(offering, an_enrollment(offering, Status.ENROLLED), NOW.date(), hours)
-    assert done.hours == hours
-    assert event.hours == hours
-
-
-@pytest.mark.parametrize("status", [Status.WAITLISTED, Status.CANCELLED, Status.COMPLETED])
-def test_only_an_enrolled_staff_member_can_complete(status: Status) -> None:
-    offering = offering_from(offering_details())
-    with pytest.raises(Conflict, match=status.value):
-        complete(offering, an_enrollment(offering, status), NOW.date(), None)
+@pytest.mark.parametrize("status", others(*CANCELLABLE))
+def test_a_finished_enrollment_cannot_be_cancelled(status: Status) -> None:
+    offering = an_offering()
+    with pytest.raises(Conflict, match=f"is {status.value} and cannot be cancelled"):
+        cancel(offering, an_enrollment(offering, status), "", NOW)

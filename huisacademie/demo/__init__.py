@@ -1,0 +1,75 @@
+"""A scenario played through the HTTP APIs of a running system."""
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from huisacademie.demo import scenario
+from huisacademie.demo.client import Client, DemoFailed, Endpoints, wait_for
+from huisacademie.demo.scenario import LEADER, STAFF, World
+
+__all__ = ["LEADER", "STAFF", "DemoFailed", "Endpoints", "run", "wait_for"]
+
+
+def run(endpoints: Endpoints | None = None, say: Callable[[str], None] = print) -> dict[str, Any]:
+    """Plays the scenario; returns what it made (ids, portfolio) for tests to check."""
+    with httpx.Client(timeout=10.0) as http:
+        call, w = Client(http, endpoints or Endpoints()), scenario.World()
+        scenario.publish(call, w, say)
+        wait_for(
+            "enrollment to learn the offerings",
+            lambda: all(call.known_to_enrollment(o["offering_id"]) for o in w.offerings.values()),
+        )
+        made = scenario.waiting_list(call, w, say)
+        scenario.attendance(call, w, made, say)
+        scenario.approval(call, w, say)
+        scenario.audit(call, w, say)
+        return _report(call, w, say)
+
+
+def _report(call: Client, w: World, say: Callable[[str], None]) -> dict[str, Any]:
+    """Waits until the portfolio has caught up, then prints a summary and the URLs."""
+    bram, linde, lead = w.staff[STAFF[1]], w.schools["De Linde"], w.staff[STAFF[3]]
+    portfolio = wait_for(
+        "the portfolio", lambda: _completed(call("GET", f"{call.por}/staff/{bram}/portfolio"), 3)
+    )
+    history = wait_for(
+        "the audit history", lambda: _audited(call("GET", f"{call.por}/schools/{linde}/audits"))
+    )
+    auditor = wait_for(
+        "the auditor's portfolio",
+        lambda: _completed(call("GET", f"{call.por}/staff/{lead}/portfolio"), 1),
+    )
+    say("")
+    say(f"Portfolio of {STAFF[1]}: {portfolio['total_hours']} hours")
+    for year in portfolio["school_years"]:
+        say(
+            f"  school year {year['school_year']}: {year['hours']} h, by domain {year['by_domain']}"
+        )
+    say(f"Audit work credited to {STAFF[3]}: {auditor['total_hours']} hours")
+    audits = history["audits"]
+    say(f"Audit history of De Linde: {len(audits)} audit(s), {audits[0]['status']}")
+    say("")
+    say(f"portfolio:     {call.por}/staff/{bram}/portfolio")
+    say(f"audit history: {call.por}/schools/{linde}/audits")
+    say(f"calendar:      {call.enr}/staff/{bram}/calendar.ics")
+    return {
+        "staff": w.staff,
+        "schools": w.schools,
+        "offerings": w.offerings,
+        "board": w.board,
+        "portfolio": portfolio,
+        "history": history,
+        "auditor_portfolio": auditor,
+    }
+
+
+def _completed(portfolio: dict[str, Any], at_least: int) -> dict[str, Any] | None:
+    done = [e for e in portfolio["entries"] if e["status"] == "completed"]
+    return portfolio if len(done) >= at_least else None
+
+
+def _audited(history: dict[str, Any]) -> dict[str, Any] | None:
+    audits = history["audits"]
+    return history if audits and audits[0]["status"] == "completed" else None

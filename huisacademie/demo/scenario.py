@@ -1,0 +1,176 @@
+"""The demo's steps: an academy's programme, a waiting list, attendance, an approval and a
+peer audit, all through the HTTP APIs."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from huisacademie.demo.client import Client, DemoFailed
+
+STAFF = ["Anouk de Vries", "Bram Jansen", "Chantal Bakker", "Daan Visser", "Eva Smit"]
+LEADER = "Femke de Boer"
+READING, CLASSROOM, TEAM = (
+    "Reading didactics in groups 3-4",
+    "Classroom management",
+    "Learning team: formative assessment",
+)
+Say = Callable[[str], None]
+
+
+@dataclass
+class World:
+    board: str = field(default_factory=lambda: str(uuid.uuid4()))
+    schools: dict[str, str] = field(
+        default_factory=lambda: {
+            n: str(uuid.uuid4()) for n in ("De Linde", "Het Baken", "De Regenboog")
+        }
+    )
+    staff: dict[str, str] = field(
+        default_factory=lambda: {n: str(uuid.uuid4()) for n in [*STAFF, LEADER]}
+    )
+    offerings: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def sessions(first: date, count: int = 1) -> list[dict[str, str]]:
+    days = [first + timedelta(days=n) for n in range(count)]
+    return [
+        {
+            "starts_at": f"{d}T09:00:00+01:00",
+            "ends_at": f"{d}T12:00:00+01:00",
+            "location": "Leercentrum De Linde",
+        }
+        for d in days
+    ]
+
+
+def publish(call: Client, w: World, say: Say) -> None:
+    academy = call(
+        "POST", f"{call.cat}/academies", {"name": "Academie De Linde", "board_id": w.board}
+    )
+    say(f"academy published by board {w.board[:8]}: {academy['name']}")
+    today, soon = date.today(), date.today() + timedelta(days=14)
+    # The reading course ends today, so its completion counts in this school year.
+    plans = [
+        (
+            READING,
+            "course",
+            12,
+            2,
+            sessions(today - timedelta(days=1), 2),
+            False,
+            ["subject_didactics"],
+            ["reading"],
+        ),
+        (CLASSROOM, "workshop", 6, 20, sessions(soon), False, ["pedagogy"], ["safe_school"]),
+        (
+            TEAM,
+            "learning_team",
+            16,
+            None,
+            sessions(soon + timedelta(days=1), 4),
+            True,
+            ["pedagogy", "subject_didactics"],
+            ["formative_assessment"],
+        ),
+    ]
+    for title, kind, hours, seats, dates, approval, domains, goals in plans:
+        body = {
+            "academy_id": academy["academy_id"],
+            "title": title,
+            "kind": kind,
+            "study_hours": hours,
+            "capacity": seats,
+            "sessions": dates,
+            "requires_approval": approval,
+            "domains": domains,
+            "goal_tags": goals,
+        }
+        w.offerings[title] = call("POST", f"{call.cat}/offerings", body)
+        approves = ", the school leader approves" if approval else ""
+        say(f"offering published: {title} ({seats or 'unlimited'} seats, {hours} h{approves})")
+
+
+def enrol(call: Client, w: World, name: str, title: str) -> dict[str, Any]:
+    role = "school_leader" if name == LEADER else "teacher"
+    body = {
+        "staff_id": w.staff[name],
+        "board_id": w.board,
+        "role": role,
+        "offering_id": w.offerings[title]["offering_id"],
+    }
+    result: dict[str, Any] = call("POST", f"{call.enr}/enrollments", body)
+    return result
+
+
+def waiting_list(call: Client, w: World, say: Say) -> dict[str, dict[str, Any]]:
+    made = {name: enrol(call, w, name, READING) for name in STAFF}
+    for name in STAFF:
+        say(f"{name} enrols in reading didactics: {made[name]['status']}")
+    call(
+        "POST",
+        f"{call.enr}/enrollments/{made[STAFF[0]]['enrollment_id']}/cancel",
+        {"reason": "clash"},
+    )
+    moved = call("GET", f"{call.enr}/enrollments/{made[STAFF[2]]['enrollment_id']}")
+    say(f"{STAFF[0]} cancels; {STAFF[2]} moves up from the waiting list: {moved['status']}")
+    if moved["status"] != "enrolled":
+        raise DemoFailed(f"expected {STAFF[2]} to be promoted, got {moved['status']}")
+    return made
+
+
+def attendance(call: Client, w: World, made: dict[str, dict[str, Any]], say: Say) -> None:
+    for name in (STAFF[1], STAFF[2]):
+        for session in w.offerings[READING]["sessions"]:
+            url = f"{call.enr}/enrollments/{made[name]['enrollment_id']}/attendance"
+            done = call("POST", url, {"session_id": session["session_id"], "attended": True})
+        say(f"{name} attended both reading sessions, so: {done['status']}")
+
+
+def approval(call: Client, w: World, say: Say) -> None:
+    request = enrol(call, w, STAFF[1], TEAM)
+    say(f"{STAFF[1]} asks to join the learning team: {request['status']}")
+    url = f"{call.enr}/enrollments/{request['enrollment_id']}"
+    approved = call("POST", f"{url}/approve", {"approver_id": w.staff[LEADER]})
+    say(f"{LEADER}, school leader, approves: {approved['status']}")
+    call("POST", f"{url}/complete", {"reason": "all four meetings held"})
+    today = date.today()
+    last_year = date(today.year if today.month >= 8 else today.year - 1, 6, 20)
+    workshop = enrol(call, w, STAFF[1], CLASSROOM)
+    call(
+        "POST",
+        f"{call.enr}/enrollments/{workshop['enrollment_id']}/complete",
+        {"completed_on": last_year.isoformat(), "reason": "from last year's records"},
+    )
+    say(f"the academy records {STAFF[1]}'s learning team and last year's workshop as completed")
+
+
+def audit(call: Client, w: World, say: Say) -> None:
+    team = [
+        {"staff_id": w.staff[STAFF[3]], "school_id": w.schools["Het Baken"], "role": "lead"},
+        {"staff_id": w.staff[STAFF[4]], "school_id": w.schools["De Regenboog"], "role": "member"},
+    ]
+    planned = call(
+        "POST",
+        f"{call.cat}/audits",
+        {
+            "school_id": w.schools["De Linde"],
+            "board_id": w.board,
+            "audit_date": date.today().isoformat(),
+            "theme": "team learning and collaboration",
+            "team": team,
+        },
+    )
+    say(f"peer audit of De Linde scheduled, led by {STAFF[3]} (Het Baken)")
+    findings = {
+        "strengths": ["teachers plan lessons together weekly"],
+        "improvements": ["share classroom observations across teams"],
+        "recommendations": ["start a learning team on feedback"],
+    }
+    call(
+        "POST",
+        f"{call.cat}/audits/{planned['audit_id']}/complete",
+        {"hours_per_auditor": 8, "findings": findings},
+    )
+    say("peer audit completed with findings")

@@ -1,0 +1,128 @@
+"""Searching offerings: every filter runs in PostgreSQL, on the details document."""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from contracts.values import CompetenceDomain, OfferingDetails, OfferingKind, Sector, StaffRole
+from services.catalogue.domain import Offering, OfferingStatus, OfferingView
+from services.shared.db import Connection
+
+LOCAL_TIME_ZONE = "Europe/Amsterdam"
+"""Session dates in a date filter are calendar dates where the academies are."""
+
+
+class StatusFilter(StrEnum):
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class OfferingQuery:
+    """What to look for; every filter is optional and they combine with AND."""
+
+    academy_id: UUID | None = None
+    kind: OfferingKind | None = None
+    role: StaffRole | None = None
+    """Offerings for everyone (no roles listed) or listing this role."""
+    sector: Sector | None = None
+    domain: CompetenceDomain | None = None
+    goal_tag: str | None = None
+    starts_from: date | None = None
+    starts_until: date | None = None
+    """With a date bound: offerings with a session starting in [from, until], inclusive."""
+    open_seats: bool = False
+    visible_to: UUID | None = None
+    """A board: its own academies' offerings, plus those shown to the network or public."""
+    status: StatusFilter = StatusFilter.PUBLISHED
+    limit: int = 100
+    offset: int = 0
+
+
+class _Where:
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.args: list[Any] = []
+
+    def arg(self, value: Any) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+    def contains(self, document: dict[str, Any]) -> None:
+        self.clauses.append(f"o.details @> {self.arg(json.dumps(document))}::jsonb")
+
+    def everyone_or(self, field: str, value: str) -> None:
+        listed = f"o.details->'audience'->'{field}'"
+        self.clauses.append(
+            f"(coalesce(jsonb_array_length({listed}), 0) = 0"
+            f" OR o.details @> {self.arg(json.dumps({'audience': {field: [value]}}))}::jsonb)"
+        )
+
+
+def _where(q: OfferingQuery) -> _Where:
+    w = _Where()
+    if q.status is not StatusFilter.ALL:
+        w.clauses.append(f"o.status = {w.arg(str(q.status))}")
+    if q.academy_id is not None:
+        w.clauses.append(f"o.academy_id = {w.arg(q.academy_id)}")
+    if q.kind is not None:
+        w.contains({"kind": str(q.kind)})
+    if q.domain is not None:
+        w.contains({"domains": [str(q.domain)]})
+    if q.goal_tag is not None:
+        w.contains({"goal_tags": [q.goal_tag]})
+    if q.role is not None:
+        w.everyone_or("roles", str(q.role))
+    if q.sector is not None:
+        w.everyone_or("sectors", str(q.sector))
+    if q.starts_from is not None or q.starts_until is not None:
+        starts_on = f"((s->>'starts_at')::timestamptz AT TIME ZONE '{LOCAL_TIME_ZONE}')::date"
+        w.clauses.append(
+            "EXISTS (SELECT 1 FROM jsonb_array_elements(o.details->'sessions') AS s"
+            f" WHERE {starts_on} >= coalesce({w.arg(q.starts_from)}::date, '-infinity')"
+            f" AND {starts_on} <= coalesce({w.arg(q.starts_until)}::date, 'infinity'))"
+        )
+    if q.open_seats:
+        w.clauses.append(
+            "(o.details->>'capacity' IS NULL"
+            " OR coalesce(s.taken, 0) < (o.details->>'capacity')::integer)"
+        )
+    if q.visible_to is not None:
+        w.clauses.append(
+            f"(a.board_id = {w.arg(q.visible_to)}"
+            " OR o.details->>'visibility' IN ('network', 'public'))"
+        )
+    return w
+
+
+_SELECT = (
+    "SELECT o.details, o.status, coalesce(s.taken, 0) AS taken"
+    " FROM offerings o JOIN academies a ON a.academy_id = o.academy_id"
+    " LEFT JOIN seats s ON s.offering_id = o.offering_id"
+)
+
+
+def _view(row: asyncpg.Record) -> OfferingView:
+    details = OfferingDetails.model_validate_json(row["details"])
+    return OfferingView(Offering(details, OfferingStatus(row["status"])), row["taken"])
+
+
+async def find(conn: Connection, q: OfferingQuery) -> list[OfferingView]:
+    w = _where(q)
+    where = " WHERE " + " AND ".join(w.clauses) if w.clauses else ""
+    page = f" LIMIT {w.arg(q.limit)} OFFSET {w.arg(q.offset)}"
+    rows = await conn.fetch(
+        _SELECT + where + " ORDER BY o.created_at, o.offering_id" + page, *w.args
+    )
+    return [_view(r) for r in rows]
+
+
+async def view(conn: Connection, offering_id: UUID) -> OfferingView | None:
+    row = await conn.fetchrow(_SELECT + " WHERE o.offering_id = $1", offering_id)
+    return _view(row) if row else None

@@ -1,0 +1,103 @@
+"""Enrollment's PostgreSQL adapter for what accompanies an enrollment: attendance, its
+history, and programme completions."""
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from contracts import Envelope, Event
+from services.shared import outbox
+from services.shared.db import Connection
+
+
+async def record_attendance(
+    conn: Connection, enrollment_id: UUID, session_id: UUID, attended: bool
+) -> None:
+    await conn.execute(
+        "INSERT INTO attendance (enrollment_id, session_id, attended) VALUES ($1, $2, $3)"
+        " ON CONFLICT (enrollment_id, session_id)"
+        " DO UPDATE SET attended = EXCLUDED.attended, recorded_at = now()",
+        enrollment_id,
+        session_id,
+        attended,
+    )
+
+
+async def attendance_of(conn: Connection, enrollment_id: UUID) -> dict[UUID, bool]:
+    rows = await conn.fetch(
+        "SELECT session_id, attended FROM attendance WHERE enrollment_id = $1", enrollment_id
+    )
+    return {r["session_id"]: r["attended"] for r in rows}
+
+
+async def add_history(conn: Connection, envelopes: Sequence[Envelope[Event]]) -> None:
+    """Every event about an enrollment, in the transaction that made it."""
+    await conn.executemany(
+        "INSERT INTO enrollment_history (enrollment_id, event_id, type, at, data)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        [
+            (enrollment_id, env.id, env.type, env.time, env.body().decode())
+            for env in envelopes
+            if (enrollment_id := getattr(env.data, "enrollment_id", None)) is not None
+        ],
+    )
+
+
+async def history_of(conn: Connection, enrollment_id: UUID) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT event_id, type, at, data FROM enrollment_history WHERE enrollment_id = $1"
+        " ORDER BY seq",
+        enrollment_id,
+    )
+    return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
+
+
+async def save_programme(
+    conn: Connection, programme_id: UUID, title: str, offering_ids: Sequence[UUID]
+) -> None:
+    await conn.execute(
+        "INSERT INTO programmes (programme_id, title, offering_ids) VALUES ($1, $2, $3)"
+        " ON CONFLICT (programme_id) DO UPDATE"
+        " SET title = EXCLUDED.title, offering_ids = EXCLUDED.offering_ids",
+        programme_id,
+        title,
+        list(offering_ids),
+    )
+
+
+async def programmes_finished(
+    conn: Connection, staff_id: UUID, offering_id: UUID
+) -> list[tuple[UUID, str, list[UUID]]]:
+    """Programmes with this offering whose every offering the person has now completed,
+    and which were not yet recorded as completed by them."""
+    rows = await conn.fetch(
+        "SELECT p.programme_id, p.title, p.offering_ids FROM programmes p"
+        " WHERE $2 = ANY(p.offering_ids)"
+        " AND NOT EXISTS (SELECT 1 FROM programme_completions c"
+        "   WHERE c.staff_id = $1 AND c.programme_id = p.programme_id)"
+        " AND NOT EXISTS (SELECT 1 FROM unnest(p.offering_ids) AS o(id) WHERE NOT EXISTS ("
+        "   SELECT 1 FROM enrollments e WHERE e.staff_id = $1 AND e.offering_id = o.id"
+        "   AND e.status = 'completed'))",
+        staff_id,
+        offering_id,
+    )
+    return [(r["programme_id"], r["title"], list(r["offering_ids"])) for r in rows]
+
+
+async def add_programme_completion(
+    conn: Connection, staff_id: UUID, programme_id: UUID, on: date
+) -> None:
+    await conn.execute(
+        "INSERT INTO programme_completions (staff_id, programme_id, completed_on)"
+        " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        staff_id,
+        programme_id,
+        on,
+    )
+
+
+async def emit(conn: Connection, source: str, events: Sequence[Event]) -> None:
+    """Put events in the outbox and in the enrollments' history, in the caller's transaction."""
+    await add_history(conn, await outbox.put(conn, source, events))

@@ -1,0 +1,181 @@
+"""Enrollment through HTTP and Kafka: the interest list turning into seats, team
+enrolment, approval, withdrawal cancelling everyone, and the calendar feed following an
+update of the offering."""
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from icalendar import Calendar
+
+from huisacademie.demo import Endpoints, wait_for
+
+pytestmark = pytest.mark.e2e
+
+SESSION = {"starts_at": "2027-01-12T09:00:00+01:00", "ends_at": "2027-01-12T12:00:00+01:00"}
+
+
+def ok(response: httpx.Response) -> Any:
+    assert response.is_success, f"{response.status_code} {response.text}"
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def board() -> str:
+    return str(uuid.uuid4())
+
+
+@pytest.fixture(scope="module")
+def academy(endpoints: Endpoints, board: str) -> str:
+    body = {"name": "Academie Oost", "board_id": board}
+    academy_id: str = ok(httpx.post(f"{endpoints.catalogue}/academies", json=body))["academy_id"]
+    return academy_id
+
+
+def publish(endpoints: Endpoints, academy: str, **fields: Any) -> dict[str, Any]:
+    body = {
+        "academy_id": academy,
+        "title": "Feedback geven",
+        "kind": "workshop",
+        "study_hours": 3,
+        **fields,
+    }
+    offering: dict[str, Any] = ok(httpx.post(f"{endpoints.catalogue}/offerings", json=body))
+    wait_for(
+        "enrollment to know the offering",
+        lambda: httpx.get(f"{endpoints.enrollment}/offerings/{offering['offering_id']}").is_success,
+    )
+    return offering
+
+
+def enrol(endpoints: Endpoints, board: str, offering_id: str, **extra: Any) -> dict[str, Any]:
+    body = {
+        "staff_id": str(uuid.uuid4()),
+        "board_id": board,
+        "role": "teacher",
+        "offering_id": offering_id,
+        **extra,
+    }
+    made: dict[str, Any] = ok(httpx.post(f"{endpoints.enrollment}/enrollments", json=body))
+    return made
+
+
+def statuses(endpoints: Endpoints, made: list[dict[str, Any]]) -> list[str]:
+    url = f"{endpoints.enrollment}/enrollments"
+    return [ok(httpx.get(f"{url}/{e['enrollment_id']}"))["status"] for e in made]
+
+
+def test_adding_dates_turns_the_interest_list_into_seats(
+    endpoints: Endpoints, academy: str, board: str
+) -> None:
+    offering = publish(endpoints, academy, capacity=2)
+    made = [enrol(endpoints, board, offering["offering_id"]) for _ in range(3)]
+    assert [e["status"] for e in made] == ["interested"] * 3
+    ok(
+        httpx.patch(
+            f"{endpoints.catalogue}/offerings/{offering['offering_id']}",
+            json={"sessions": [SESSION]},
+        )
+    )
+    wait_for(
+        "seats offered in order",
+        lambda: statuses(endpoints, made) == ["enrolled", "enrolled", "waitlisted"],
+    )
+
+
+def test_a_team_gets_all_its_seats_or_none(endpoints: Endpoints, academy: str, board: str) -> None:
+    offering = publish(endpoints, academy, capacity=3, sessions=[SESSION])
+    team = {
+        "offering_id": offering["offering_id"],
+        "leader_id": str(uuid.uuid4()),
+        "board_id": board,
+        "members": [{"staff_id": str(uuid.uuid4()), "role": "teacher"} for _ in range(4)],
+    }
+    short = httpx.post(f"{endpoints.enrollment}/teams/enrollments", json=team)
+    assert short.status_code == 409
+    assert "3 seat(s) free and the team has 4 members: nobody was enrolled" in short.text
+    team["members"] = team["members"][:3]
+    made = ok(httpx.post(f"{endpoints.enrollment}/teams/enrollments", json=team))
+    assert [e["status"] for e in made["enrollments"]] == ["enrolled"] * 3
+    seats = ok(httpx.get(f"{endpoints.enrollment}/offerings/{offering['offering_id']}"))
+    assert (seats["enrolled"], seats["capacity"]) == (3, 3)
+
+
+def test_an_offering_that_needs_approval_waits_for_the_school_leader(
+    endpoints: Endpoints, academy: str, board: str
+) -> None:
+    offering = publish(endpoints, academy, capacity=5, sessions=[SESSION], requires_approval=True)
+    asked, other = (enrol(endpoints, board, offering["offering_id"]) for _ in range(2))
+    assert (asked["status"], other["status"]) == ("requested", "requested")
+    url = f"{endpoints.enrollment}/enrollments"
+    leader = str(uuid.uuid4())
+    approved = ok(
+        httpx.post(f"{url}/{asked['enrollment_id']}/approve", json={"approver_id": leader})
+    )
+    declined = ok(
+        httpx.post(
+            f"{url}/{other['enrollment_id']}/decline",
+            json={"approver_id": leader, "reason": "not this year"},
+        )
+    )
+    assert (approved["status"], declined["status"]) == ("enrolled", "declined")
+    history = ok(httpx.get(f"{url}/{asked['enrollment_id']}/history"))
+    assert [h["type"].split(".")[-2] for h in history] == ["enrollment_requested", "enrolled"]
+
+
+def test_withdrawal_cancels_everyone_and_the_portfolio_shows_it(
+    endpoints: Endpoints, academy: str, board: str
+) -> None:
+    offering = publish(endpoints, academy, capacity=1, sessions=[SESSION])
+    made = [enrol(endpoints, board, offering["offering_id"]) for _ in range(3)]
+    assert [e["status"] for e in made] == ["enrolled", "waitlisted", "waitlisted"]
+    ok(
+        httpx.post(
+            f"{endpoints.catalogue}/offerings/{offering['offering_id']}/withdraw",
+            json={"reason": "trainer ill"},
+        )
+    )
+    wait_for("everyone cancelled", lambda: statuses(endpoints, made) == ["cancelled"] * 3)
+    staff_id = made[0]["staff_id"]
+
+    def shown_cancelled() -> bool:
+        body = ok(httpx.get(f"{endpoints.portfolio}/staff/{staff_id}/portfolio"))
+        return [e["status"] for e in body["entries"]] == ["cancelled"]
+
+    wait_for("the portfolio to show the cancellation", shown_cancelled)
+
+
+def test_the_calendar_follows_a_moved_session(
+    endpoints: Endpoints, academy: str, board: str
+) -> None:
+    offering = publish(endpoints, academy, sessions=[SESSION])
+    made = enrol(endpoints, board, offering["offering_id"])
+    url = f"{endpoints.enrollment}/staff/{made['staff_id']}/calendar.ics"
+
+    def event() -> Any:
+        response = httpx.get(url)
+        assert response.headers["content-type"].startswith("text/calendar")
+        [vevent] = Calendar.from_ical(response.content).walk("VEVENT")
+        return vevent
+
+    before = event()
+    moved = {
+        **SESSION,
+        "session_id": offering["sessions"][0]["session_id"],
+        "starts_at": "2027-01-19T13:00:00+01:00",
+        "ends_at": "2027-01-19T16:00:00+01:00",
+    }
+    ok(
+        httpx.patch(
+            f"{endpoints.catalogue}/offerings/{offering['offering_id']}", json={"sessions": [moved]}
+        )
+    )
+    after = wait_for(
+        "the calendar to follow", lambda: (e := event())["SEQUENCE"] > before["SEQUENCE"] and e
+    )
+    assert str(after["UID"]) == str(before["UID"])
+    assert after.decoded("DTSTART").isoformat() == "2027-01-19T12:00:00+00:00"
+    assert str(after["STATUS"]) == "CONFIRMED"
+    ok(httpx.post(f"{endpoints.enrollment}/enrollments/{made['enrollment_id']}/cancel", json={}))
+    assert str(event()["STATUS"]) == "CANCELLED"

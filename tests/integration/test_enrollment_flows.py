@@ -1,0 +1,133 @@
+"""Enrollment's flows on a real database: changes to an offering move people on, approval,
+attendance that completes, a programme completed, the history of an enrollment."""
+
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import asyncpg
+import pytest
+
+from contracts import CourseUpdated, CourseWithdrawn, ProgrammeOffered
+from contracts.values import CompletionCriteria, OfferingDetails
+from services.enrollment.app import DEFINITION
+from services.enrollment.domain import Status
+from services.enrollment.progress import Progress
+from services.enrollment.projection import CatalogueProjection
+from services.enrollment.queries import Queries
+from services.enrollment.service import Enrollments
+from services.shared.db import create_pool, migrate
+from services.shared.runtime import database_migrations
+from tests.support.enrollment import SOURCE, publish, staff_of
+from tests.support.factories import FIRST_SESSION, session
+from tests.support.infra import Infrastructure, fresh_database
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+async def pool(infrastructure: Infrastructure) -> AsyncIterator[asyncpg.Pool]:
+    url = await fresh_database(infrastructure, "it_enrollment_flows")
+    await migrate(url, database_migrations(DEFINITION))
+    pool = await create_pool(url)
+    yield pool
+    await pool.close()
+
+
+async def update(pool: asyncpg.Pool, old: OfferingDetails, **changes: object) -> OfferingDetails:
+    new = old.model_copy(update={**changes, "version": old.version + 1})
+    async with pool.acquire() as conn, conn.transaction():
+        event = CourseUpdated(offering=new, changed=tuple(changes))
+        await CatalogueProjection(pool, SOURCE).on_course_updated(conn, event)
+    return new
+
+
+async def status_of(pool: asyncpg.Pool, *enrollments: uuid.UUID) -> list[str]:
+    q = Queries(pool)
+    return [(await q.enrollment(e)).status.value for e in enrollments]
+
+
+async def test_dates_turn_the_interest_list_into_seats_in_order(pool: asyncpg.Pool) -> None:
+    svc = Enrollments(pool, SOURCE)
+    offering = await publish(pool, sessions=(), capacity=2)
+    made = [(await svc.enrol(staff_of(offering), offering.offering_id))[0] for _ in range(3)]
+    assert {e.status for e in made} == {Status.INTERESTED}
+    await update(pool, offering, sessions=(session(FIRST_SESSION),))
+    ids = [e.enrollment_id for e in made]
+    assert await status_of(pool, *ids) == ["enrolled", "enrolled", "waitlisted"]
+    history = await Queries(pool).history(ids[0])
+    assert [h["type"].split(".")[-2] for h in history] == ["interest_registered", "enrolled"]
+    assert history[1]["data"]["via"] == "interest_list"
+
+
+async def test_raising_capacity_promotes_and_withdrawal_cancels_everyone(
+    pool: asyncpg.Pool,
+) -> None:
+    svc = Enrollments(pool, SOURCE)
+    offering = await publish(pool, capacity=2)
+    ids = [
+        (await svc.enrol(staff_of(offering), offering.offering_id))[0].enrollment_id
+        for _ in range(5)
+    ]
+    offering = await update(pool, offering, capacity=4)
+    assert await status_of(pool, *ids) == ["enrolled"] * 4 + ["waitlisted"]
+    async with pool.acquire() as conn, conn.transaction():
+        event = CourseWithdrawn(offering_id=offering.offering_id, academy_id=offering.academy_id)
+        await CatalogueProjection(pool, SOURCE).on_course_withdrawn(conn, event)
+    assert await status_of(pool, *ids) == ["cancelled"] * 5
+
+
+async def test_approval_then_seat_or_decline(pool: asyncpg.Pool) -> None:
+    svc = Enrollments(pool, SOURCE)
+    offering = await publish(pool, capacity=1, requires_approval=True)
+    leader = uuid.uuid4()
+    first, second, third = [
+        (await svc.enrol(staff_of(offering), offering.offering_id))[0] for _ in range(3)
+    ]
+    assert {first.status, second.status, third.status} == {Status.REQUESTED}
+    assert (await svc.approve(second.enrollment_id, leader)).status is Status.ENROLLED
+    assert (await svc.approve(first.enrollment_id, leader)).status is Status.WAITLISTED
+    assert (await svc.decline(third.enrollment_id, leader, "budget")).status is Status.DECLINED
+    declined = (await Queries(pool).history(third.enrollment_id))[-1]["data"]
+    assert (declined["declined_by"], declined["reason"]) == (str(leader), "budget")
+
+
+async def test_attendance_completes_by_the_criteria_and_finishes_a_programme(
+    pool: asyncpg.Pool,
+) -> None:
+    svc, progress = Enrollments(pool, SOURCE), Progress(pool, SOURCE)
+    days = [session(FIRST_SESSION + timedelta(days=7 * n)) for n in range(3)]
+    first = await publish(pool, sessions=tuple(days))
+    second = await publish(
+        pool,
+        sessions=(session(FIRST_SESSION + timedelta(days=30)),),
+        board_id=first.board_id,
+        completion=CompletionCriteria(min_attendance_share=1.0),
+    )
+    programme = ProgrammeOffered(
+        programme_id=uuid.uuid4(),
+        academy_id=first.academy_id,
+        title="Reading path",
+        offering_ids=(first.offering_id, second.offering_id),
+    )
+    async with pool.acquire() as conn, conn.transaction():
+        await CatalogueProjection(pool, SOURCE).on_programme_offered(conn, programme)
+    staff = staff_of(first)
+    a = (await svc.enrol(staff, first.offering_id))[0]
+    b = (await svc.enrol(staff, second.offering_id))[0]
+    for s, attended in zip(days, (True, True, False), strict=True):
+        assert s.session_id is not None
+        done = await progress.record_attendance(a.enrollment_id, s.session_id, attended)
+    assert done.status is Status.NOT_COMPLETED  # 2 of 3, and all are required
+    assert second.sessions[0].session_id is not None
+    done = await progress.record_attendance(b.enrollment_id, second.sessions[0].session_id, True)
+    assert done.status is Status.COMPLETED
+    # The academy completes the first by hand; that finishes the programme.
+    await progress.complete(a.enrollment_id, None, None, "made up the missed session")
+    rows = await pool.fetch(
+        "SELECT headers->>'ce_type' AS t FROM outbox WHERE key = $1", str(staff.staff_id)
+    )
+    kinds = Counter(r["t"].split(".")[-2] for r in rows)
+    assert kinds["programme_completed"] == 1
+    assert kinds["not_completed"] == 1 and kinds["completed"] == 2
