@@ -10,11 +10,9 @@ import pytest
 
 from services.enrollment.app import DEFINITION
 from services.enrollment.service import Enrollments
-from services.shared.db import create_pool, migrate
 from services.shared.errors import CommandRejected, Conflict
-from services.shared.runtime import database_migrations
 from tests.support.enrollment import SOURCE, publish, staff_of
-from tests.support.infra import Infrastructure, fresh_database
+from tests.support.infra import Infrastructure, service_database
 
 pytestmark = pytest.mark.integration
 
@@ -23,11 +21,8 @@ SEATS = 20
 
 @pytest.fixture(scope="module")
 async def enrollment_pool(infrastructure: Infrastructure) -> AsyncIterator[asyncpg.Pool]:
-    url = await fresh_database(infrastructure, "it_enrollment")
-    await migrate(url, database_migrations(DEFINITION))
-    pool = await create_pool(url, max_size=30)
-    yield pool
-    await pool.close()
+    async with service_database(infrastructure, "it_enrollment", DEFINITION, max_size=30) as pool:
+        yield pool
 
 
 async def statuses(pool: asyncpg.Pool, offering_id: uuid.UUID) -> Counter[str]:

@@ -13,9 +13,7 @@ from services.catalogue import seats
 from services.catalogue.app import DEFINITION
 from services.catalogue.search import OfferingQuery, StatusFilter
 from services.catalogue.service import Catalogue
-from services.shared.db import create_pool, migrate
-from services.shared.runtime import database_migrations
-from tests.support.infra import Infrastructure, fresh_database
+from tests.support.infra import Infrastructure, service_database
 
 pytestmark = pytest.mark.integration
 
@@ -24,11 +22,8 @@ MARCH_10 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 async def catalogue_pool(infrastructure: Infrastructure) -> AsyncIterator[asyncpg.Pool]:
-    url = await fresh_database(infrastructure, "it_catalogue")
-    await migrate(url, database_migrations(DEFINITION))
-    pool = await create_pool(url)
-    yield pool
-    await pool.close()
+    async with service_database(infrastructure, "it_catalogue", DEFINITION) as pool:
+        yield pool
 
 
 @pytest.fixture

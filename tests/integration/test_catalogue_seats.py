@@ -16,11 +16,9 @@ from services.catalogue import seats
 from services.catalogue.app import DEFINITION, seats_consumer
 from services.catalogue.service import Catalogue
 from services.shared.consumer import EventConsumer
-from services.shared.db import create_pool, migrate
 from services.shared.errors import CommandRejected, NotFound
-from services.shared.runtime import database_migrations
 from tests.support.factories import ENROLLMENT_SOURCE, enrolled, snapshot
-from tests.support.infra import Infrastructure, fresh_database
+from tests.support.infra import Infrastructure, service_database
 
 pytestmark = pytest.mark.integration
 
@@ -29,11 +27,8 @@ NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 async def catalogue_pool(infrastructure: Infrastructure) -> AsyncIterator[asyncpg.Pool]:
-    url = await fresh_database(infrastructure, "it_catalogue_seats")
-    await migrate(url, database_migrations(DEFINITION))
-    pool = await create_pool(url)
-    yield pool
-    await pool.close()
+    async with service_database(infrastructure, "it_catalogue_seats", DEFINITION) as pool:
+        yield pool
 
 
 @pytest.fixture

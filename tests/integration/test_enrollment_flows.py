@@ -17,22 +17,17 @@ from services.enrollment.progress import Progress
 from services.enrollment.projection import CatalogueProjection
 from services.enrollment.queries import Queries
 from services.enrollment.service import Enrollments
-from services.shared.db import create_pool, migrate
-from services.shared.runtime import database_migrations
 from tests.support.enrollment import SOURCE, publish, staff_of
 from tests.support.factories import FIRST_SESSION, session
-from tests.support.infra import Infrastructure, fresh_database
+from tests.support.infra import Infrastructure, service_database
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 async def pool(infrastructure: Infrastructure) -> AsyncIterator[asyncpg.Pool]:
-    url = await fresh_database(infrastructure, "it_enrollment_flows")
-    await migrate(url, database_migrations(DEFINITION))
-    pool = await create_pool(url)
-    yield pool
-    await pool.close()
+    async with service_database(infrastructure, "it_enrollment_flows", DEFINITION) as pool:
+        yield pool
 
 
 async def update(pool: asyncpg.Pool, old: OfferingDetails, **changes: object) -> OfferingDetails:

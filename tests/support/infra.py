@@ -4,10 +4,11 @@ In this order: servers named by environment variables; testcontainers when a Doc
 answers; otherwise the local stack on its own ports and data directory (never the demo's).
 """
 
+import asyncio
 import contextlib
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -16,6 +17,8 @@ import asyncpg
 from contracts.topics import all_topics
 from huisacademie import stack
 from huisacademie.stack import topics as stack_topics
+from services.shared.db import create_pool, migrate
+from services.shared.runtime import ServiceDefinition, database_migrations
 
 KAFKA_ENV = "HUISACADEMIE_TEST_KAFKA"
 POSTGRES_ENV = "HUISACADEMIE_TEST_POSTGRES"
@@ -68,8 +71,12 @@ def provide() -> Iterator[Infrastructure]:
 
 
 async def create_topics(bootstrap: str, topics: Sequence[tuple[str, int]]) -> None:
-    if not await stack_topics.create_topics(bootstrap, dict(topics)):
-        raise RuntimeError(f"topics {topics} made, but not every partition has a leader yet")
+    """Create the topics and wait until every partition has a leader."""
+    for _ in range(150):
+        if await stack_topics.create_topics(bootstrap, dict(topics)):
+            return
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"topics {topics}: not every partition has a leader after 30 s")
 
 
 async def fresh_database(infra: Infrastructure, name: str) -> str:
@@ -83,3 +90,17 @@ async def fresh_database(infra: Infrastructure, name: str) -> str:
     finally:
         await conn.close()
     return infra.database_url(name)
+
+
+@contextlib.asynccontextmanager
+async def service_database(
+    infra: Infrastructure, name: str, definition: ServiceDefinition, max_size: int = 20
+) -> AsyncIterator[asyncpg.Pool]:
+    """A fresh database with a service's migrations applied, and a pool on it."""
+    url = await fresh_database(infra, name)
+    await migrate(url, database_migrations(definition))
+    pool = await create_pool(url, max_size=max_size)
+    try:
+        yield pool
+    finally:
+        await pool.close()
