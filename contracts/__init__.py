@@ -24,6 +24,8 @@ from contracts.enrollment import (
     InterestRegistered,
     NotCompleted,
     ProgrammeCompleted,
+    ReservationReleased,
+    SeatsReserved,
     Waitlisted,
 )
 from contracts.envelope import Envelope, EnvelopeError, decode
@@ -52,6 +54,8 @@ __all__ = [
     "NotCompleted",
     "ProgrammeCompleted",
     "ProgrammeOffered",
+    "ReservationReleased",
+    "SeatsReserved",
     "UnknownEventType",
     "Waitlisted",
     "decode",

@@ -30,6 +30,7 @@ class EnrolledVia(StrEnum):
     WAITLIST = "waitlist"
     INTEREST_LIST = "interest_list"
     TEAM = "team"
+    RESERVATION = "reservation"
 
 
 class Enrolled(_EnrollmentEvent):
@@ -39,7 +40,8 @@ class Enrolled(_EnrollmentEvent):
     via: EnrolledVia = Field(
         description="direct; waitlist when a freed seat promoted the person; interest_list "
         "when sessions were added to an offering the person had shown interest in; team when "
-        "a school leader enrolled a team."
+        "a school leader enrolled a team; reservation when a seat the leader had reserved "
+        "for the team got a name."
     )
     enrolled_at: datetime
 
@@ -134,3 +136,30 @@ class ProgrammeCompleted(Event):
 
     def key(self) -> str:
         return str(self.staff_id)
+
+
+class _ReservationEvent(Event):
+    topic: ClassVar[str] = topics.ENROLLMENTS
+    reservation_id: UUID
+    leader_id: UUID = Field(description="The school leader who holds the reservation.")
+    offering: OfferingSnapshot
+
+    def key(self) -> str:
+        return str(self.leader_id)
+
+
+class SeatsReserved(_ReservationEvent):
+    """A school leader reserved seats for a team, to fill with names later. Reserved seats
+    count as taken until they are filled (Enrolled, via reservation) or released."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.seats_reserved.v1"
+    seats: int = Field(ge=1)
+    reserved_at: datetime
+
+
+class ReservationReleased(_ReservationEvent):
+    """The school leader gave back the seats of a reservation that had no names yet."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.reservation_released.v1"
+    seats_released: int = Field(ge=0)
+    released_at: datetime

@@ -20,6 +20,8 @@ from contracts.enrollment import (
     InterestRegistered,
     NotCompleted,
     ProgrammeCompleted,
+    ReservationReleased,
+    SeatsReserved,
     Waitlisted,
 )
 from contracts.event import Event
@@ -45,6 +47,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         InterestRegistered,
         AttendanceRecorded,
         ProgrammeCompleted,
+        SeatsReserved,
+        ReservationReleased,
     )
 }
 

@@ -9,7 +9,7 @@ from faststream.kafka import KafkaBroker
 from pydantic_settings import SettingsConfigDict
 
 from contracts import topics
-from contracts.enrollment import Enrolled, EnrollmentCancelled
+from contracts.enrollment import Enrolled, EnrollmentCancelled, ReservationReleased, SeatsReserved
 from services.catalogue import seats
 from services.catalogue.api import router
 from services.shared.consumer import EventConsumer
@@ -31,7 +31,12 @@ def seats_consumer(pool: asyncpg.Pool, broker: KafkaBroker, max_attempts: int) -
         seats.GROUP,
         pool,
         broker,
-        {Enrolled: seats.on_enrolled, EnrollmentCancelled: seats.on_enrollment_cancelled},
+        {
+            Enrolled: seats.on_enrolled,
+            EnrollmentCancelled: seats.on_enrollment_cancelled,
+            SeatsReserved: seats.on_seats_reserved,
+            ReservationReleased: seats.on_reservation_released,
+        },
         max_attempts=max_attempts,
     )
 

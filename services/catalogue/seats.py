@@ -8,7 +8,14 @@ also records the event id in the inbox, so a redelivered event never counts twic
 
 from uuid import UUID
 
-from contracts.enrollment import CancelledFrom, Enrolled, EnrollmentCancelled
+from contracts.enrollment import (
+    CancelledFrom,
+    Enrolled,
+    EnrolledVia,
+    EnrollmentCancelled,
+    ReservationReleased,
+    SeatsReserved,
+)
 from services.shared.db import Connection
 
 GROUP = "catalogue.seats"
@@ -25,7 +32,17 @@ async def add(conn: Connection, offering_id: UUID, delta: int) -> None:
 
 
 async def on_enrolled(conn: Connection, event: Enrolled) -> None:
-    await add(conn, event.offering.offering_id, +1)
+    # A reserved seat was counted when it was reserved; a name on it changes nothing.
+    if event.via is not EnrolledVia.RESERVATION:
+        await add(conn, event.offering.offering_id, +1)
+
+
+async def on_seats_reserved(conn: Connection, event: SeatsReserved) -> None:
+    await add(conn, event.offering.offering_id, event.seats)
+
+
+async def on_reservation_released(conn: Connection, event: ReservationReleased) -> None:
+    await add(conn, event.offering.offering_id, -event.seats_released)
 
 
 async def on_enrollment_cancelled(conn: Connection, event: EnrollmentCancelled) -> None:

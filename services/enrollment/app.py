@@ -10,7 +10,7 @@ from pydantic_settings import SettingsConfigDict
 
 from contracts import topics
 from contracts.catalogue import CourseOffered, CourseUpdated, CourseWithdrawn, ProgrammeOffered
-from services.enrollment import api, views
+from services.enrollment import api, api_reservations, views
 from services.enrollment.projection import CatalogueProjection
 from services.shared.consumer import EventConsumer
 from services.shared.http import create_http_app
@@ -65,5 +65,6 @@ def create_app(settings: EnrollmentSettings | None = None) -> FastAPI:
         description="Staff enrol, wait, get approved, attend and complete; capacity holds.",
     )
     app.include_router(api.router)
+    app.include_router(api_reservations.router)
     app.include_router(views.router)
     return app

@@ -46,13 +46,16 @@ def _distinct_staff(members: tuple[TeamMember, ...]) -> tuple[TeamMember, ...]:
     return members
 
 
+TeamMembers = Annotated[
+    tuple[TeamMember, ...], AfterValidator(_distinct_staff), Field(min_length=1, max_length=200)
+]
+
+
 class TeamIn(Body):
     offering_id: UUID
     leader_id: UUID = Field(description="The school leader enrolling the team.")
     board_id: UUID
-    members: Annotated[tuple[TeamMember, ...], AfterValidator(_distinct_staff)] = Field(
-        min_length=1, max_length=200
-    )
+    members: TeamMembers
     confirm_overlap: bool = False
 
 
@@ -103,7 +106,10 @@ class OfferingSeats(BaseModel):
     offering: OfferingSnapshot
     capacity: int | None
     withdrawn: bool
-    enrolled: int = Field(description="Seats held (enrolled, completed, not completed).")
+    enrolled: int = Field(
+        description="Seats taken: held by someone (enrolled, completed, not completed), "
+        "or reserved for a team and not yet filled."
+    )
     waiting_list: list[UUID] = Field(description="Enrollment ids, first in line first.")
     enrollments: list[EnrollmentOut]
 

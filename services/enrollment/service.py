@@ -43,7 +43,7 @@ class Enrollments:
                     # request's commit still finds it.
                     if key and (seen := await _repeated(conn, staff.staff_id, offering_id, key)):
                         return seen, False, []
-                    warnings = await self._admissible(conn, offering, staff, confirm_overlap)
+                    warnings = await admissible(conn, offering, staff, confirm_overlap)
                     seated = await store.count_seated(conn, offering_id)
                     new = Enrollment(uuid4(), offering_id, staff.staff_id, Status.REQUESTED)
                     enrollment, event = domain.join(offering, new, seated, now())
@@ -71,7 +71,7 @@ class Enrollments:
                 raise Conflict("the offering has no dates yet: staff can join its interest list")
             warnings = []
             for member in members:
-                warnings += await self._admissible(conn, offering, member, confirm_overlap)
+                warnings += await admissible(conn, offering, member, confirm_overlap)
             seated = await store.count_seated(conn, offering_id)
             free = offering.free_seats(seated)
             if free is not None and free < len(members):
@@ -115,21 +115,22 @@ class Enrollments:
             await promote(conn, self._source, offering, [event])
             return cancelled
 
-    async def _admissible(
-        self, conn: Connection, offering: Offering, staff: StaffMember, confirm_overlap: bool
-    ) -> list[str]:
-        """Raises when the person may not enrol; returns the overlaps they confirmed."""
-        check_eligible(offering.details, staff, now())
-        if existing := await store.live(conn, offering.offering_id, staff.staff_id):
-            raise Conflict(
-                f"staff member {staff.staff_id} already has an enrollment in offering"
-                f" {offering.offering_id} ({existing.status.value}): {existing.enrollment_id}"
-            )
-        booked = await store.booked_sessions(conn, staff.staff_id, offering.offering_id)
-        clashes = overlaps(offering.sessions, booked)
-        if clashes and not confirm_overlap:
-            raise Clash(clashes)
-        return [f"overlaps {c}" for c in clashes]
+
+async def admissible(
+    conn: Connection, offering: Offering, staff: StaffMember, confirm_overlap: bool
+) -> list[str]:
+    """Raises when the person may not enrol; returns the overlaps they confirmed."""
+    check_eligible(offering.details, staff, now())
+    if existing := await store.live(conn, offering.offering_id, staff.staff_id):
+        raise Conflict(
+            f"staff member {staff.staff_id} already has an enrollment in offering"
+            f" {offering.offering_id} ({existing.status.value}): {existing.enrollment_id}"
+        )
+    booked = await store.booked_sessions(conn, staff.staff_id, offering.offering_id)
+    clashes = overlaps(offering.sessions, booked)
+    if clashes and not confirm_overlap:
+        raise Clash(clashes)
+    return [f"overlaps {c}" for c in clashes]
 
 
 async def promote(

@@ -38,8 +38,12 @@ async def get_offering(
 
 
 async def count_seated(conn: Connection, offering_id: UUID) -> int:
+    """Seats taken: held by a person, or reserved for a team and not yet filled."""
     n: int = await conn.fetchval(
-        "SELECT count(*) FROM enrollments WHERE offering_id = $1 AND status = ANY($2::text[])",
+        "SELECT (SELECT count(*) FROM enrollments"
+        "        WHERE offering_id = $1 AND status = ANY($2::text[]))"
+        "     + (SELECT coalesce(sum(seats - filled), 0) FROM reservations"
+        "        WHERE offering_id = $1 AND NOT released)",
         offering_id,
         _SEATED,
     )

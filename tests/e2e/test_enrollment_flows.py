@@ -51,7 +51,7 @@ def publish(endpoints: Endpoints, academy: str, **fields: Any) -> dict[str, Any]
 
 def enrol(endpoints: Endpoints, board: str, offering_id: str, **extra: Any) -> dict[str, Any]:
     body = {
-        "staff_id": str(uuid.uuid4()),
+        "staff_id": extra.pop("staff_id", str(uuid.uuid4())),
         "board_id": board,
         "role": "teacher",
         "offering_id": offering_id,
@@ -179,3 +179,72 @@ def test_the_calendar_follows_a_moved_session(
     assert str(after["STATUS"]) == "CONFIRMED"
     ok(httpx.post(f"{endpoints.enrollment}/enrollments/{made['enrollment_id']}/cancel", json={}))
     assert str(event()["STATUS"]) == "CANCELLED"
+
+
+def test_reserved_seats_fill_with_names_and_the_rest_go_back(
+    endpoints: Endpoints, academy: str, board: str
+) -> None:
+    offering = publish(endpoints, academy, capacity=4, sessions=[SESSION])
+    oid = offering["offering_id"]
+    held = ok(
+        httpx.post(
+            f"{endpoints.enrollment}/offerings/{oid}/reservations",
+            json={"leader_id": str(uuid.uuid4()), "board_id": board, "seats": 3},
+        )
+    )
+    outside = [enrol(endpoints, board, oid) for _ in range(2)]
+    assert [e["status"] for e in outside] == ["enrolled", "waitlisted"]
+    url = f"{endpoints.enrollment}/reservations/{held['reservation_id']}"
+    named = ok(
+        httpx.post(
+            f"{url}/fill", json={"members": [{"staff_id": str(uuid.uuid4()), "role": "teacher"}]}
+        )
+    )
+    assert [e["status"] for e in named] == ["enrolled"]
+    released = ok(httpx.post(f"{url}/release"))
+    assert (released["filled"], released["open"], released["released"]) == (1, 0, True)
+    assert statuses(endpoints, outside) == ["enrolled", "enrolled"]
+
+    def catalogue_counts() -> bool:
+        found = ok(httpx.get(f"{endpoints.catalogue}/offerings/{oid}"))
+        return bool(found["seats_taken"] == 3 and found["seats_free"] == 1)
+
+    wait_for("the catalogue to count the seats", catalogue_counts)
+
+
+def test_a_clash_needs_confirming_and_an_ineligible_request_says_why(
+    endpoints: Endpoints, academy: str, board: str
+) -> None:
+    first = publish(endpoints, academy, sessions=[SESSION])
+    second = publish(endpoints, academy, sessions=[SESSION])
+    staff_id = str(uuid.uuid4())
+    enrol(endpoints, board, first["offering_id"], staff_id=staff_id)
+    body = {
+        "staff_id": staff_id,
+        "board_id": board,
+        "role": "teacher",
+        "offering_id": second["offering_id"],
+    }
+    clash = httpx.post(f"{endpoints.enrollment}/enrollments", json=body)
+    assert clash.status_code == 409
+    assert "overlap" in clash.text and "confirm_overlap" in clash.text
+    confirmed = ok(
+        httpx.post(f"{endpoints.enrollment}/enrollments", json={**body, "confirm_overlap": True})
+    )
+    assert confirmed["status"] == "enrolled"
+    assert confirmed["warnings"] and "overlaps Feedback geven" in confirmed["warnings"][0]
+    leaders_only = publish(
+        endpoints, academy, sessions=[SESSION], audience={"roles": ["school_leader"]}
+    )
+    refused = httpx.post(
+        f"{endpoints.enrollment}/enrollments",
+        json={**body, "offering_id": leaders_only["offering_id"]},
+    )
+    assert refused.status_code == 422
+    assert "this offering is for school_leader; the staff member is teacher" in refused.text
+    other_board = httpx.post(
+        f"{endpoints.enrollment}/enrollments",
+        json={**body, "board_id": str(uuid.uuid4()), "offering_id": first["offering_id"]},
+    )
+    assert other_board.status_code == 422
+    assert "only for staff of the board" in other_board.text

@@ -1,6 +1,7 @@
 """Enrollment's flows on a real database: changes to an offering move people on, approval,
 attendance that completes, a programme completed, the history of an enrollment."""
 
+import asyncio
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -16,7 +17,9 @@ from services.enrollment.domain import Status
 from services.enrollment.progress import Progress
 from services.enrollment.projection import CatalogueProjection
 from services.enrollment.queries import Queries
+from services.enrollment.reservations import Reservations
 from services.enrollment.service import Enrollments
+from services.shared.errors import Conflict
 from tests.support.enrollment import SOURCE, publish, staff_of
 from tests.support.factories import FIRST_SESSION, session
 from tests.support.infra import Infrastructure, service_database
@@ -126,3 +129,28 @@ async def test_attendance_completes_by_the_criteria_and_finishes_a_programme(
     kinds = Counter(r["t"].split(".")[-2] for r in rows)
     assert kinds["programme_completed"] == 1
     assert kinds["not_completed"] == 1 and kinds["completed"] == 2
+
+
+async def test_reserved_seats_count_as_taken_until_filled_or_released(pool: asyncpg.Pool) -> None:
+    svc, seats = Enrollments(pool, SOURCE), Reservations(pool, SOURCE)
+    offering = await publish(pool, capacity=10)
+    held = await seats.reserve(offering.offering_id, uuid.uuid4(), offering.board_id, 5)
+    with pytest.raises(Conflict, match="5 seat"):
+        await seats.reserve(offering.offering_id, uuid.uuid4(), offering.board_id, 6)
+    results = await asyncio.gather(
+        *(svc.enrol(staff_of(offering), offering.offering_id) for _ in range(20))
+    )
+    assert Counter(e.status.value for e, _, _ in results) == {"enrolled": 5, "waitlisted": 15}
+    team = [staff_of(offering) for _ in range(3)]
+    filled = await seats.fill(held.reservation_id, team)
+    assert [e.status for e in filled] == [Status.ENROLLED] * 3
+    with pytest.raises(Conflict, match="2 reserved seat"):
+        await seats.fill(held.reservation_id, [staff_of(offering) for _ in range(3)])
+    released = await seats.release(held.reservation_id)
+    assert (released.open, released.released) == (0, True)
+    rows = await pool.fetch(
+        "SELECT status, count(*) AS n FROM enrollments WHERE offering_id = $1 GROUP BY status",
+        offering.offering_id,
+    )
+    # 5 direct + 3 named in reserved seats + 2 moved up from the list when 2 were given back.
+    assert {r["status"]: r["n"] for r in rows} == {"enrolled": 10, "waitlisted": 13}

@@ -35,7 +35,7 @@ def concrete_events() -> list[type[Event]]:
 
 def test_every_event_type_is_registered_under_its_own_versioned_name() -> None:
     events = concrete_events()
-    assert len(events) == 18
+    assert len(events) == 20
     assert set(EVENT_TYPES.values()) == set(events)
     assert len({e.ce_type for e in events}) == len(events)
     for model in events:
@@ -59,7 +59,7 @@ def test_each_topic_carries_the_events_of_one_stream() -> None:
     }
     assert len(events_on(topics.OFFERINGS)) == 3
     assert [m.__name__ for m in events_on(topics.PROGRAMMES)] == ["ProgrammeOffered"]
-    assert len(events_on(topics.ENROLLMENTS)) == 10
+    assert len(events_on(topics.ENROLLMENTS)) == 12
 
 
 def test_enrollment_events_are_keyed_by_staff_member() -> None:

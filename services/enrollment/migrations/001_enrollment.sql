@@ -39,6 +39,20 @@ CREATE INDEX enrollments_waiting ON enrollments (offering_id, queue_position)
 CREATE INDEX enrollments_by_offering ON enrollments (offering_id, seq);
 CREATE INDEX enrollments_by_staff ON enrollments (staff_id, created_at);
 
+-- Seats a school leader holds for a team before the names are known; open seats of a
+-- reservation count as taken.
+CREATE TABLE reservations (
+    reservation_id uuid PRIMARY KEY,
+    offering_id    uuid        NOT NULL REFERENCES offerings,
+    leader_id      uuid        NOT NULL,
+    board_id       uuid        NOT NULL,
+    seats          integer     NOT NULL CHECK (seats > 0),
+    filled         integer     NOT NULL DEFAULT 0 CHECK (filled BETWEEN 0 AND seats),
+    released       boolean     NOT NULL DEFAULT false,
+    created_at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX reservations_open ON reservations (offering_id) WHERE NOT released;
+
 CREATE TABLE attendance (
     enrollment_id uuid        NOT NULL REFERENCES enrollments,
     session_id    uuid        NOT NULL,
