@@ -44,6 +44,9 @@ class Enrolled(_EnrollmentEvent):
         "for the team got a name."
     )
     enrolled_at: datetime
+    approved_by: UUID | None = Field(
+        default=None, description="The school leader who approved, where approval was needed."
+    )
 
 
 class Waitlisted(_EnrollmentEvent):
@@ -51,6 +54,9 @@ class Waitlisted(_EnrollmentEvent):
 
     ce_type: ClassVar[str] = "nl.huisacademie.enrollment.waitlisted.v1"
     waitlisted_at: datetime
+    approved_by: UUID | None = Field(
+        default=None, description="The school leader who approved, where approval was needed."
+    )
 
 
 class CancelledFrom(StrEnum):

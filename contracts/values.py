@@ -11,6 +11,16 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 H = TypeVar("H", bound=Hashable)
 
 
+def _no_nul(text: str) -> str:
+    # PostgreSQL text and jsonb cannot hold NUL: refuse it at the door, not with a 500.
+    if "\x00" in text:
+        raise ValueError("text may not contain NUL characters")
+    return text
+
+
+Plain = Annotated[str, AfterValidator(_no_nul)]
+
+
 def _distinct(items: tuple[H, ...]) -> tuple[H, ...]:
     if len(set(items)) != len(items):
         raise ValueError("items must be distinct")
@@ -51,7 +61,7 @@ Hours = Annotated[
     float, Field(ge=0, le=10_000, description="Clock hours of study.", examples=[6.5])
 ]
 GoalTag = Annotated[
-    str,
+    Plain,
     Field(
         min_length=1,
         max_length=80,
@@ -65,10 +75,10 @@ Domains = Annotated[
     Field(description="Competence domains served; each at most once."),
 ]
 GoalTags = Annotated[tuple[GoalTag, ...], AfterValidator(_distinct), Field(max_length=20)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Text = Annotated[str, Field(max_length=2000)]
+Name = Annotated[Plain, Field(min_length=1, max_length=200)]
+Text = Annotated[Plain, Field(max_length=2000)]
 Remarks = Annotated[
-    tuple[Annotated[str, Field(min_length=1, max_length=2000)], ...], Field(max_length=50)
+    tuple[Annotated[Plain, Field(min_length=1, max_length=2000)], ...], Field(max_length=50)
 ]
 
 
@@ -120,7 +130,7 @@ class Session(Value):
     )
     starts_at: AwareDatetime = Field(description="Start, with time zone.")
     ends_at: AwareDatetime = Field(description="End, with time zone.")
-    location: str = Field(
+    location: Plain = Field(
         default="", max_length=200, description="A room, an address or an online link."
     )
 
@@ -133,7 +143,7 @@ class OfferingDetails(Value):
     academy_name: Name = Field(examples=["Academie De Linde"])
     board_id: UUID = Field(description="The school board that runs the academy.")
     title: Name = Field(examples=["Reading didactics in groups 3-4"])
-    description: str = Field(default="", max_length=5000)
+    description: Plain = Field(default="", max_length=5000)
     kind: OfferingKind
     sessions: tuple[Session, ...] = Field(default=(), max_length=100)
     capacity: int | None = Field(default=None, ge=1, description="Seats; absent means unlimited.")

@@ -20,6 +20,7 @@ from contracts.values import (
     Name,
     OfferingDetails,
     OfferingKind,
+    Plain,
     Sector,
     Session,
     StaffRole,
@@ -55,7 +56,7 @@ Sessions = Annotated[
 
 class OfferingFields(Body):
     title: Name
-    description: str = Field(default="", max_length=5000)
+    description: Plain = Field(default="", max_length=5000)
     kind: OfferingKind
     sessions: Sessions = ()
     capacity: Seats | None = Field(default=None, description="Absent or null: unlimited.")
@@ -83,7 +84,7 @@ class OfferingPatch(Body):
     window bound or `credits` removes it."""
 
     title: Name | None = None
-    description: str | None = Field(default=None, max_length=5000)
+    description: Plain | None = Field(default=None, max_length=5000)
     sessions: Sessions | None = None
     capacity: Seats | None = None
     study_hours: Hours | None = None
@@ -158,7 +159,7 @@ async def search_offerings(
     visible_to: Annotated[UUID | None, Query(description="As seen from this board.")] = None,
     status: StatusFilter = StatusFilter.PUBLISHED,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> list[OfferingOut]:
     """Search offerings; the filters combine. Dates are calendar dates in Europe/Amsterdam."""
     query = OfferingQuery(

@@ -43,7 +43,8 @@ def render(bookings: Iterable[Booking], name: str, stamp: datetime | None = None
         for session in booking.offering.sessions:
             event = Event()
             event.add("uid", uid(booking.enrollment_id, session.session_id))
-            event.add("sequence", booking.offering.version + booking.revision)
+            # Withdrawal changes no version or revision, but it does change the entry.
+            event.add("sequence", booking.offering.version + booking.revision + booking.withdrawn)
             event.add("dtstamp", stamp)
             event.add("dtstart", session.starts_at.astimezone(UTC))
             event.add("dtend", session.ends_at.astimezone(UTC))

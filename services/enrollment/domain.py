@@ -133,12 +133,13 @@ def seat(
 
 
 def approve(
-    offering: Offering, e: Enrollment, enrolled: int, now: datetime
+    offering: Offering, e: Enrollment, enrolled: int, now: datetime, by: UUID
 ) -> tuple[Enrollment, SeatEvent]:
     _require(e, Status.REQUESTED, "approved")
     if offering.withdrawn:
         raise Conflict("the offering was withdrawn")
-    return seat(offering, e, enrolled, now, EnrolledVia.DIRECT)
+    approved, event = seat(offering, e, enrolled, now, EnrolledVia.DIRECT)
+    return approved, event.model_copy(update={"approved_by": by})
 
 
 def decline(

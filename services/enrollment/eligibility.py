@@ -36,13 +36,18 @@ class Clash(Conflict):
         self.overlaps = overlaps
 
 
-def check_eligible(offering: OfferingDetails, staff: StaffMember, now: datetime) -> None:
+def check_open_to(offering: OfferingDetails, board_id: UUID, now: datetime) -> None:
+    """The enrolment window is open and the offering is visible to the board."""
     if offering.enrolment_opens and now < offering.enrolment_opens:
         raise NotEligible(f"enrolment opens at {offering.enrolment_opens.isoformat()}")
     if offering.enrolment_closes and now >= offering.enrolment_closes:
         raise NotEligible(f"enrolment closed at {offering.enrolment_closes.isoformat()}")
-    if offering.visibility is Visibility.OWN_BOARD and staff.board_id != offering.board_id:
+    if offering.visibility is Visibility.OWN_BOARD and board_id != offering.board_id:
         raise NotEligible("this offering is only for staff of the board that runs the academy")
+
+
+def check_eligible(offering: OfferingDetails, staff: StaffMember, now: datetime) -> None:
+    check_open_to(offering, staff.board_id, now)
     roles = offering.audience.roles
     if roles and staff.role not in roles:
         allowed = ", ".join(r.value for r in roles)

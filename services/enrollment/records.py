@@ -86,6 +86,22 @@ async def programmes_finished(
     return [(r["programme_id"], r["title"], list(r["offering_ids"])) for r in rows]
 
 
+async def completed_all(conn: Connection, offering_ids: Sequence[UUID]) -> list[tuple[UUID, date]]:
+    """Staff who completed every one of the offerings, with the day of the last completion."""
+    rows = await conn.fetch(
+        "SELECT staff_id, max(completed_on) AS last FROM enrollments"
+        " WHERE offering_id = ANY($1::uuid[]) AND status = 'completed'"
+        " GROUP BY staff_id HAVING count(DISTINCT offering_id) = cardinality($1::uuid[])",
+        list(offering_ids),
+    )
+    return [(r["staff_id"], r["last"]) for r in rows]
+
+
+async def lock_person(conn: Connection, staff_id: UUID) -> None:
+    """Serialises a person's completions, so two at once cannot both miss a programme."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1::text))", str(staff_id))
+
+
 async def add_programme_completion(
     conn: Connection, staff_id: UUID, programme_id: UUID, on: date
 ) -> None:

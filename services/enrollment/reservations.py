@@ -9,8 +9,8 @@ import asyncpg
 from contracts import ReservationReleased, SeatsReserved
 from contracts.enrollment import Enrolled, EnrolledVia
 from services.enrollment import lookup, store
-from services.enrollment.domain import Enrollment, Status
-from services.enrollment.eligibility import StaffMember
+from services.enrollment.domain import Enrollment, Offering, Status
+from services.enrollment.eligibility import StaffMember, check_open_to
 from services.enrollment.records import emit
 from services.enrollment.service import admissible, now, promote
 from services.shared.db import Connection
@@ -44,6 +44,7 @@ class Reservations:
             offering = await lookup.offering(conn, offering_id)
             if offering.withdrawn:
                 raise Conflict("the offering was withdrawn")
+            check_open_to(offering.details, board_id, now())
             free = offering.free_seats(await store.count_seated(conn, offering_id))
             if free is not None and free < seats:
                 raise Conflict(f"{free} seat(s) free: {seats} cannot be reserved")
@@ -75,6 +76,8 @@ class Reservations:
             first = await _reservation(conn, reservation_id)
             offering = await lookup.offering(conn, first.offering_id)
             held = await _reservation(conn, reservation_id, lock=True)
+            if offering.withdrawn:
+                raise Conflict("the offering was withdrawn")
             if held.open < len(members):
                 raise Conflict(f"{held.open} reserved seat(s) open for {len(members)} members")
             for member in members:
@@ -127,6 +130,25 @@ class Reservations:
     async def get(self, reservation_id: UUID) -> Reservation:
         async with self._pool.acquire() as conn:
             return await _reservation(conn, reservation_id)
+
+
+async def release_open(conn: Connection, offering: Offering) -> list[ReservationReleased]:
+    """Releases every open reservation of a withdrawn offering, in the caller's transaction."""
+    rows = await conn.fetch(
+        "UPDATE reservations SET released = true WHERE offering_id = $1 AND NOT released"
+        " RETURNING reservation_id, leader_id, seats - filled AS open",
+        offering.offering_id,
+    )
+    return [
+        ReservationReleased(
+            reservation_id=r["reservation_id"],
+            leader_id=r["leader_id"],
+            offering=offering.snapshot,
+            seats_released=r["open"],
+            released_at=now(),
+        )
+        for r in rows
+    ]
 
 
 async def _reservation(

@@ -2,8 +2,9 @@
 row lock, so capacity holds under concurrency."""
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -16,9 +17,16 @@ from services.enrollment.records import emit
 from services.shared.db import Connection
 from services.shared.errors import CommandRejected, Conflict
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """The date in the Netherlands: a school year is counted in Dutch dates."""
+    return datetime.now(AMSTERDAM).date()
 
 
 class Enrollments:
@@ -94,7 +102,7 @@ class Enrollments:
         async with self._pool.acquire() as conn, conn.transaction():
             enrollment, offering = await lookup.locked(conn, enrollment_id)
             seated = await store.count_seated(conn, offering.offering_id)
-            approved, event = domain.approve(offering, enrollment, seated, now())
+            approved, event = domain.approve(offering, enrollment, seated, now(), approver_id)
             await store.update(conn, [approved])
             await emit(conn, self._source, [event])
             return approved

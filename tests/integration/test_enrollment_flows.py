@@ -12,8 +12,10 @@ import pytest
 
 from contracts import CourseUpdated, CourseWithdrawn, ProgrammeOffered
 from contracts.values import CompletionCriteria, OfferingDetails
+from services.enrollment import store
 from services.enrollment.app import DEFINITION
 from services.enrollment.domain import Status
+from services.enrollment.eligibility import NotEligible
 from services.enrollment.progress import Progress
 from services.enrollment.projection import CatalogueProjection
 from services.enrollment.queries import Queries
@@ -154,3 +156,98 @@ async def test_reserved_seats_count_as_taken_until_filled_or_released(pool: asyn
     )
     # 5 direct + 3 named in reserved seats + 2 moved up from the list when 2 were given back.
     assert {r["status"]: r["n"] for r in rows} == {"enrolled": 10, "waitlisted": 13}
+
+
+async def test_withdrawal_releases_reservations_and_refuses_to_fill_them(
+    pool: asyncpg.Pool,
+) -> None:
+    seats = Reservations(pool, SOURCE)
+    offering = await publish(pool, capacity=6)
+    held = await seats.reserve(offering.offering_id, uuid.uuid4(), offering.board_id, 4)
+    with pytest.raises(NotEligible, match="only for staff of the board"):
+        await seats.reserve(offering.offering_id, uuid.uuid4(), uuid.uuid4(), 1)
+    async with pool.acquire() as conn, conn.transaction():
+        event = CourseWithdrawn(offering_id=offering.offering_id, academy_id=offering.academy_id)
+        await CatalogueProjection(pool, SOURCE).on_course_withdrawn(conn, event)
+    assert (await seats.get(held.reservation_id)).released
+    with pytest.raises(Conflict, match="withdrawn"):
+        await seats.fill(held.reservation_id, [staff_of(offering)])
+    async with pool.acquire() as conn:
+        assert await store.count_seated(conn, offering.offering_id) == 0
+    released = await pool.fetchval(
+        "SELECT count(*) FROM outbox WHERE headers->>'ce_type' LIKE '%reservation_released%'"
+        " AND convert_from(payload, 'UTF8')::jsonb->>'reservation_id' = $1",
+        str(held.reservation_id),
+    )
+    assert released == 1
+
+
+async def test_freed_seats_go_to_the_waiting_list_before_the_interest_list(
+    pool: asyncpg.Pool,
+) -> None:
+    svc = Enrollments(pool, SOURCE)
+    offering = await publish(pool, capacity=1)
+    first, second = [
+        (await svc.enrol(staff_of(offering), offering.offering_id))[0] for _ in range(2)
+    ]
+    offering = await update(pool, offering, sessions=())
+    late = (await svc.enrol(staff_of(offering), offering.offering_id))[0]
+    assert late.status is Status.INTERESTED
+    await update(pool, offering, sessions=(session(FIRST_SESSION),), capacity=2)
+    ids = (first.enrollment_id, second.enrollment_id, late.enrollment_id)
+    assert await status_of(pool, *ids) == ["enrolled", "enrolled", "waitlisted"]
+
+
+async def test_a_programme_is_completed_once_also_when_its_last_offerings_complete_together(
+    pool: asyncpg.Pool,
+) -> None:
+    svc, progress = Enrollments(pool, SOURCE), Progress(pool, SOURCE)
+    x = await publish(pool)
+    y = await publish(
+        pool, board_id=x.board_id, sessions=(session(FIRST_SESSION + timedelta(days=60)),)
+    )
+    programme = ProgrammeOffered(
+        programme_id=uuid.uuid4(),
+        academy_id=x.academy_id,
+        title="Path",
+        offering_ids=(x.offering_id, y.offering_id),
+    )
+    async with pool.acquire() as conn, conn.transaction():
+        await CatalogueProjection(pool, SOURCE).on_programme_offered(conn, programme)
+    people = [staff_of(x) for _ in range(10)]
+    pairs = [
+        ((await svc.enrol(p, x.offering_id))[0], (await svc.enrol(p, y.offering_id))[0])
+        for p in people
+    ]
+    await asyncio.gather(
+        *(progress.complete(e.enrollment_id, None, None, "") for pair in pairs for e in pair)
+    )
+    rows = await pool.fetch(
+        "SELECT key FROM outbox WHERE headers->>'ce_type' LIKE '%programme_completed%'"
+        " AND convert_from(payload, 'UTF8')::jsonb->>'programme_id' = $1",
+        str(programme.programme_id),
+    )
+    assert sorted(r["key"] for r in rows) == sorted(str(p.staff_id) for p in people)
+
+
+async def test_a_programme_announced_later_is_completed_by_who_already_did_it_all(
+    pool: asyncpg.Pool,
+) -> None:
+    svc, progress = Enrollments(pool, SOURCE), Progress(pool, SOURCE)
+    x = await publish(pool)
+    staff = staff_of(x)
+    done = (await svc.enrol(staff, x.offering_id))[0]
+    await progress.complete(done.enrollment_id, None, None, "")
+    programme = ProgrammeOffered(
+        programme_id=uuid.uuid4(),
+        academy_id=x.academy_id,
+        title="One step",
+        offering_ids=(x.offering_id,),
+    )
+    async with pool.acquire() as conn, conn.transaction():
+        await CatalogueProjection(pool, SOURCE).on_programme_offered(conn, programme)
+    keys = await pool.fetch(
+        "SELECT key FROM outbox WHERE convert_from(payload, 'UTF8')::jsonb->>'programme_id' = $1",
+        str(programme.programme_id),
+    )
+    assert [r["key"] for r in keys] == [str(staff.staff_id)]

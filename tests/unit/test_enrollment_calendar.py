@@ -122,7 +122,7 @@ def test_a_moved_session_keeps_its_uid_and_raises_the_sequence() -> None:
 def test_uids_differ_per_enrollment_and_per_session() -> None:
     e1, e2, s1, s2 = uuid4(), uuid4(), uuid4(), uuid4()
     assert len({uid(e1, s1), uid(e1, s2), uid(e2, s1)}) == 3
-    assert uid(e1, s1) == uid(e1, s1)
+    assert uid(e1, s1) == uid(UUID(str(e1)), UUID(str(s1)))  # the same ids, made anew
 
 
 def test_the_revision_of_the_enrollment_adds_to_the_sequence() -> None:
@@ -143,3 +143,11 @@ def test_a_cancelled_booking_or_withdrawn_offering_marks_events_cancelled(
 @pytest.mark.parametrize("status", [Status.ENROLLED, Status.COMPLETED, Status.NOT_COMPLETED])
 def test_a_held_seat_is_confirmed(status: Status) -> None:
     assert [str(e["STATUS"]) for e in events(a_booking(status))] == ["CONFIRMED", "CONFIRMED"]
+
+
+def test_withdrawal_raises_the_sequence_of_entries_it_cancels() -> None:
+    offering = an_offering(version=2)
+    before = events(a_booking(Status.ENROLLED, offering, revision=1))
+    after = events(a_booking(Status.ENROLLED, offering, revision=1, withdrawn=True))
+    assert [e.decoded("SEQUENCE") for e in before] == [3, 3]
+    assert [e.decoded("SEQUENCE") for e in after] == [4, 4]

@@ -48,9 +48,11 @@ def test_approval_gives_a_seat_or_a_place_on_the_waiting_list(
 ) -> None:
     offering = an_offering(capacity=2)
     e = an_enrollment(offering, Status.REQUESTED)
-    approved, event = approve(offering, e, enrolled, NOW)
+    leader = uuid4()
+    approved, event = approve(offering, e, enrolled, NOW, leader)
     assert (approved.enrollment_id, approved.status) == (e.enrollment_id, status)
     assert isinstance(event, kind)
+    assert event.approved_by == leader
     assert (event.staff_id, event.offering) == (e.staff_id, offering.snapshot)
     if isinstance(event, Enrolled):
         assert (event.via, event.enrolled_at) == (EnrolledVia.DIRECT, NOW)
@@ -60,13 +62,13 @@ def test_approval_gives_a_seat_or_a_place_on_the_waiting_list(
 def test_only_a_request_can_be_approved(status: Status) -> None:
     offering = an_offering()
     with pytest.raises(Conflict, match=f"is {status.value} and cannot be approved"):
-        approve(offering, an_enrollment(offering, status), 0, NOW)
+        approve(offering, an_enrollment(offering, status), 0, NOW, uuid4())
 
 
 def test_approving_a_request_for_a_withdrawn_offering_is_a_conflict() -> None:
     offering = an_offering(withdrawn=True)
     with pytest.raises(Conflict, match="withdrawn"):
-        approve(offering, an_enrollment(offering, Status.REQUESTED), 0, NOW)
+        approve(offering, an_enrollment(offering, Status.REQUESTED), 0, NOW, uuid4())
 
 
 def test_declining_records_who_and_why() -> None:

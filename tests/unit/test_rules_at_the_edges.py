@@ -72,3 +72,10 @@ def test_failures_are_classified_for_retry_or_dead_letter(
     error: Exception, failure: Failure
 ) -> None:
     assert classify(error) is failure
+
+
+def test_text_with_a_nul_character_is_refused() -> None:
+    with pytest.raises(ValidationError, match="NUL"):
+        Findings(strengths=("good\x00",))
+    with pytest.raises(ValidationError, match="NUL"):
+        offering_details(title="Lezen\x00")
