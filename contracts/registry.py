@@ -25,6 +25,7 @@ from contracts.enrollment import (
     Waitlisted,
 )
 from contracts.event import Event
+from contracts.portfolio import EntryAdded, EvidenceAdded, LeaderNoteAdded, ReflectionAdded
 
 EVENT_TYPES: dict[str, type[Event]] = {
     model.ce_type: model
@@ -49,6 +50,10 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ProgrammeCompleted,
         SeatsReserved,
         ReservationReleased,
+        EntryAdded,
+        EvidenceAdded,
+        ReflectionAdded,
+        LeaderNoteAdded,
     )
 }
 

@@ -6,12 +6,14 @@ OFFERINGS: Final = "catalogue.offerings"
 AUDITS: Final = "catalogue.audits"
 PROGRAMMES: Final = "catalogue.programmes"
 ENROLLMENTS: Final = "enrollment.enrollments"
+PORTFOLIO: Final = "portfolio.entries"
 
-EVENT_TOPICS: Final = (OFFERINGS, AUDITS, PROGRAMMES, ENROLLMENTS)
+EVENT_TOPICS: Final = (OFFERINGS, AUDITS, PROGRAMMES, ENROLLMENTS, PORTFOLIO)
 KEYS: Final = {
     OFFERINGS: "the offering id",
     AUDITS: "the audited school's id",
     PROGRAMMES: "the programme id",
+    PORTFOLIO: "the staff member's id",
     ENROLLMENTS: "the staff member's id (each person's events stay in order)",
 }
 PARTITIONS: Final = 6

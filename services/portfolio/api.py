@@ -1,18 +1,26 @@
-"""The portfolio's HTTP API: read models only; it accepts no commands."""
+"""The portfolio's HTTP reads: the dossier (now or as it stood on a date), as JSON or a
+web page, evidence files, and the schools' audit histories."""
 
 from collections.abc import AsyncIterator
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from services.portfolio import store
+from services.portfolio import journal, page, store
 from services.portfolio.domain import Entry, ledger, school_year
+from services.portfolio.entries import fold
 from services.shared.db import Connection
+from services.shared.errors import NotFound
 from services.shared.http import runtime_of
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 router = APIRouter()
 
@@ -31,6 +39,9 @@ class EntryOut(BaseModel):
     domains: tuple[str, ...]
     goal_tags: tuple[str, ...]
     detail: dict[str, Any]
+    evidence: tuple[dict[str, Any], ...] = ()
+    reflections: tuple[dict[str, Any], ...] = ()
+    notes: tuple[dict[str, Any], ...] = ()
 
 
 class YearOut(BaseModel):
@@ -56,7 +67,7 @@ class SchoolAudits(BaseModel):
     audits: list[dict[str, Any]]
 
 
-def _entry(e: Entry) -> EntryOut:
+def entry_out(e: Entry) -> EntryOut:
     return EntryOut(
         entry_id=e.entry_id,
         source=e.source,
@@ -71,6 +82,9 @@ def _entry(e: Entry) -> EntryOut:
         domains=e.domains,
         goal_tags=e.goal_tags,
         detail=e.detail,
+        evidence=e.evidence,
+        reflections=e.reflections,
+        notes=e.notes,
     )
 
 
@@ -82,18 +96,49 @@ async def _conn(request: Request) -> AsyncIterator[Connection]:
 Conn = Annotated[Connection, Depends(_conn)]
 
 
+AsOf = Annotated[
+    date | None, Query(description="The portfolio as it stood at the end of this day.")
+]
+
+
+async def _entries(conn: Connection, staff_id: UUID, as_of: date | None) -> list[Entry]:
+    if as_of is None:
+        return await store.entries_of(conn, staff_id)
+    end_of_day = datetime.combine(as_of + timedelta(days=1), time(), AMSTERDAM)
+    return fold(await journal.events_of(conn, staff_id, end_of_day))
+
+
 @router.get("/staff/{staff_id}/portfolio", tags=["portfolio"])
-async def portfolio(staff_id: UUID, conn: Conn) -> PortfolioOut:
-    """The staff member's competence dossier: every entry, and hours per school year.
-    A staff member with no recorded activity has an empty portfolio."""
-    entries = await store.entries_of(conn, staff_id)
+async def portfolio(staff_id: UUID, conn: Conn, as_of: AsOf = None) -> PortfolioOut:
+    """The staff member's competence dossier: every entry, and hours per school year; with
+    as_of, as it stood then, replayed from the events recorded by that day. A staff member
+    with no recorded activity has an empty portfolio."""
+    entries = await _entries(conn, staff_id, as_of)
     years = ledger(entries)
     return PortfolioOut(
         staff_id=staff_id,
         total_hours=round(sum(y.hours for y in years), 2),
         school_years=[YearOut(**asdict(y)) for y in years],
-        entries=[_entry(e) for e in entries],
+        entries=[entry_out(e) for e in entries],
     )
+
+
+@router.get("/staff/{staff_id}/portfolio.html", tags=["portfolio"], response_class=HTMLResponse)
+async def portfolio_page(staff_id: UUID, conn: Conn, as_of: AsOf = None) -> HTMLResponse:
+    """The dossier as a web page, with a chart of hours per school year and domain."""
+    entries = await _entries(conn, staff_id, as_of)
+    html = page.render(staff_id, ledger(entries), entries, as_of.isoformat() if as_of else None)
+    return HTMLResponse(html)
+
+
+@router.get("/evidence/{evidence_id}", tags=["portfolio"])
+async def evidence_file(evidence_id: UUID, conn: Conn) -> Response:
+    found = await store.get_file(conn, evidence_id)
+    if found is None:
+        raise NotFound(f"no evidence file {evidence_id}")
+    name, media_type, content = found
+    disposition = f"attachment; filename*=UTF-8''{quote(name)}"
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 @router.get("/schools/{school_id}/audits", tags=["audits"])

@@ -10,8 +10,8 @@ from pydantic_settings import SettingsConfigDict
 
 from contracts import topics
 from contracts.catalogue import AuditCancelled, AuditCompleted, AuditRescheduled, AuditScheduled
-from services.portfolio import projection
-from services.portfolio.api import router
+from services.portfolio import api, api_commands, journal, projection
+from services.portfolio.entries import STATUS
 from services.shared.consumer import EventConsumer
 from services.shared.http import create_http_app
 from services.shared.runtime import ServiceDefinition
@@ -32,8 +32,9 @@ def consumers(
         "portfolio.enrollments",
         pool,
         broker,
-        dict.fromkeys(projection.STATUS, projection.on_enrollment_event),
+        dict.fromkeys(STATUS, projection.apply_entries),
         max_attempts=attempts,
+        journal=journal.record,
     )
     on_enrollments.subscribe(topics.ENROLLMENTS)
     on_audits = EventConsumer(
@@ -47,6 +48,7 @@ def consumers(
             AuditCancelled: projection.on_audit_cancelled,
         },
         max_attempts=attempts,
+        journal=journal.record,
     )
     on_audits.subscribe(topics.AUDITS)
     return [on_enrollments, on_audits]
@@ -67,5 +69,6 @@ def create_app(settings: PortfolioSettings | None = None) -> FastAPI:
             " built from events."
         ),
     )
-    app.include_router(router)
+    app.include_router(api.router)
+    app.include_router(api_commands.router)
     return app

@@ -29,6 +29,9 @@ class Entry:
     offering_id: UUID | None = None
     academy_id: UUID | None = None
     detail: dict[str, object] = field(default_factory=dict)
+    evidence: tuple[dict[str, object], ...] = ()
+    reflections: tuple[dict[str, object], ...] = ()
+    notes: tuple[dict[str, object], ...] = ()
 
     @property
     def counts(self) -> bool:

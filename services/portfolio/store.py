@@ -5,25 +5,35 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+import asyncpg
+
 from contracts.catalogue import AuditCompleted, AuditScheduled
 from services.portfolio.domain import Entry, school_year
 from services.shared.db import Connection
 
+_ENTRY_COLUMNS = (
+    "entry_id, staff_id, source, status, offering_id, title, academy_id, academy_name, kind,"
+    " domains, goal_tags, hours, completed_on, school_year, detail, evidence, reflections, notes"
+)
 
-async def upsert_entry(conn: Connection, e: Entry) -> None:
-    """Insert or move an entry on; a completed entry is final and never moves back."""
+
+async def get_entry(conn: Connection, entry_id: UUID) -> Entry | None:
+    """The entry, row-locked until the caller's transaction ends."""
+    row = await conn.fetchrow("SELECT * FROM entries WHERE entry_id = $1 FOR UPDATE", entry_id)
+    return _entry(row) if row else None
+
+
+async def save_entry(conn: Connection, e: Entry) -> None:
     await conn.execute(
-        "INSERT INTO entries (entry_id, staff_id, source, status, offering_id, title, academy_id,"
-        " academy_name, kind, domains, goal_tags, hours, completed_on, school_year, detail)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-        # Each event carries the offering as it stands; the latest one describes the entry.
-        " ON CONFLICT (entry_id) DO UPDATE SET status = EXCLUDED.status, title = EXCLUDED.title,"
-        " offering_id = EXCLUDED.offering_id, academy_id = EXCLUDED.academy_id,"
-        " academy_name = EXCLUDED.academy_name, kind = EXCLUDED.kind,"
-        " domains = EXCLUDED.domains, goal_tags = EXCLUDED.goal_tags,"
-        " hours = EXCLUDED.hours, completed_on = EXCLUDED.completed_on,"
-        " school_year = EXCLUDED.school_year, detail = entries.detail || EXCLUDED.detail,"
-        " updated_at = now() WHERE entries.status <> 'completed'",
+        f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES"
+        " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+        " ON CONFLICT (entry_id) DO UPDATE SET"
+        " (status, offering_id, title, academy_id, academy_name, kind, domains, goal_tags, hours,"
+        "  completed_on, school_year, detail, evidence, reflections, notes, updated_at) ="
+        " (EXCLUDED.status, EXCLUDED.offering_id, EXCLUDED.title, EXCLUDED.academy_id,"
+        "  EXCLUDED.academy_name, EXCLUDED.kind, EXCLUDED.domains, EXCLUDED.goal_tags,"
+        "  EXCLUDED.hours, EXCLUDED.completed_on, EXCLUDED.school_year, EXCLUDED.detail,"
+        "  EXCLUDED.evidence, EXCLUDED.reflections, EXCLUDED.notes, now())",
         e.entry_id,
         e.staff_id,
         e.source,
@@ -39,6 +49,31 @@ async def upsert_entry(conn: Connection, e: Entry) -> None:
         e.completed_on,
         school_year(e.completed_on) if e.completed_on else None,
         json.dumps(e.detail, default=str),
+        json.dumps(e.evidence),
+        json.dumps(e.reflections),
+        json.dumps(e.notes),
+    )
+
+
+def _entry(r: asyncpg.Record) -> Entry:
+    return Entry(
+        entry_id=r["entry_id"],
+        staff_id=r["staff_id"],
+        source=r["source"],
+        status=r["status"],
+        title=r["title"],
+        kind=r["kind"],
+        hours=float(r["hours"]) if r["hours"] is not None else None,
+        completed_on=r["completed_on"],
+        domains=tuple(r["domains"]),
+        goal_tags=tuple(r["goal_tags"]),
+        academy_name=r["academy_name"],
+        offering_id=r["offering_id"],
+        academy_id=r["academy_id"],
+        detail=json.loads(r["detail"]),
+        evidence=tuple(json.loads(r["evidence"])),
+        reflections=tuple(json.loads(r["reflections"])),
+        notes=tuple(json.loads(r["notes"])),
     )
 
 
@@ -47,25 +82,7 @@ async def entries_of(conn: Connection, staff_id: UUID) -> list[Entry]:
         "SELECT * FROM entries WHERE staff_id = $1 ORDER BY completed_on NULLS LAST, updated_at",
         staff_id,
     )
-    return [
-        Entry(
-            entry_id=r["entry_id"],
-            staff_id=r["staff_id"],
-            source=r["source"],
-            status=r["status"],
-            title=r["title"],
-            kind=r["kind"],
-            hours=float(r["hours"]) if r["hours"] is not None else None,
-            completed_on=r["completed_on"],
-            domains=tuple(r["domains"]),
-            goal_tags=tuple(r["goal_tags"]),
-            academy_name=r["academy_name"],
-            offering_id=r["offering_id"],
-            academy_id=r["academy_id"],
-            detail=json.loads(r["detail"]),
-        )
-        for r in rows
-    ]
+    return [_entry(r) for r in rows]
 
 
 async def upsert_audit(conn: Connection, event: AuditScheduled | AuditCompleted) -> None:
@@ -120,3 +137,25 @@ async def audits_of(conn: Connection, school_id: UUID) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+async def save_file(
+    conn: Connection, evidence_id: UUID, staff_id: UUID, name: str, media_type: str, content: bytes
+) -> None:
+    await conn.execute(
+        "INSERT INTO evidence_files (evidence_id, staff_id, file_name, media_type, content)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        evidence_id,
+        staff_id,
+        name,
+        media_type,
+        content,
+    )
+
+
+async def get_file(conn: Connection, evidence_id: UUID) -> tuple[str, str, bytes] | None:
+    row = await conn.fetchrow(
+        "SELECT file_name, media_type, content FROM evidence_files WHERE evidence_id = $1",
+        evidence_id,
+    )
+    return (row["file_name"], row["media_type"], bytes(row["content"])) if row else None

@@ -5,7 +5,7 @@ A record is never skipped: it is applied, dead-lettered, or read again.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +30,8 @@ Handler = Callable[[Connection, Any], Awaitable[None]]
 """Applies one event inside the given transaction."""
 
 Position = tuple[str, int, int]
+Journal = Callable[[Connection, Sequence[Envelope[Event]]], Awaitable[None]]
+"""Keeps each applied event, in the same transaction as its effect."""
 
 
 async def _no_decode(_: StreamMessage[Any]) -> None:
@@ -66,6 +68,7 @@ class EventConsumer:
         handlers: Mapping[type[Event], Handler],
         *,
         max_attempts: int = 6,
+        journal: Journal | None = None,
     ) -> None:
         self.group = group
         self._pool = pool
@@ -73,6 +76,7 @@ class EventConsumer:
         self._handlers = dict(handlers)
         self._max_attempts = max_attempts
         self._attempts: dict[Position, int] = {}
+        self._journal = journal
 
     def subscribe(self, *topics: str) -> None:
         subscriber = self._broker.subscriber(
@@ -143,6 +147,8 @@ class EventConsumer:
                 log.info("event_duplicate")
                 return False
             await handler(conn, envelope.data)
+            if self._journal is not None:
+                await self._journal(conn, [envelope])
         return True
 
     async def _dead_letter(

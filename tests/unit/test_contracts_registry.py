@@ -18,7 +18,7 @@ from tests.support.factories import offering_details, snapshot
 
 pytestmark = pytest.mark.unit
 
-CE_TYPE = re.compile(r"^nl\.huisacademie\.(catalogue|enrollment)\.[a-z_]+\.v[1-9][0-9]*$")
+CE_TYPE = re.compile(r"^nl\.huisacademie\.(catalogue|enrollment|portfolio)\.[a-z_]+\.v[1-9][0-9]*$")
 
 
 def concrete_events() -> list[type[Event]]:
@@ -35,7 +35,7 @@ def concrete_events() -> list[type[Event]]:
 
 def test_every_event_type_is_registered_under_its_own_versioned_name() -> None:
     events = concrete_events()
-    assert len(events) == 20
+    assert len(events) == 24
     assert set(EVENT_TYPES.values()) == set(events)
     assert len({e.ce_type for e in events}) == len(events)
     for model in events:

@@ -15,6 +15,9 @@ CREATE TABLE entries (
     completed_on  date,
     school_year   text,
     detail        jsonb       NOT NULL DEFAULT '{}',
+    evidence      jsonb       NOT NULL DEFAULT '[]',
+    reflections   jsonb       NOT NULL DEFAULT '[]',
+    notes         jsonb       NOT NULL DEFAULT '[]',
     updated_at    timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX entries_by_staff ON entries (staff_id, completed_on);
@@ -33,3 +36,23 @@ CREATE TABLE audits (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX audits_by_school ON audits (school_id, audit_date);
+
+-- Every event the portfolio applied or made, in order: the as-of view replays it.
+CREATE TABLE journal (
+    seq       bigserial   PRIMARY KEY,
+    event_id  uuid        NOT NULL UNIQUE,
+    type      text        NOT NULL,
+    at        timestamptz NOT NULL,
+    staff_ids uuid[]      NOT NULL,
+    data      jsonb       NOT NULL
+);
+CREATE INDEX journal_by_staff ON journal USING gin (staff_ids);
+
+-- Evidence files staff upload for their entries.
+CREATE TABLE evidence_files (
+    evidence_id uuid PRIMARY KEY,
+    staff_id    uuid  NOT NULL,
+    file_name   text  NOT NULL,
+    media_type  text  NOT NULL,
+    content     bytea NOT NULL
+);

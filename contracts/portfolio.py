@@ -1,0 +1,74 @@
+"""Events published by the portfolio service: what staff and school leaders add to a
+portfolio themselves. All are keyed by staff member id."""
+
+from datetime import date
+from enum import StrEnum
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import AnyHttpUrl, Field
+
+from contracts import topics
+from contracts.event import Event
+from contracts.values import Domains, GoalTags, Hours, Name, Plain, Text
+
+
+class _PortfolioEvent(Event):
+    topic: ClassVar[str] = topics.PORTFOLIO
+    staff_id: UUID
+    entry_id: UUID = Field(description="The portfolio entry it is about or adds.")
+
+    def key(self) -> str:
+        return str(self.staff_id)
+
+
+class LearningKind(StrEnum):
+    CONFERENCE = "conference"
+    STUDY = "study"
+    COURSE = "course"
+    READING = "reading"
+    OTHER = "other"
+
+
+class EntryAdded(_PortfolioEvent):
+    """A staff member added learning outside the academies (a conference, a study)."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.entry_added.v1"
+    title: Name
+    kind: LearningKind
+    provider: Plain = Field(default="", max_length=200, description="Who offered it.")
+    hours: Hours
+    completed_on: date
+    domains: Domains = ()
+    goal_tags: GoalTags = ()
+    description: Plain = Field(default="", max_length=5000)
+
+
+class EvidenceAdded(_PortfolioEvent):
+    """Evidence for an entry: a link, or a file kept by the portfolio service."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.evidence_added.v1"
+    evidence_id: UUID
+    link: AnyHttpUrl | None = None
+    file_name: Plain | None = Field(default=None, max_length=200)
+    media_type: Plain | None = Field(default=None, max_length=100)
+    size: int | None = Field(default=None, ge=0)
+    sha256: str | None = Field(default=None, pattern="^[0-9a-f]{64}$")
+    description: Text = ""
+
+
+class ReflectionAdded(_PortfolioEvent):
+    """The staff member's reflection on an entry: what they learned, what they apply."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.reflection_added.v1"
+    reflection_id: UUID
+    text: Plain = Field(min_length=1, max_length=10_000)
+
+
+class LeaderNoteAdded(_PortfolioEvent):
+    """A school leader's note on an entry."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.leader_note_added.v1"
+    note_id: UUID
+    leader_id: UUID
+    text: Plain = Field(min_length=1, max_length=10_000)

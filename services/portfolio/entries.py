@@ -1,0 +1,173 @@
+"""Portfolio entries from events, without I/O. The live projection and the as-of view
+both use these functions, so a portfolio replayed from its events is the portfolio."""
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from contracts import Event
+from contracts.catalogue import AuditCompleted
+from contracts.enrollment import (
+    Completed,
+    Enrolled,
+    EnrollmentCancelled,
+    EnrollmentDeclined,
+    EnrollmentRequested,
+    InterestRegistered,
+    NotCompleted,
+    Waitlisted,
+)
+from contracts.portfolio import EntryAdded, EvidenceAdded, LeaderNoteAdded, ReflectionAdded
+from services.portfolio.domain import Entry
+
+EnrollmentEvent = (
+    Enrolled
+    | Waitlisted
+    | EnrollmentCancelled
+    | Completed
+    | NotCompleted
+    | EnrollmentRequested
+    | EnrollmentDeclined
+    | InterestRegistered
+)
+STATUS: dict[type[EnrollmentEvent], str] = {
+    InterestRegistered: "interested",
+    EnrollmentRequested: "requested",
+    EnrollmentDeclined: "declined",
+    Enrolled: "enrolled",
+    Waitlisted: "waitlisted",
+    EnrollmentCancelled: "cancelled",
+    Completed: "completed",
+    NotCompleted: "not_completed",
+}
+Annotation = EvidenceAdded | ReflectionAdded | LeaderNoteAdded
+AUDIT_WORK = "peer_audit"
+
+
+def audit_entry_id(audit_id: UUID, staff_id: UUID) -> UUID:
+    return uuid5(NAMESPACE_URL, f"huisacademie:audit:{audit_id}:{staff_id}")
+
+
+def entries_from(event: Event) -> list[Entry]:
+    """The entries an event makes or moves on; none for an event about no entry."""
+    if isinstance(event, tuple(STATUS)):
+        return [_from_enrollment(event)]  # type: ignore[arg-type]
+    if isinstance(event, AuditCompleted):
+        return [
+            Entry(
+                entry_id=audit_entry_id(event.audit_id, a.staff_id),
+                staff_id=a.staff_id,
+                source="audit",
+                status="completed",
+                title=f"Peer audit: {event.theme}",
+                kind=AUDIT_WORK,
+                hours=a.hours,
+                completed_on=event.audit_date,
+                detail={
+                    "audit_id": str(event.audit_id),
+                    "audited_school_id": str(event.school_id),
+                    "role": a.role.value,
+                },
+            )
+            for a in event.team
+        ]
+    if isinstance(event, EntryAdded):
+        return [
+            Entry(
+                entry_id=event.entry_id,
+                staff_id=event.staff_id,
+                source="staff",
+                status="completed",
+                title=event.title,
+                kind=event.kind.value,
+                hours=event.hours,
+                completed_on=event.completed_on,
+                domains=tuple(d.value for d in event.domains),
+                goal_tags=event.goal_tags,
+                academy_name=event.provider,
+                detail={"description": event.description},
+            )
+        ]
+    return []
+
+
+def _from_enrollment(event: EnrollmentEvent) -> Entry:
+    o = event.offering
+    reason = getattr(event, "reason", "")
+    return Entry(
+        entry_id=event.enrollment_id,
+        staff_id=event.staff_id,
+        source="enrollment",
+        status=STATUS[type(event)],
+        title=o.title,
+        kind=o.kind.value,
+        hours=event.hours if isinstance(event, Completed) else None,
+        completed_on=event.completed_on if isinstance(event, Completed) else None,
+        domains=tuple(d.value for d in o.domains),
+        goal_tags=o.goal_tags,
+        academy_name=o.academy_name,
+        offering_id=o.offering_id,
+        academy_id=o.academy_id,
+        detail={
+            "study_hours": o.study_hours,
+            "first_session_on": o.first_session_on.isoformat() if o.first_session_on else None,
+            **({"reason": reason} if reason else {}),
+        },
+    )
+
+
+def merge(old: Entry | None, new: Entry) -> Entry:
+    """The entry moved on by a newer event. A completed entry is final; what people added
+    to an entry (evidence, reflections, notes) stays with it."""
+    if old is None:
+        return new
+    if old.status == "completed":
+        return old
+    return replace(
+        new,
+        detail={**old.detail, **new.detail},
+        evidence=old.evidence,
+        reflections=old.reflections,
+        notes=old.notes,
+    )
+
+
+def annotate(entry: Entry, event: Annotation) -> Entry:
+    if isinstance(event, EvidenceAdded):
+        item: dict[str, Any] = event.model_dump(mode="json", exclude={"staff_id", "entry_id"})
+        return replace(entry, evidence=(*entry.evidence, item))
+    if isinstance(event, ReflectionAdded):
+        return replace(
+            entry,
+            reflections=(
+                *entry.reflections,
+                {"reflection_id": str(event.reflection_id), "text": event.text},
+            ),
+        )
+    return replace(
+        entry,
+        notes=(
+            *entry.notes,
+            {"note_id": str(event.note_id), "leader_id": str(event.leader_id), "text": event.text},
+        ),
+    )
+
+
+def fold(events: Iterable[Event]) -> list[Entry]:
+    """Entries as a run of events leaves them, in the order they first appeared."""
+    entries: dict[UUID, Entry] = {}
+    for event in events:
+        for new in entries_from(event):
+            entries[new.entry_id] = merge(entries.get(new.entry_id), new)
+        if isinstance(event, Annotation) and event.entry_id in entries:
+            entries[event.entry_id] = annotate(entries[event.entry_id], event)
+    return list(entries.values())
+
+
+def staff_of(event: Event) -> list[UUID]:
+    """Whose portfolios an event touches."""
+    if isinstance(event, AuditCompleted):
+        return [a.staff_id for a in event.team]
+    staff_id = getattr(event, "staff_id", None)
+    return [staff_id] if isinstance(staff_id, UUID) else []

@@ -1,0 +1,30 @@
+"""The portfolio's journal: every event it applied or made, kept so that a portfolio can
+be shown as it stood on any date."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from contracts import Envelope, Event
+from contracts.registry import event_type_for
+from services.portfolio.entries import staff_of
+from services.shared.db import Connection
+
+
+async def record(conn: Connection, envelopes: Sequence[Envelope[Event]]) -> None:
+    """In the caller's transaction, beside the effect."""
+    await conn.executemany(
+        "INSERT INTO journal (event_id, type, at, staff_ids, data) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (event_id) DO NOTHING",
+        [(e.id, e.type, e.time, staff_of(e.data), e.body().decode()) for e in envelopes],
+    )
+
+
+async def events_of(conn: Connection, staff_id: UUID, until: datetime) -> list[Event]:
+    """The events about a staff member recorded before `until`, in the order applied."""
+    rows = await conn.fetch(
+        "SELECT type, data FROM journal WHERE $1 = ANY(staff_ids) AND at < $2 ORDER BY seq",
+        staff_id,
+        until,
+    )
+    return [event_type_for(r["type"]).model_validate_json(r["data"]) for r in rows]
