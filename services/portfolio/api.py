@@ -105,7 +105,7 @@ async def _entries(conn: Connection, staff_id: UUID, as_of: date | None) -> list
     if as_of is None:
         return await store.entries_of(conn, staff_id)
     end_of_day = datetime.combine(as_of + timedelta(days=1), time(), AMSTERDAM)
-    return fold(await journal.events_of(conn, staff_id, end_of_day))
+    return fold(await journal.events_of(conn, staff_id, end_of_day), staff_id)
 
 
 @router.get("/staff/{staff_id}/portfolio", tags=["portfolio"])

@@ -134,31 +134,32 @@ def merge(old: Entry | None, new: Entry) -> Entry:
 
 
 def annotate(entry: Entry, event: Annotation) -> Entry:
+    """The entry with the evidence, reflection or note added; once, however often the
+    event comes (each carries its own id)."""
     if isinstance(event, EvidenceAdded):
         item: dict[str, Any] = event.model_dump(mode="json", exclude={"staff_id", "entry_id"})
-        return replace(entry, evidence=(*entry.evidence, item))
+        return replace(entry, evidence=_once(entry.evidence, "evidence_id", item))
     if isinstance(event, ReflectionAdded):
-        return replace(
-            entry,
-            reflections=(
-                *entry.reflections,
-                {"reflection_id": str(event.reflection_id), "text": event.text},
-            ),
-        )
-    return replace(
-        entry,
-        notes=(
-            *entry.notes,
-            {"note_id": str(event.note_id), "leader_id": str(event.leader_id), "text": event.text},
-        ),
-    )
+        item = {"reflection_id": str(event.reflection_id), "text": event.text}
+        return replace(entry, reflections=_once(entry.reflections, "reflection_id", item))
+    item = {"note_id": str(event.note_id), "leader_id": str(event.leader_id), "text": event.text}
+    return replace(entry, notes=_once(entry.notes, "note_id", item))
 
 
-def fold(events: Iterable[Event]) -> list[Entry]:
-    """Entries as a run of events leaves them, in the order they first appeared."""
+def _once(
+    items: tuple[dict[str, Any], ...], key: str, item: dict[str, Any]
+) -> tuple[dict[str, Any], ...]:
+    return items if any(i.get(key) == item[key] for i in items) else (*items, item)
+
+
+def fold(events: Iterable[Event], staff_id: UUID | None = None) -> list[Entry]:
+    """Entries as a run of events leaves them, in the order they first appeared; with a
+    staff id, only that person's (an audit's event credits every auditor)."""
     entries: dict[UUID, Entry] = {}
     for event in events:
         for new in entries_from(event):
+            if staff_id is not None and new.staff_id != staff_id:
+                continue
             entries[new.entry_id] = merge(entries.get(new.entry_id), new)
         if isinstance(event, Annotation) and event.entry_id in entries:
             entries[event.entry_id] = annotate(entries[event.entry_id], event)

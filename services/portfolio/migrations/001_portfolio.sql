@@ -2,7 +2,7 @@
 CREATE TABLE entries (
     entry_id      uuid PRIMARY KEY,
     staff_id      uuid        NOT NULL,
-    source        text        NOT NULL CHECK (source IN ('enrollment', 'audit')),
+    source        text        NOT NULL CHECK (source IN ('enrollment', 'audit', 'staff')),
     status        text        NOT NULL,
     offering_id   uuid,
     title         text        NOT NULL,
