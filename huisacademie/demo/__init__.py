@@ -52,6 +52,7 @@ def _report(call: Client, w: World, say: Callable[[str], None]) -> dict[str, Any
     say(f"Audit history of De Linde: {len(audits)} audit(s), {audits[0]['status']}")
     say("")
     say(f"portfolio:     {call.por}/staff/{bram}/portfolio")
+    say(f"as a page:     {call.por}/staff/{bram}/portfolio.html")
     say(f"audit history: {call.por}/schools/{linde}/audits")
     say(f"calendar:      {call.enr}/staff/{bram}/calendar.ics")
     return {

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from huisacademie.demo.client import Client, DemoFailed
+from huisacademie.demo.client import Client, DemoFailed, wait_for
 
 STAFF = ["Anouk de Vries", "Bram Jansen", "Chantal Bakker", "Daan Visser", "Eva Smit"]
 LEADER = "Femke de Boer"
@@ -126,6 +126,16 @@ def attendance(call: Client, w: World, made: dict[str, dict[str, Any]], say: Say
             url = f"{call.enr}/enrollments/{made[name]['enrollment_id']}/attendance"
             done = call("POST", url, {"session_id": session["session_id"], "attended": True})
         say(f"{name} attended both reading sessions, so: {done['status']}")
+    bram = w.staff[STAFF[1]]
+    entry = made[STAFF[1]]["enrollment_id"]
+    portfolio = f"{call.por}/staff/{bram}/portfolio"
+    wait_for(
+        "the course in the portfolio",
+        lambda: any(e["entry_id"] == entry for e in call("GET", portfolio)["entries"]),
+    )
+    reflection = {"text": "Reading aloud in small groups works: I do it daily now."}
+    call("POST", f"{call.por}/staff/{bram}/entries/{entry}/reflections", reflection)
+    say(f"{STAFF[1]} adds a reflection to the reading course in the portfolio")
 
 
 def approval(call: Client, w: World, say: Say) -> None:

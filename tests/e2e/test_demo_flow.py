@@ -30,6 +30,8 @@ def test_portfolio_lists_completions_with_hours_per_school_year(played: dict[str
     assert completed["Reading didactics in groups 3-4"]["hours"] == 12.0
     assert completed["Reading didactics in groups 3-4"]["domains"] == ["subject_didactics"]
     assert completed["Reading didactics in groups 3-4"]["academy_name"] == "Academie De Linde"
+    [reflection] = completed["Reading didactics in groups 3-4"]["reflections"]
+    assert reflection["text"].startswith("Reading aloud in small groups works")
     assert portfolio["total_hours"] == 34.0
     this_year, last_year = portfolio["school_years"]
     assert this_year["hours"] == 28.0
