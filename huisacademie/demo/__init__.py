@@ -53,6 +53,7 @@ def _report(call: Client, w: World, say: Callable[[str], None]) -> dict[str, Any
     say("")
     say(f"portfolio:     {call.por}/staff/{bram}/portfolio")
     say(f"as a page:     {call.por}/staff/{bram}/portfolio.html")
+    say(f"as a PDF:      {call.por}/staff/{bram}/portfolio.pdf")
     say(f"audit history: {call.por}/schools/{linde}/audits")
     say(f"calendar:      {call.enr}/staff/{bram}/calendar.ics")
     return {

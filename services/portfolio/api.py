@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from services.portfolio import journal, page, store
+from services.portfolio import dossier_pdf, journal, page, store
 from services.portfolio.domain import Entry, ledger, school_year
 from services.portfolio.entries import fold
 from services.shared.db import Connection
@@ -129,6 +129,21 @@ async def portfolio_page(staff_id: UUID, conn: Conn, as_of: AsOf = None) -> HTML
     entries = await _entries(conn, staff_id, as_of)
     html = page.render(staff_id, ledger(entries), entries, as_of.isoformat() if as_of else None)
     return HTMLResponse(html)
+
+
+@router.get("/staff/{staff_id}/portfolio.pdf", tags=["portfolio"])
+async def portfolio_pdf(staff_id: UUID, conn: Conn, as_of: AsOf = None) -> Response:
+    """The dossier as a PDF: cover, ledger per school year, entries with their evidence,
+    reflections and notes."""
+    entries = await _entries(conn, staff_id, as_of)
+    today = datetime.now(AMSTERDAM).date()
+    content = dossier_pdf.render(staff_id, ledger(entries), entries, as_of, today)
+    name = f"bekwaamheidsdossier-{staff_id}.pdf"
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
 
 
 @router.get("/evidence/{evidence_id}", tags=["portfolio"])

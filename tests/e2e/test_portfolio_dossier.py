@@ -3,6 +3,7 @@ evidence and reflections, a leader's note, the portfolio as it stood on a date, 
 web page whose numbers match the JSON."""
 
 import base64
+import io
 import re
 import uuid
 from datetime import date, timedelta
@@ -10,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from huisacademie.demo import Endpoints, wait_for
 
@@ -182,3 +184,16 @@ def test_a_completion_through_the_academy_reaches_the_dossier_with_its_reason(
 
     entry = wait_for("the portfolio", completed)["entries"][0]
     assert (entry["hours"], entry["detail"]["reason"]) == (6.0, "coach confirmed")
+
+
+def test_the_pdf_dossier_matches_the_ledger(endpoints: Endpoints) -> None:
+    staff_id = str(uuid.uuid4())
+    add_entry(endpoints, staff_id, hours=3, completed_on="2026-07-31")
+    add_entry(endpoints, staff_id, hours=4.5, completed_on="2026-08-01")
+    portfolio = ok(httpx.get(f"{endpoints.portfolio}/staff/{staff_id}/portfolio"))
+    response = httpx.get(f"{endpoints.portfolio}/staff/{staff_id}/portfolio.pdf")
+    assert response.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert f"Total: {portfolio['total_hours']} hours" in text
+    for year in portfolio["school_years"]:
+        assert f"School year {year['school_year']}: {year['hours']} hours" in text
