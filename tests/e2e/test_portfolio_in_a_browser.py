@@ -1,0 +1,70 @@
+"""The portfolio page in real headless Chromium: the chart is drawn, and its bars are as
+long as the hours in the JSON say."""
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+
+from huisacademie.demo import Endpoints
+from tests.support.browser import rendered_dom, screenshot
+
+pytestmark = pytest.mark.e2e
+
+TOTAL_BAR = (0x44, 0x44, 0x44)  # services/portfolio/page.py: COLOURS["total"]
+
+
+def add(endpoints: Endpoints, staff_id: str, hours: float, on: str) -> None:
+    body = {
+        "title": "Study day",
+        "kind": "study",
+        "hours": hours,
+        "completed_on": on,
+        "domains": ["pedagogy"],
+    }
+    response = httpx.post(f"{endpoints.portfolio}/staff/{staff_id}/entries", json=body)
+    assert response.status_code == 201, response.text
+
+
+def bar_widths(row_widths: Iterable[int]) -> list[int]:
+    """One width per bar, widest first: rows within a pixel or two (edges are smoothed)
+    belong to the same bar."""
+    bars: list[int] = []
+    for width in sorted(set(row_widths), reverse=True):
+        if not bars or bars[-1] - width > 2:
+            bars.append(width)
+    return bars
+
+
+def test_the_chart_is_drawn_to_scale(endpoints: Endpoints, tmp_path: Path) -> None:
+    staff_id = str(uuid.uuid4())
+    add(endpoints, staff_id, 4.5, "2026-09-01")
+    add(endpoints, staff_id, 3.0, "2026-03-01")
+    portfolio: dict[str, Any] = httpx.get(
+        f"{endpoints.portfolio}/staff/{staff_id}/portfolio"
+    ).json()
+    url = f"{endpoints.portfolio}/staff/{staff_id}/portfolio.html"
+
+    dom = rendered_dom(url)
+    assert 'id="hours-chart"' in dom
+    assert dom.count('class="bar"') == 4  # a total and a pedagogy bar per school year
+
+    shot = Image.open(screenshot(url, tmp_path / "portfolio.png")).convert("RGB")
+    assert shot.size == (1000, 1200)
+    rows = Counter(
+        y
+        for x in range(shot.width)
+        for y in range(shot.height)
+        if shot.getpixel((x, y)) == TOTAL_BAR
+    )
+    # Each total bar is 14 px high; its width is proportional to the year's hours.
+    widths = bar_widths(n for n in rows.values() if n > 20)
+    hours = [y["hours"] for y in portfolio["school_years"]]
+    assert hours == [4.5, 3.0]
+    assert len(widths) == 2
+    assert abs(widths[1] / widths[0] - hours[1] / hours[0]) < 0.02
