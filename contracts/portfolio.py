@@ -72,3 +72,22 @@ class LeaderNoteAdded(_PortfolioEvent):
     note_id: UUID
     leader_id: UUID
     text: Plain = Field(min_length=1, max_length=10_000)
+
+
+class FollowUpRecorded(Event):
+    """A school recorded an action on a point to improve from a peer audit; `closed` says
+    whether the point is dealt with."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.follow_up_recorded.v1"
+    topic: ClassVar[str] = topics.SCHOOL_AUDITS
+    school_id: UUID
+    audit_id: UUID
+    follow_up_id: UUID
+    point_index: int = Field(ge=0, description="Which point to improve, counted from 0.")
+    point: Text = Field(description="The point to improve, as the audit team wrote it.")
+    action: Plain = Field(min_length=1, max_length=5000)
+    closed: bool = False
+    recorded_by: UUID
+
+    def key(self) -> str:
+        return str(self.school_id)

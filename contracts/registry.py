@@ -25,7 +25,13 @@ from contracts.enrollment import (
     Waitlisted,
 )
 from contracts.event import Event
-from contracts.portfolio import EntryAdded, EvidenceAdded, LeaderNoteAdded, ReflectionAdded
+from contracts.portfolio import (
+    EntryAdded,
+    EvidenceAdded,
+    FollowUpRecorded,
+    LeaderNoteAdded,
+    ReflectionAdded,
+)
 
 EVENT_TYPES: dict[str, type[Event]] = {
     model.ce_type: model
@@ -54,6 +60,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         EvidenceAdded,
         ReflectionAdded,
         LeaderNoteAdded,
+        FollowUpRecorded,
     )
 }
 

@@ -7,13 +7,15 @@ AUDITS: Final = "catalogue.audits"
 PROGRAMMES: Final = "catalogue.programmes"
 ENROLLMENTS: Final = "enrollment.enrollments"
 PORTFOLIO: Final = "portfolio.entries"
+SCHOOL_AUDITS: Final = "portfolio.school_audits"
 
-EVENT_TOPICS: Final = (OFFERINGS, AUDITS, PROGRAMMES, ENROLLMENTS, PORTFOLIO)
+EVENT_TOPICS: Final = (OFFERINGS, AUDITS, PROGRAMMES, ENROLLMENTS, PORTFOLIO, SCHOOL_AUDITS)
 KEYS: Final = {
     OFFERINGS: "the offering id",
     AUDITS: "the audited school's id",
     PROGRAMMES: "the programme id",
     PORTFOLIO: "the staff member's id",
+    SCHOOL_AUDITS: "the school's id",
     ENROLLMENTS: "the staff member's id (each person's events stay in order)",
 }
 PARTITIONS: Final = 6

@@ -62,11 +62,6 @@ class PortfolioOut(BaseModel):
     entries: list[EntryOut]
 
 
-class SchoolAudits(BaseModel):
-    school_id: UUID
-    audits: list[dict[str, Any]]
-
-
 def entry_out(e: Entry) -> EntryOut:
     return EntryOut(
         entry_id=e.entry_id,
@@ -154,9 +149,3 @@ async def evidence_file(evidence_id: UUID, conn: Conn) -> Response:
     name, media_type, content = found
     disposition = f"attachment; filename*=UTF-8''{quote(name)}"
     return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
-
-
-@router.get("/schools/{school_id}/audits", tags=["audits"])
-async def school_audits(school_id: UUID, conn: Conn) -> SchoolAudits:
-    """The school's peer-audit history: scheduled, completed with findings, cancelled."""
-    return SchoolAudits(school_id=school_id, audits=await store.audits_of(conn, school_id))

@@ -8,13 +8,20 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from contracts import Event
-from contracts.portfolio import EntryAdded, EvidenceAdded, LeaderNoteAdded, ReflectionAdded
+from contracts.portfolio import (
+    EntryAdded,
+    EvidenceAdded,
+    FollowUpRecorded,
+    LeaderNoteAdded,
+    ReflectionAdded,
+)
 from services.portfolio import journal, store
+from services.portfolio.audit_history import FollowUp
 from services.portfolio.domain import Entry
 from services.portfolio.entries import Annotation, annotate, entries_from
 from services.shared import outbox
 from services.shared.db import Connection
-from services.shared.errors import NotFound
+from services.shared.errors import CommandRejected, Conflict, NotFound
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,48 @@ class PortfolioCommands:
         )
         async with self._pool.acquire() as conn, conn.transaction():
             return await self._annotate(conn, staff_id, entry_id, event)
+
+    async def record_follow_up(
+        self,
+        school_id: UUID,
+        audit_id: UUID,
+        point_index: int,
+        action: str,
+        closed: bool,
+        recorded_by: UUID,
+    ) -> FollowUp:
+        async with self._pool.acquire() as conn, conn.transaction():
+            audit = next(
+                (a for a in await store.audits_of(conn, school_id) if a["audit_id"] == audit_id),
+                None,
+            )
+            if audit is None:
+                raise NotFound(f"no audit {audit_id} of school {school_id}")
+            improvements = (audit["findings"] or {}).get("improvements", [])
+            if audit["status"] != "completed":
+                raise Conflict(
+                    f"the audit is {audit['status']}: follow-up comes after the findings"
+                )
+            if point_index >= len(improvements):
+                raise CommandRejected(
+                    f"point_index: the audit has {len(improvements)} point(s) to improve"
+                )
+            event = FollowUpRecorded(
+                school_id=school_id,
+                audit_id=audit_id,
+                follow_up_id=uuid4(),
+                point_index=point_index,
+                point=improvements[point_index],
+                action=action,
+                closed=closed,
+                recorded_by=recorded_by,
+            )
+            follow_up = FollowUp(
+                event.follow_up_id, audit_id, point_index, action, closed, recorded_by, None
+            )
+            await store.add_follow_up(conn, follow_up)
+            await self._emit(conn, event)
+            return follow_up
 
     async def _annotate(
         self, conn: Connection, staff_id: UUID, entry_id: UUID, event: Annotation

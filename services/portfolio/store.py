@@ -8,6 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from contracts.catalogue import AuditCompleted, AuditScheduled
+from services.portfolio.audit_history import FollowUp
 from services.portfolio.domain import Entry, school_year
 from services.shared.db import Connection
 
@@ -159,3 +160,43 @@ async def get_file(conn: Connection, evidence_id: UUID) -> tuple[str, str, bytes
         evidence_id,
     )
     return (row["file_name"], row["media_type"], bytes(row["content"])) if row else None
+
+
+async def add_follow_up(conn: Connection, f: FollowUp) -> None:
+    await conn.execute(
+        "INSERT INTO follow_ups (follow_up_id, audit_id, point_index, action, closed, recorded_by)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+        f.follow_up_id,
+        f.audit_id,
+        f.point_index,
+        f.action,
+        f.closed,
+        f.recorded_by,
+    )
+
+
+async def follow_ups_of(conn: Connection, school_id: UUID) -> list[FollowUp]:
+    rows = await conn.fetch(
+        "SELECT f.* FROM follow_ups f JOIN audits a USING (audit_id) WHERE a.school_id = $1"
+        " ORDER BY f.recorded_at, f.follow_up_id",
+        school_id,
+    )
+    return [
+        FollowUp(
+            r["follow_up_id"],
+            r["audit_id"],
+            r["point_index"],
+            r["action"],
+            r["closed"],
+            r["recorded_by"],
+            r["recorded_at"],
+        )
+        for r in rows
+    ]
+
+
+async def audits_of_board(conn: Connection, board_id: UUID) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT school_id, audit_date, status, theme FROM audits WHERE board_id = $1", board_id
+    )
+    return [dict(r) for r in rows]

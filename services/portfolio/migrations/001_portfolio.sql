@@ -56,3 +56,15 @@ CREATE TABLE evidence_files (
     media_type  text  NOT NULL,
     content     bytea NOT NULL
 );
+
+-- What a school did about each point to improve from an audit.
+CREATE TABLE follow_ups (
+    follow_up_id uuid PRIMARY KEY,
+    audit_id     uuid        NOT NULL REFERENCES audits,
+    point_index  integer     NOT NULL,
+    action       text        NOT NULL,
+    closed       boolean     NOT NULL,
+    recorded_by  uuid        NOT NULL,
+    recorded_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX follow_ups_by_audit ON follow_ups (audit_id, recorded_at);
