@@ -10,7 +10,7 @@ from pydantic import AnyHttpUrl, Field
 
 from contracts import topics
 from contracts.event import Event
-from contracts.values import Domains, GoalTags, Hours, Name, Plain, Text
+from contracts.values import Domains, GoalTags, Hours, Name, Plain, Sector, StaffRole, Text
 
 
 class _PortfolioEvent(Event):
@@ -91,3 +91,19 @@ class FollowUpRecorded(Event):
 
     def key(self) -> str:
         return str(self.school_id)
+
+
+class StaffProfileSet(Event):
+    """What the portfolio needs to know about a staff member to set a target: board, role,
+    sector and the share of a full-time job (FTE)."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.staff_profile_set.v1"
+    topic: ClassVar[str] = topics.PORTFOLIO
+    staff_id: UUID
+    board_id: UUID
+    role: StaffRole
+    sector: Sector
+    fte: float = Field(gt=0, le=1.5, description="1.0 is a full-time job.")
+
+    def key(self) -> str:
+        return str(self.staff_id)

@@ -31,6 +31,7 @@ from contracts.portfolio import (
     FollowUpRecorded,
     LeaderNoteAdded,
     ReflectionAdded,
+    StaffProfileSet,
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -61,6 +62,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReflectionAdded,
         LeaderNoteAdded,
         FollowUpRecorded,
+        StaffProfileSet,
     )
 }
 

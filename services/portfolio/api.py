@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from services.portfolio import dossier_pdf, journal, page, store
 from services.portfolio.domain import Entry, ledger, school_year
 from services.portfolio.entries import fold
+from services.portfolio.targets import four_years, yearly_target
 from services.shared.db import Connection
 from services.shared.errors import NotFound
 from services.shared.http import runtime_of
@@ -51,14 +52,33 @@ class YearOut(BaseModel):
     by_domain: dict[str, float]
     by_goal_tag: dict[str, float]
     by_kind: dict[str, float]
+    target: float | None = Field(description="The yearly target, when the profile is known.")
+    remaining: float | None = Field(description="Hours still to go to the target.")
+
+
+class FourYearsOut(BaseModel):
+    """The former teacher register's profile: 160 hours in four school years, at least 100
+    of them on the three competence domains."""
+
+    first_year: str
+    last_year: str
+    hours: float
+    domain_hours: float
+    hours_target: float
+    domain_target: float
+    met: bool
 
 
 class PortfolioOut(BaseModel):
     staff_id: UUID
     total_hours: float
+    target_hours_per_year: float | None = Field(
+        description="The board's target for the role (or the collective agreement's), pro rata."
+    )
     school_years: list[YearOut] = Field(
         description="Hours per school year (1 Aug - 31 Jul), newest first."
     )
+    four_years: FourYearsOut
     entries: list[EntryOut]
 
 
@@ -110,10 +130,25 @@ async def portfolio(staff_id: UUID, conn: Conn, as_of: AsOf = None) -> Portfolio
     with no recorded activity has an empty portfolio."""
     entries = await _entries(conn, staff_id, as_of)
     years = ledger(entries)
+    profile = await store.profile_of(conn, staff_id)
+    target = yearly_target(
+        profile, await store.board_targets(conn, profile.board_id) if profile else {}
+    )
+    day = as_of or datetime.now(AMSTERDAM).date()
+    four = four_years(entries, day)
     return PortfolioOut(
         staff_id=staff_id,
         total_hours=round(sum(y.hours for y in years), 2),
-        school_years=[YearOut(**asdict(y)) for y in years],
+        target_hours_per_year=target,
+        school_years=[
+            YearOut(
+                **asdict(y),
+                target=target,
+                remaining=None if target is None else round(max(target - y.hours, 0), 2),
+            )
+            for y in years
+        ],
+        four_years=FourYearsOut(**asdict(four), met=four.met),
         entries=[entry_out(e) for e in entries],
     )
 

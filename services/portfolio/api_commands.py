@@ -10,8 +10,9 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Request, status
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
-from contracts.portfolio import EntryAdded, LearningKind
-from contracts.values import Domains, GoalTags, Hours, Name, Plain, Text
+from contracts.portfolio import EntryAdded, LearningKind, StaffProfileSet
+from contracts.values import Domains, GoalTags, Hours, Name, Plain, Sector, StaffRole, Text
+from services.portfolio import store
 from services.portfolio.api import EntryOut, entry_out
 from services.portfolio.commands import PortfolioCommands, Upload
 from services.shared.errors import CommandRejected
@@ -109,3 +110,33 @@ async def add_reflection(staff_id: UUID, entry_id: UUID, body: TextIn, cmd: Comm
 async def add_note(staff_id: UUID, entry_id: UUID, body: NoteIn, cmd: Commands) -> EntryOut:
     """A school leader's note on an entry."""
     return entry_out(await cmd.add_note(staff_id, entry_id, body.leader_id, body.text))
+
+
+class ProfileIn(Body):
+    board_id: UUID
+    role: StaffRole
+    sector: Sector
+    fte: float = Field(gt=0, le=1.5, description="1.0 is a full-time job.")
+
+
+class TargetsIn(Body):
+    hours_per_year: dict[StaffRole, Annotated[float, Field(ge=0, le=1000)]] = Field(
+        description="Hours a year at full time, per role; roles left out follow the defaults."
+    )
+
+
+@router.put("/staff/{staff_id}/profile")
+async def set_profile(staff_id: UUID, body: ProfileIn, cmd: Commands) -> ProfileIn:
+    """Board, role, sector and FTE: what the yearly target follows (StaffProfileSet)."""
+    await cmd.set_profile(StaffProfileSet(staff_id=staff_id, **body.model_dump()))
+    return body
+
+
+@router.put("/boards/{board_id}/targets")
+async def set_targets(board_id: UUID, body: TargetsIn, request: Request) -> TargetsIn:
+    """A board's yearly targets per role, at full time (pro rata by FTE per person)."""
+    async with runtime_of(request).pool.acquire() as conn, conn.transaction():
+        await store.set_board_targets(
+            conn, board_id, {r.value: h for r, h in body.hours_per_year.items()}
+        )
+    return body

@@ -14,11 +14,13 @@ from contracts.portfolio import (
     FollowUpRecorded,
     LeaderNoteAdded,
     ReflectionAdded,
+    StaffProfileSet,
 )
 from services.portfolio import journal, store
 from services.portfolio.audit_history import FollowUp
 from services.portfolio.domain import Entry
 from services.portfolio.entries import Annotation, annotate, entries_from
+from services.portfolio.targets import Profile
 from services.shared import outbox
 from services.shared.db import Connection
 from services.shared.errors import CommandRejected, Conflict, NotFound
@@ -134,6 +136,13 @@ class PortfolioCommands:
             await store.add_follow_up(conn, follow_up)
             await self._emit(conn, event)
             return follow_up
+
+    async def set_profile(self, event: StaffProfileSet) -> Profile:
+        profile = Profile(event.staff_id, event.board_id, event.role, event.sector, event.fte)
+        async with self._pool.acquire() as conn, conn.transaction():
+            await store.save_profile(conn, profile)
+            await self._emit(conn, event)
+        return profile
 
     async def _annotate(
         self, conn: Connection, staff_id: UUID, entry_id: UUID, event: Annotation

@@ -8,8 +8,10 @@ from uuid import UUID
 import asyncpg
 
 from contracts.catalogue import AuditCompleted, AuditScheduled
+from contracts.values import Sector, StaffRole
 from services.portfolio.audit_history import FollowUp
 from services.portfolio.domain import Entry, school_year
+from services.portfolio.targets import Profile
 from services.shared.db import Connection
 
 _ENTRY_COLUMNS = (
@@ -200,3 +202,40 @@ async def audits_of_board(conn: Connection, board_id: UUID) -> list[dict[str, An
         "SELECT school_id, audit_date, status, theme FROM audits WHERE board_id = $1", board_id
     )
     return [dict(r) for r in rows]
+
+
+async def save_profile(conn: Connection, p: Profile) -> None:
+    await conn.execute(
+        "INSERT INTO profiles (staff_id, board_id, role, sector, fte) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (staff_id) DO UPDATE SET (board_id, role, sector, fte) ="
+        " (EXCLUDED.board_id, EXCLUDED.role, EXCLUDED.sector, EXCLUDED.fte)",
+        p.staff_id,
+        p.board_id,
+        p.role.value,
+        p.sector.value,
+        p.fte,
+    )
+
+
+async def profile_of(conn: Connection, staff_id: UUID) -> Profile | None:
+    r = await conn.fetchrow("SELECT * FROM profiles WHERE staff_id = $1", staff_id)
+    if r is None:
+        return None
+    return Profile(
+        r["staff_id"], r["board_id"], StaffRole(r["role"]), Sector(r["sector"]), float(r["fte"])
+    )
+
+
+async def set_board_targets(conn: Connection, board_id: UUID, targets: dict[str, float]) -> None:
+    await conn.execute("DELETE FROM board_targets WHERE board_id = $1", board_id)
+    await conn.executemany(
+        "INSERT INTO board_targets (board_id, role, hours_per_year) VALUES ($1, $2, $3)",
+        [(board_id, role, hours) for role, hours in targets.items()],
+    )
+
+
+async def board_targets(conn: Connection, board_id: UUID) -> dict[str, float]:
+    rows = await conn.fetch(
+        "SELECT role, hours_per_year FROM board_targets WHERE board_id = $1", board_id
+    )
+    return {r["role"]: float(r["hours_per_year"]) for r in rows}

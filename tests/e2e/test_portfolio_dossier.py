@@ -197,3 +197,26 @@ def test_the_pdf_dossier_matches_the_ledger(endpoints: Endpoints) -> None:
     assert f"Total: {portfolio['total_hours']} hours" in text
     for year in portfolio["school_years"]:
         assert f"School year {year['school_year']}: {year['hours']} hours" in text
+
+
+def test_the_yearly_target_follows_the_profile_and_the_board(endpoints: Endpoints) -> None:
+    staff_id, board = str(uuid.uuid4()), str(uuid.uuid4())
+    this_year = date.today().isoformat()
+    add_entry(endpoints, staff_id, hours=20, completed_on=this_year)
+    url = f"{endpoints.portfolio}/staff/{staff_id}/portfolio"
+    assert ok(httpx.get(url))["target_hours_per_year"] is None
+    profile = {"board_id": board, "role": "teacher", "sector": "vo", "fte": 0.5}
+    ok(httpx.put(f"{endpoints.portfolio}/staff/{staff_id}/profile", json=profile))
+    mine = ok(httpx.get(url))
+    assert mine["target_hours_per_year"] == 41.5
+    assert (mine["school_years"][0]["target"], mine["school_years"][0]["remaining"]) == (41.5, 21.5)
+    ok(
+        httpx.put(
+            f"{endpoints.portfolio}/boards/{board}/targets",
+            json={"hours_per_year": {"teacher": 100}},
+        )
+    )
+    assert ok(httpx.get(url))["target_hours_per_year"] == 50.0
+    assert ok(httpx.get(url))["four_years"]["hours"] == 20.0
+    bad = httpx.put(f"{endpoints.portfolio}/staff/{staff_id}/profile", json={**profile, "fte": 0})
+    assert bad.status_code == 422

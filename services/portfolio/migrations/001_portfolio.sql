@@ -68,3 +68,18 @@ CREATE TABLE follow_ups (
     recorded_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX follow_ups_by_audit ON follow_ups (audit_id, recorded_at);
+
+-- Who a staff member is, for their target; and each board's targets per role.
+CREATE TABLE profiles (
+    staff_id uuid PRIMARY KEY,
+    board_id uuid    NOT NULL,
+    role     text    NOT NULL,
+    sector   text    NOT NULL,
+    fte      numeric(4, 3) NOT NULL
+);
+CREATE TABLE board_targets (
+    board_id       uuid    NOT NULL,
+    role           text    NOT NULL,
+    hours_per_year numeric(7, 2) NOT NULL CHECK (hours_per_year >= 0),
+    PRIMARY KEY (board_id, role)
+);
