@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import AnyHttpUrl, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 from contracts import topics
 from contracts.event import Event
@@ -104,6 +104,31 @@ class StaffProfileSet(Event):
     role: StaffRole
     sector: Sector
     fte: float = Field(gt=0, le=1.5, description="1.0 is a full-time job.")
+    school_ids: tuple[UUID, ...] = Field(default=(), max_length=20, description="Where they work.")
+    team: Plain = Field(default="", max_length=100, examples=["groep 3-4"])
+
+    def key(self) -> str:
+        return str(self.staff_id)
+
+
+class PlanGoal(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    goal_id: UUID
+    title: Name
+    domains: Domains = ()
+    goal_tags: GoalTags = ()
+    target_hours: Hours
+
+
+class PlanSet(Event):
+    """A staff member's personal development plan (POP) for a school year: goals linked to
+    competence domains and goal tags. A new plan for the same year replaces the old one."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.plan_set.v1"
+    topic: ClassVar[str] = topics.PORTFOLIO
+    staff_id: UUID
+    school_year: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$", examples=["2026-2027"])
+    goals: tuple[PlanGoal, ...] = Field(max_length=20)
 
     def key(self) -> str:
         return str(self.staff_id)

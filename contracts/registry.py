@@ -30,6 +30,7 @@ from contracts.portfolio import (
     EvidenceAdded,
     FollowUpRecorded,
     LeaderNoteAdded,
+    PlanSet,
     ReflectionAdded,
     StaffProfileSet,
 )
@@ -63,6 +64,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         LeaderNoteAdded,
         FollowUpRecorded,
         StaffProfileSet,
+        PlanSet,
     )
 }
 

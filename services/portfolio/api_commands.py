@@ -117,6 +117,8 @@ class ProfileIn(Body):
     role: StaffRole
     sector: Sector
     fte: float = Field(gt=0, le=1.5, description="1.0 is a full-time job.")
+    school_ids: tuple[UUID, ...] = Field(default=(), max_length=20)
+    team: Plain = Field(default="", max_length=100)
 
 
 class TargetsIn(Body):

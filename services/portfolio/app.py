@@ -10,7 +10,7 @@ from pydantic_settings import SettingsConfigDict
 
 from contracts import topics
 from contracts.catalogue import AuditCancelled, AuditCompleted, AuditRescheduled, AuditScheduled
-from services.portfolio import api, api_audits, api_commands, journal, projection
+from services.portfolio import api, api_audits, api_commands, api_plans, journal, projection
 from services.portfolio.entries import STATUS
 from services.shared.consumer import EventConsumer
 from services.shared.http import create_http_app
@@ -72,4 +72,5 @@ def create_app(settings: PortfolioSettings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(api_commands.router)
     app.include_router(api_audits.router)
+    app.include_router(api_plans.router)
     return app

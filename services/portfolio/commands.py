@@ -2,6 +2,7 @@
 read model, and puts its event in the outbox and the journal, in one transaction."""
 
 import hashlib
+import json
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
@@ -13,6 +14,7 @@ from contracts.portfolio import (
     EvidenceAdded,
     FollowUpRecorded,
     LeaderNoteAdded,
+    PlanSet,
     ReflectionAdded,
     StaffProfileSet,
 )
@@ -138,11 +140,27 @@ class PortfolioCommands:
             return follow_up
 
     async def set_profile(self, event: StaffProfileSet) -> Profile:
-        profile = Profile(event.staff_id, event.board_id, event.role, event.sector, event.fte)
+        profile = Profile(
+            event.staff_id,
+            event.board_id,
+            event.role,
+            event.sector,
+            event.fte,
+            event.school_ids,
+            event.team,
+        )
         async with self._pool.acquire() as conn, conn.transaction():
             await store.save_profile(conn, profile)
             await self._emit(conn, event)
         return profile
+
+    async def set_plan(self, event: PlanSet) -> PlanSet:
+        """A new plan for a school year replaces the old one."""
+        goals = json.dumps([g.model_dump(mode="json") for g in event.goals])
+        async with self._pool.acquire() as conn, conn.transaction():
+            await store.save_plan(conn, event.staff_id, event.school_year, goals)
+            await self._emit(conn, event)
+        return event
 
     async def _annotate(
         self, conn: Connection, staff_id: UUID, entry_id: UUID, event: Annotation

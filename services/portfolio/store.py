@@ -206,24 +206,63 @@ async def audits_of_board(conn: Connection, board_id: UUID) -> list[dict[str, An
 
 async def save_profile(conn: Connection, p: Profile) -> None:
     await conn.execute(
-        "INSERT INTO profiles (staff_id, board_id, role, sector, fte) VALUES ($1, $2, $3, $4, $5)"
-        " ON CONFLICT (staff_id) DO UPDATE SET (board_id, role, sector, fte) ="
-        " (EXCLUDED.board_id, EXCLUDED.role, EXCLUDED.sector, EXCLUDED.fte)",
+        "INSERT INTO profiles (staff_id, board_id, role, sector, fte, school_ids, team)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT (staff_id) DO UPDATE SET (board_id, role, sector, fte, school_ids, team) ="
+        " (EXCLUDED.board_id, EXCLUDED.role, EXCLUDED.sector, EXCLUDED.fte,"
+        "  EXCLUDED.school_ids, EXCLUDED.team)",
         p.staff_id,
         p.board_id,
         p.role.value,
         p.sector.value,
         p.fte,
+        list(p.school_ids),
+        p.team,
     )
 
 
 async def profile_of(conn: Connection, staff_id: UUID) -> Profile | None:
     r = await conn.fetchrow("SELECT * FROM profiles WHERE staff_id = $1", staff_id)
-    if r is None:
-        return None
+    return _profile(r) if r else None
+
+
+def _profile(r: asyncpg.Record) -> Profile:
     return Profile(
-        r["staff_id"], r["board_id"], StaffRole(r["role"]), Sector(r["sector"]), float(r["fte"])
+        r["staff_id"],
+        r["board_id"],
+        StaffRole(r["role"]),
+        Sector(r["sector"]),
+        float(r["fte"]),
+        tuple(r["school_ids"]),
+        r["team"],
     )
+
+
+async def profiles_at(conn: Connection, school_id: UUID) -> list[Profile]:
+    rows = await conn.fetch("SELECT * FROM profiles WHERE $1 = ANY(school_ids)", school_id)
+    return [_profile(r) for r in rows]
+
+
+async def entries_of_many(conn: Connection, staff_ids: list[UUID]) -> list[Entry]:
+    rows = await conn.fetch("SELECT * FROM entries WHERE staff_id = ANY($1::uuid[])", staff_ids)
+    return [_entry(r) for r in rows]
+
+
+async def save_plan(conn: Connection, staff_id: UUID, school_year: str, goals_json: str) -> None:
+    await conn.execute(
+        "INSERT INTO plans (staff_id, school_year, goals) VALUES ($1, $2, $3)"
+        " ON CONFLICT (staff_id, school_year) DO UPDATE SET goals = EXCLUDED.goals",
+        staff_id,
+        school_year,
+        goals_json,
+    )
+
+
+async def plan_of(conn: Connection, staff_id: UUID, school_year: str) -> str | None:
+    goals: str | None = await conn.fetchval(
+        "SELECT goals FROM plans WHERE staff_id = $1 AND school_year = $2", staff_id, school_year
+    )
+    return goals
 
 
 async def set_board_targets(conn: Connection, board_id: UUID, targets: dict[str, float]) -> None:

@@ -25,6 +25,8 @@ class Profile:
     role: StaffRole
     sector: Sector
     fte: float
+    school_ids: tuple[UUID, ...] = ()
+    team: str = ""
 
 
 def yearly_target(profile: Profile | None, board_targets: Mapping[str, float]) -> float | None:

@@ -220,3 +220,30 @@ def test_the_yearly_target_follows_the_profile_and_the_board(endpoints: Endpoint
     assert ok(httpx.get(url))["four_years"]["hours"] == 20.0
     bad = httpx.put(f"{endpoints.portfolio}/staff/{staff_id}/profile", json={**profile, "fte": 0})
     assert bad.status_code == 422
+
+
+def test_a_plan_shows_progress_and_the_school_leader_sees_the_school(endpoints: Endpoints) -> None:
+    staff_id, board, school = (str(uuid.uuid4()) for _ in range(3))
+    add_entry(
+        endpoints, staff_id, hours=6, completed_on=date.today().isoformat(), goal_tags=["reading"]
+    )
+    year = f"{date.today().year if date.today().month >= 8 else date.today().year - 1}"
+    year = f"{year}-{int(year) + 1}"
+    goals = {
+        "goals": [{"title": "Better reading lessons", "goal_tags": ["reading"], "target_hours": 10}]
+    }
+    ok(httpx.put(f"{endpoints.portfolio}/staff/{staff_id}/plans/{year}", json=goals))
+    [goal] = ok(httpx.get(f"{endpoints.portfolio}/staff/{staff_id}/plans/{year}"))["goals"]
+    assert (goal["hours"], goal["reached"]) == (6.0, False)
+    profile = {
+        "board_id": board,
+        "role": "teacher",
+        "sector": "po",
+        "fte": 1.0,
+        "school_ids": [school],
+        "team": "groep 3-4",
+    }
+    ok(httpx.put(f"{endpoints.portfolio}/staff/{staff_id}/profile", json=profile))
+    view = ok(httpx.get(f"{endpoints.portfolio}/schools/{school}/overview"))
+    assert (view["staff"], view["active_share"], view["by_team"]) == (1, 1.0, {"groep 3-4": 6.0})
+    assert [(s["hours"], s["target"]) for s in view["short_of_target"]] == [(6.0, 80.0)]

@@ -75,7 +75,18 @@ CREATE TABLE profiles (
     board_id uuid    NOT NULL,
     role     text    NOT NULL,
     sector   text    NOT NULL,
-    fte      numeric(4, 3) NOT NULL
+    fte      numeric(4, 3) NOT NULL,
+    school_ids uuid[] NOT NULL DEFAULT '{}',
+    team     text    NOT NULL DEFAULT ''
+);
+CREATE INDEX profiles_by_school ON profiles USING gin (school_ids);
+
+-- Personal development plans (POP), one per staff member and school year.
+CREATE TABLE plans (
+    staff_id    uuid  NOT NULL,
+    school_year text  NOT NULL,
+    goals       jsonb NOT NULL,
+    PRIMARY KEY (staff_id, school_year)
 );
 CREATE TABLE board_targets (
     board_id       uuid    NOT NULL,

@@ -1,0 +1,88 @@
+"""Personal development plans and the school leader's overview, over HTTP."""
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.portfolio import PlanGoal, PlanSet
+from contracts.values import Domains, GoalTags, Hours, Name
+from services.portfolio import store
+from services.portfolio.api import Conn
+from services.portfolio.commands import PortfolioCommands
+from services.portfolio.domain import school_year
+from services.portfolio.overviews import progress, school_overview
+from services.shared.http import runtime_of
+
+router = APIRouter(tags=["plans"])
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+SchoolYear = Annotated[str, Path(pattern=r"^[0-9]{4}-[0-9]{4}$", examples=["2026-2027"])]
+
+
+class GoalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Name
+    domains: Domains = ()
+    goal_tags: GoalTags = ()
+    target_hours: Hours
+
+
+class PlanIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    goals: list[GoalIn] = Field(max_length=20)
+
+
+def commands(request: Request) -> PortfolioCommands:
+    runtime = runtime_of(request)
+    return PortfolioCommands(runtime.pool, runtime.source)
+
+
+@router.put("/staff/{staff_id}/plans/{year}")
+async def set_plan(
+    staff_id: UUID,
+    year: SchoolYear,
+    body: PlanIn,
+    cmd: Annotated[PortfolioCommands, Depends(commands)],
+) -> dict[str, Any]:
+    """The personal development plan (POP) for a school year (PlanSet)."""
+    goals = tuple(PlanGoal(goal_id=uuid4(), **g.model_dump()) for g in body.goals)
+    event = await cmd.set_plan(PlanSet(staff_id=staff_id, school_year=year, goals=goals))
+    return {
+        "staff_id": staff_id,
+        "school_year": year,
+        "goals": [g.model_dump() for g in event.goals],
+    }
+
+
+@router.get("/staff/{staff_id}/plans/{year}")
+async def plan(staff_id: UUID, year: SchoolYear, conn: Conn) -> dict[str, Any]:
+    """The plan with the progress on each goal, from the portfolio's entries."""
+    stored = await store.plan_of(conn, staff_id, year)
+    goals = [PlanGoal.model_validate(g) for g in json.loads(stored)] if stored else []
+    entries = await store.entries_of(conn, staff_id)
+    return {
+        "staff_id": staff_id,
+        "school_year": year,
+        "goals": [asdict(p) for p in progress(goals, entries, year)],
+    }
+
+
+@router.get("/schools/{school_id}/overview")
+async def overview(
+    school_id: UUID,
+    conn: Conn,
+    year: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{4}$")] = None,
+) -> dict[str, Any]:
+    """For the school leader: hours per goal tag and team, the share of staff with activity,
+    and who is short of their target, in a school year (the current one by default)."""
+    year = year or school_year(datetime.now(AMSTERDAM).date())
+    profiles = await store.profiles_at(conn, school_id)
+    entries = await store.entries_of_many(conn, [p.staff_id for p in profiles])
+    board = profiles[0].board_id if profiles else None
+    targets = await store.board_targets(conn, board) if board else {}
+    return {"school_id": school_id, **asdict(school_overview(profiles, entries, year, targets))}
