@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from services.portfolio import dossier_pdf, journal, page, store
+from services.portfolio.commands import PortfolioCommands
 from services.portfolio.domain import Entry, ledger, school_year
 from services.portfolio.entries import fold
 from services.portfolio.targets import four_years, yearly_target
@@ -109,6 +110,14 @@ async def _conn(request: Request) -> AsyncIterator[Connection]:
 
 
 Conn = Annotated[Connection, Depends(_conn)]
+
+
+def _commands(request: Request) -> PortfolioCommands:
+    runtime = runtime_of(request)
+    return PortfolioCommands(runtime.pool, runtime.source)
+
+
+Commands = Annotated[PortfolioCommands, Depends(_commands)]
 
 
 AsOf = Annotated[

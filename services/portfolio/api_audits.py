@@ -7,15 +7,13 @@ from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.values import Plain
 from services.portfolio import store
-from services.portfolio.api import Conn
+from services.portfolio.api import Commands, Conn
 from services.portfolio.audit_history import cycle, points
-from services.portfolio.commands import PortfolioCommands
-from services.shared.http import runtime_of
 
 router = APIRouter(tags=["audits"])
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -33,11 +31,6 @@ class FollowUpIn(BaseModel):
     action: Plain = Field(min_length=1, max_length=5000)
     closed: bool = False
     recorded_by: UUID
-
-
-def commands(request: Request) -> PortfolioCommands:
-    runtime = runtime_of(request)
-    return PortfolioCommands(runtime.pool, runtime.source)
 
 
 @router.get("/schools/{school_id}/audits")
@@ -70,7 +63,7 @@ async def record_follow_up(
     school_id: UUID,
     audit_id: UUID,
     body: FollowUpIn,
-    cmd: Annotated[PortfolioCommands, Depends(commands)],
+    cmd: Commands,
 ) -> dict[str, Any]:
     """The school records an action on a point to improve; closed=true when dealt with."""
     made = await cmd.record_follow_up(

@@ -7,14 +7,14 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Request, status
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
 from contracts.portfolio import EntryAdded, LearningKind, StaffProfileSet
 from contracts.values import Domains, GoalTags, Hours, Name, Plain, Sector, StaffRole, Text
 from services.portfolio import store
-from services.portfolio.api import EntryOut, entry_out
-from services.portfolio.commands import PortfolioCommands, Upload
+from services.portfolio.api import Commands, EntryOut, entry_out
+from services.portfolio.commands import Upload
 from services.shared.errors import CommandRejected
 from services.shared.http import runtime_of
 
@@ -63,14 +63,6 @@ class TextIn(Body):
 
 class NoteIn(TextIn):
     leader_id: UUID
-
-
-def commands(request: Request) -> PortfolioCommands:
-    runtime = runtime_of(request)
-    return PortfolioCommands(runtime.pool, runtime.source)
-
-
-Commands = Annotated[PortfolioCommands, Depends(commands)]
 
 
 @router.post("/staff/{staff_id}/entries", status_code=status.HTTP_201_CREATED)

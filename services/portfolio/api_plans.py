@@ -7,17 +7,15 @@ from typing import Annotated, Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.portfolio import PlanGoal, PlanSet
 from contracts.values import Domains, GoalTags, Hours, Name
 from services.portfolio import store
-from services.portfolio.api import Conn
-from services.portfolio.commands import PortfolioCommands
+from services.portfolio.api import Commands, Conn
 from services.portfolio.domain import school_year
 from services.portfolio.overviews import progress, school_overview
-from services.shared.http import runtime_of
 
 router = APIRouter(tags=["plans"])
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -37,17 +35,12 @@ class PlanIn(BaseModel):
     goals: list[GoalIn] = Field(max_length=20)
 
 
-def commands(request: Request) -> PortfolioCommands:
-    runtime = runtime_of(request)
-    return PortfolioCommands(runtime.pool, runtime.source)
-
-
 @router.put("/staff/{staff_id}/plans/{year}")
 async def set_plan(
     staff_id: UUID,
     year: SchoolYear,
     body: PlanIn,
-    cmd: Annotated[PortfolioCommands, Depends(commands)],
+    cmd: Commands,
 ) -> dict[str, Any]:
     """The personal development plan (POP) for a school year (PlanSet)."""
     goals = tuple(PlanGoal(goal_id=uuid4(), **g.model_dump()) for g in body.goals)
