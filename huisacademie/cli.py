@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> None:
     topics.add_argument("--replication", type=int, default=1, help="replication factor")
     serve = commands.add_parser("serve", help="run one service in the foreground")
     serve.add_argument("service", choices=SERVICES)
+    portfolio = commands.add_parser("portfolio", help="maintain the portfolio's read models")
+    portfolio.add_argument(
+        "action", choices=["rebuild"], help="replay every event into a fresh read model"
+    )
     args = parser.parse_args(argv)
     try:
         _run(args.command, args)
@@ -59,6 +63,10 @@ def _run(command: str, args: argparse.Namespace) -> None:
         if not asyncio.run(create_topics(bootstrap, dict(all_topics()), args.replication)):
             raise StackError(f"topics created on {bootstrap}, but not every partition has a leader")
         print(f"topics ready on {bootstrap}: {', '.join(name for name, _ in all_topics())}")
+    elif command == "portfolio":
+        from huisacademie.rebuild import rebuild_portfolio
+
+        rebuild_portfolio({**system.service_env(), **os.environ})
     elif command == "serve":
         from huisacademie.serve import serve
 

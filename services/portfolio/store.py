@@ -167,7 +167,7 @@ async def get_file(conn: Connection, evidence_id: UUID) -> tuple[str, str, bytes
 async def add_follow_up(conn: Connection, f: FollowUp) -> None:
     await conn.execute(
         "INSERT INTO follow_ups (follow_up_id, audit_id, point_index, action, closed, recorded_by)"
-        " VALUES ($1, $2, $3, $4, $5, $6)",
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (follow_up_id) DO NOTHING",
         f.follow_up_id,
         f.audit_id,
         f.point_index,

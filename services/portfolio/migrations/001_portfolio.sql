@@ -60,7 +60,7 @@ CREATE TABLE evidence_files (
 -- What a school did about each point to improve from an audit.
 CREATE TABLE follow_ups (
     follow_up_id uuid PRIMARY KEY,
-    audit_id     uuid        NOT NULL REFERENCES audits,
+    audit_id     uuid        NOT NULL,
     point_index  integer     NOT NULL,
     action       text        NOT NULL,
     closed       boolean     NOT NULL,

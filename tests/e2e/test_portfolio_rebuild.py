@@ -1,0 +1,127 @@
+"""`huisacademie portfolio rebuild` replays every event into a fresh read model while the
+old one keeps serving, then switches over: the portfolio reads the same before and after."""
+
+import asyncio
+import base64
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from huisacademie.demo import Endpoints, wait_for
+from huisacademie.system import System
+from tests.support.infra import Infrastructure
+
+pytestmark = pytest.mark.e2e
+
+
+def ok(response: httpx.Response) -> Any:
+    assert response.is_success, f"{response.status_code} {response.text}"
+    return response.json()
+
+
+def by_id(portfolio: dict[str, Any]) -> dict[str, Any]:
+    return {**portfolio, "entries": {e["entry_id"]: e for e in portfolio["entries"]}}
+
+
+async def databases(infra: Infrastructure) -> list[str]:
+    conn = await asyncpg.connect(infra.postgres_url)
+    try:
+        return [r["datname"] for r in await conn.fetch("SELECT datname FROM pg_database")]
+    finally:
+        await conn.close()
+
+
+def test_a_rebuild_gives_the_same_portfolio_and_keeps_serving(
+    endpoints: Endpoints, system: System, infrastructure: Infrastructure, tmp_path: Path
+) -> None:
+    por = endpoints.portfolio
+    staff, school, board = (str(uuid.uuid4()) for _ in range(3))
+    entry = ok(
+        httpx.post(
+            f"{por}/staff/{staff}/entries",
+            json={
+                "title": "Onderwijsdag",
+                "kind": "conference",
+                "hours": 6,
+                "completed_on": "2026-11-04",
+            },
+        )
+    )
+    url = f"{por}/staff/{staff}/entries/{entry['entry_id']}"
+    ok(httpx.post(f"{url}/reflections", json={"text": "Worth the day."}))
+    with_file = ok(
+        httpx.post(
+            f"{url}/evidence",
+            json={
+                "file": {
+                    "name": "bewijs.txt",
+                    "content_base64": base64.b64encode(b"attended").decode(),
+                }
+            },
+        )
+    )
+    ok(
+        httpx.put(
+            f"{por}/staff/{staff}/profile",
+            json={
+                "board_id": board,
+                "role": "teacher",
+                "sector": "vo",
+                "fte": 0.8,
+                "school_ids": [school],
+            },
+        )
+    )
+    ok(httpx.put(f"{por}/boards/{board}/targets", json={"hours_per_year": {"teacher": 50}}))
+    before = by_id(ok(httpx.get(f"{por}/staff/{staff}/portfolio")))
+    assert before["target_hours_per_year"] == 40.0
+
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": system.kafka_bootstrap,
+        "PORTFOLIO_DATABASE_URL": system.database_urls["portfolio"],
+    }
+    log = tmp_path / "rebuild.log"
+    with log.open("wb") as sink:  # a file, not a pipe nobody reads while it runs
+        rebuild = subprocess.Popen(
+            [sys.executable, "-m", "huisacademie", "portfolio", "rebuild"],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+        served = 0
+        while rebuild.poll() is None:
+            served += httpx.get(f"{por}/staff/{staff}/portfolio", timeout=5).status_code == 200
+            time.sleep(0.05)
+    output = log.read_text()
+    assert rebuild.returncode == 0, output
+    assert served > 0
+    assert "rebuilding [" in output and "100.0%" in output
+    assert "rebuilt e2e_portfolio from" in output
+
+    after = wait_for(
+        "the service back on the rebuilt database",
+        lambda: (r := httpx.get(f"{por}/staff/{staff}/portfolio")).is_success and r.json(),
+    )
+    assert by_id(after) == before
+    file_id = with_file["evidence"][0]["evidence_id"]
+    assert httpx.get(f"{por}/evidence/{file_id}").content == b"attended"
+    names = asyncio.run(databases(infrastructure))
+    assert any(n.startswith("e2e_portfolio_retired_") for n in names)
+    # New events keep arriving in the rebuilt read model.
+    more = ok(
+        httpx.post(
+            f"{por}/staff/{staff}/entries",
+            json={"title": "Studiedag", "kind": "study", "hours": 2, "completed_on": "2026-11-05"},
+        )
+    )
+    assert more["hours"] == 2.0
+    assert ok(httpx.get(f"{por}/staff/{staff}/portfolio"))["total_hours"] == 8.0
