@@ -53,6 +53,7 @@ class YearOut(BaseModel):
     by_domain: dict[str, float]
     by_goal_tag: dict[str, float]
     by_kind: dict[str, float]
+    by_academy: dict[str, float]
     target: float | None = Field(description="The yearly target, when the profile is known.")
     remaining: float | None = Field(description="Hours still to go to the target.")
 

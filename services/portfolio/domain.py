@@ -49,6 +49,8 @@ class YearLedger:
     by_domain: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     by_goal_tag: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     by_kind: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    by_academy: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    """By the academy (or, for learning staff added themselves, the provider)."""
 
 
 def ledger(entries: Iterable[Entry]) -> list[YearLedger]:
@@ -65,6 +67,7 @@ def ledger(entries: Iterable[Entry]) -> list[YearLedger]:
         year.hours += e.hours
         year.activities += 1
         year.by_kind[e.kind] += e.hours
+        year.by_academy[e.academy_name or "(other)"] += e.hours
         for d in e.domains:
             year.by_domain[d] += e.hours
         for g in e.goal_tags:
@@ -83,4 +86,5 @@ def _rounded(y: YearLedger) -> YearLedger:
         r(y.by_domain),
         r(y.by_goal_tag),
         r(y.by_kind),
+        r(y.by_academy),
     )

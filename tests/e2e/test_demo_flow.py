@@ -37,6 +37,7 @@ def test_portfolio_lists_completions_with_hours_per_school_year(played: dict[str
     assert this_year["hours"] == 28.0
     assert this_year["by_domain"] == {"pedagogy": 16.0, "subject_didactics": 28.0}
     assert this_year["by_goal_tag"] == {"formative_assessment": 16.0, "reading": 12.0}
+    assert this_year["by_academy"] == {"Academie De Linde": 28.0}
     assert last_year["hours"] == 6.0
     assert last_year["by_kind"] == {"workshop": 6.0}
     assert completed["Classroom management"]["school_year"] == last_year["school_year"]

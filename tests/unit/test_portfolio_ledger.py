@@ -96,6 +96,7 @@ def test_hours_are_summed_per_domain_goal_tag_and_kind() -> None:
         by_domain={"pedagogy": 8.0, "subject_didactics": 6.0},
         by_goal_tag={"behaviour": 1.0, "reading": 3.0},
         by_kind={"coaching": 2.0, "course": 7.0},
+        by_academy={"(other)": 9.0},
     )
 
 
