@@ -10,6 +10,7 @@ from pydantic_settings import SettingsConfigDict
 
 from contracts import topics
 from contracts.catalogue import AuditCancelled, AuditCompleted, AuditRescheduled, AuditScheduled
+from contracts.enrollment import AttendanceRecorded
 from services.portfolio import api, api_audits, api_commands, api_plans, journal, projection
 from services.portfolio.entries import STATUS
 from services.shared.consumer import EventConsumer
@@ -32,7 +33,10 @@ def consumers(
         "portfolio.enrollments",
         pool,
         broker,
-        dict.fromkeys(STATUS, projection.apply_entries),
+        {
+            **dict.fromkeys(STATUS, projection.apply_entries),
+            AttendanceRecorded: projection.on_attendance,
+        },
         max_attempts=attempts,
         journal=journal.record,
     )

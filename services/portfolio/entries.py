@@ -9,6 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from contracts import Event
 from contracts.catalogue import AuditCompleted
 from contracts.enrollment import (
+    AttendanceRecorded,
     Completed,
     Enrolled,
     EnrollmentCancelled,
@@ -112,6 +113,7 @@ def _from_enrollment(event: EnrollmentEvent) -> Entry:
         detail={
             "study_hours": o.study_hours,
             "first_session_on": o.first_session_on.isoformat() if o.first_session_on else None,
+            "credits": o.credits.model_dump() if o.credits else None,
             **({"reason": reason} if reason else {}),
         },
     )
@@ -152,6 +154,13 @@ def _once(
     return items if any(i.get(key) == item[key] for i in items) else (*items, item)
 
 
+def attend(entry: Entry, event: AttendanceRecorded) -> Entry:
+    """The entry with one session's attendance noted (a correction replaces it)."""
+    seen = entry.detail.get("attendance")
+    attendance = {**(seen if isinstance(seen, dict) else {}), str(event.session_id): event.attended}
+    return replace(entry, detail={**entry.detail, "attendance": attendance})
+
+
 def fold(events: Iterable[Event], staff_id: UUID | None = None) -> list[Entry]:
     """Entries as a run of events leaves them, in the order they first appeared; with a
     staff id, only that person's (an audit's event credits every auditor)."""
@@ -161,6 +170,8 @@ def fold(events: Iterable[Event], staff_id: UUID | None = None) -> list[Entry]:
             if staff_id is not None and new.staff_id != staff_id:
                 continue
             entries[new.entry_id] = merge(entries.get(new.entry_id), new)
+        if isinstance(event, AttendanceRecorded) and event.enrollment_id in entries:
+            entries[event.enrollment_id] = attend(entries[event.enrollment_id], event)
         if isinstance(event, Annotation) and event.entry_id in entries:
             entries[event.entry_id] = annotate(entries[event.entry_id], event)
     return list(entries.values())

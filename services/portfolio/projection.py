@@ -3,8 +3,9 @@ the consumer's transaction, with the inbox row that makes it happen once."""
 
 from contracts import Event
 from contracts.catalogue import AuditCancelled, AuditCompleted, AuditRescheduled, AuditScheduled
+from contracts.enrollment import AttendanceRecorded
 from services.portfolio import store
-from services.portfolio.entries import entries_from, merge
+from services.portfolio.entries import attend, entries_from, merge
 from services.shared.db import Connection
 
 
@@ -29,3 +30,9 @@ async def on_audit_cancelled(conn: Connection, event: AuditCancelled) -> None:
 
 async def on_audit_rescheduled(conn: Connection, event: AuditRescheduled) -> None:
     await store.reschedule_audit(conn, event.audit_id, event.audit_date)
+
+
+async def on_attendance(conn: Connection, event: AttendanceRecorded) -> None:
+    entry = await store.get_entry(conn, event.enrollment_id)
+    if entry is not None:
+        await store.save_entry(conn, attend(entry, event))

@@ -1,10 +1,14 @@
-"""Real headless Chromium (Debian's package) for looking at pages as a person would."""
+"""Real headless Chromium (Debian's package), driven by Playwright, for looking at pages
+as a person would. Playwright's own browser download is not needed (nor possible here)."""
 
 import os
 import shutil
 import subprocess
-import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
 
 FLAGS = [
     "--headless",
@@ -34,21 +38,14 @@ def chromium() -> str:
     return found
 
 
-def _run(url: str, *args: str) -> subprocess.CompletedProcess[bytes]:
-    with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run(
-            [chromium(), *FLAGS, f"--user-data-dir={profile}", *args, url],
-            capture_output=True,
-            timeout=60,
-            check=True,
-            cwd=profile,
-        )
-
-
-def screenshot(url: str, path: Path, width: int = 1000, height: int = 1200) -> Path:
-    _run(url, f"--screenshot={path}", f"--window-size={width},{height}")
-    return path
-
-
-def rendered_dom(url: str) -> str:
-    return _run(url, "--dump-dom").stdout.decode()
+@contextmanager
+def page(width: int = 1000, height: int = 1200) -> Iterator[Page]:
+    """A page in headless Chromium, driven by Playwright over the DevTools protocol."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=FLAGS[1:])
+        try:
+            yield browser.new_page(
+                viewport={"width": width, "height": height}, device_scale_factor=1
+            )
+        finally:
+            browser.close()

@@ -126,7 +126,7 @@ def test_each_enrollment_event_gives_its_status_and_only_completed_gives_hours()
         academy_name=o.academy_name,
         offering_id=o.offering_id,
         academy_id=o.academy_id,
-        detail={"study_hours": 6.0, "first_session_on": "2025-09-10"},
+        detail={"study_hours": 6.0, "first_session_on": "2025-09-10", "credits": None},
     )
     statuses = ["interested", "requested", "declined", "enrolled", "waitlisted", "cancelled"]
     expected = [replace(like, status=s) for s in statuses]
@@ -326,10 +326,38 @@ def test_staff_of_names_whose_portfolio_an_event_touches() -> None:
 def test_fold_for_one_person_leaves_out_the_other_auditors() -> None:
     mine, theirs = uuid4(), uuid4()
     audit = AuditCompleted(
-        audit_id=uuid4(), school_id=uuid4(), board_id=uuid4(), theme="reading",
-        audit_date=date(2026, 3, 3), findings=Findings(),
-        team=(AuditorCredit(staff_id=mine, school_id=uuid4(), role=AuditRole.LEAD, hours=8),
-              AuditorCredit(staff_id=theirs, school_id=uuid4(), role=AuditRole.MEMBER, hours=6)),
-    )  # fmt: skip
+        audit_id=uuid4(),
+        school_id=uuid4(),
+        board_id=uuid4(),
+        theme="reading",
+        audit_date=date(2026, 3, 3),
+        findings=Findings(),
+        team=(
+            AuditorCredit(staff_id=mine, school_id=uuid4(), role=AuditRole.LEAD, hours=8),
+            AuditorCredit(staff_id=theirs, school_id=uuid4(), role=AuditRole.MEMBER, hours=6),
+        ),
+    )
     assert [e.staff_id for e in fold([audit], mine)] == [mine]
     assert {e.staff_id for e in fold([audit])} == {mine, theirs}
+
+
+def test_attendance_is_noted_on_the_entry_and_a_correction_replaces_it() -> None:
+    seat = enrolled()
+    session = uuid4()
+    marks = [
+        AttendanceRecorded(
+            enrollment_id=seat.enrollment_id,
+            staff_id=seat.staff_id,
+            offering=seat.offering,
+            session_id=session,
+            session_starts_at=datetime(2026, 9, 1, 9, tzinfo=UTC),
+            attended=attended,
+            recorded_at=datetime(2026, 9, 1, 12, tzinfo=UTC),
+        )
+        for attended in (False, True)
+    ]
+    [entry] = fold([seat, marks[0]])
+    assert entry.detail["attendance"] == {str(session): False}
+    [entry] = fold([seat, *marks])
+    assert entry.detail["attendance"] == {str(session): True}
+    assert entry.status == "enrolled"
