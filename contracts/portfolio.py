@@ -1,7 +1,7 @@
 """Events published by the portfolio service: what staff and school leaders add to a
 portfolio themselves. All are keyed by staff member id."""
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
@@ -88,6 +88,7 @@ class FollowUpRecorded(Event):
     action: Plain = Field(min_length=1, max_length=5000)
     closed: bool = False
     recorded_by: UUID
+    recorded_at: datetime | None = Field(default=None, description="When the school recorded it.")
 
     def key(self) -> str:
         return str(self.school_id)

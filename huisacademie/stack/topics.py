@@ -24,7 +24,12 @@ async def create_topics(bootstrap: str, wanted: Mapping[str, int], replication: 
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(n, p, replication) for n, p in wanted.items() if n not in existing]
+        # Kept forever: the topics are the record a rebuild replays (Kafka's default is a week).
+        missing = [
+            NewTopic(n, p, replication, topic_configs={"retention.ms": "-1"})
+            for n, p in wanted.items()
+            if n not in existing
+        ]
         if missing:
             response: Any = await admin.create_topics(missing, timeout_ms=10000)
             for name, code, *rest in response.topic_errors:

@@ -1,6 +1,7 @@
 """The portfolio's HTTP reads: the dossier (now or as it stood on a date), as JSON or a
 web page, evidence files, and the schools' audit histories."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
@@ -122,7 +123,12 @@ Commands = Annotated[PortfolioCommands, Depends(_commands)]
 
 
 AsOf = Annotated[
-    date | None, Query(description="The portfolio as it stood at the end of this day.")
+    date | None,
+    Query(
+        description="The portfolio as it stood at the end of this day.",
+        ge=date(1900, 1, 1),
+        le=date(9000, 12, 31),
+    ),
 ]
 
 
@@ -177,7 +183,10 @@ async def portfolio_pdf(staff_id: UUID, conn: Conn, as_of: AsOf = None) -> Respo
     reflections and notes."""
     entries = await _entries(conn, staff_id, as_of)
     today = datetime.now(AMSTERDAM).date()
-    content = dossier_pdf.render(staff_id, ledger(entries), entries, as_of, today)
+    # Rendering takes a while for a long dossier: off the event loop, so nothing else waits.
+    content = await asyncio.to_thread(
+        dossier_pdf.render, staff_id, ledger(entries), entries, as_of, today
+    )
     name = f"bekwaamheidsdossier-{staff_id}.pdf"
     return Response(
         content,
@@ -193,4 +202,5 @@ async def evidence_file(evidence_id: UUID, conn: Conn) -> Response:
         raise NotFound(f"no evidence file {evidence_id}")
     name, media_type, content = found
     disposition = f"attachment; filename*=UTF-8''{quote(name)}"
-    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+    headers = {"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"}
+    return Response(content, media_type=media_type, headers=headers)

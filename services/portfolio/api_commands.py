@@ -8,7 +8,7 @@ from typing import Annotated
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Request, status
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, model_validator
 
 from contracts.portfolio import EntryAdded, LearningKind, StaffProfileSet
 from contracts.values import Domains, GoalTags, Hours, Name, Plain, Sector, StaffRole, Text
@@ -39,14 +39,16 @@ class EntryIn(Body):
 
 class FileIn(Body):
     name: Name
-    media_type: Plain = Field(default="application/octet-stream", max_length=100)
+    media_type: str = Field(
+        default="application/octet-stream", max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$"
+    )
     content_base64: str = Field(max_length=(MAX_FILE * 4) // 3 + 8)
 
 
 class EvidenceIn(Body):
     """A link, or a file (at most 5 MiB, base64)."""
 
-    link: AnyHttpUrl | None = None
+    link: Annotated[AnyHttpUrl, UrlConstraints(max_length=2000)] | None = None
     file: FileIn | None = None
     description: Text = ""
 

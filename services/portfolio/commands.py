@@ -4,6 +4,7 @@ read model, and puts its event in the outbox and the journal, in one transaction
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -131,9 +132,16 @@ class PortfolioCommands:
                 action=action,
                 closed=closed,
                 recorded_by=recorded_by,
+                recorded_at=datetime.now(UTC),
             )
             follow_up = FollowUp(
-                event.follow_up_id, audit_id, point_index, action, closed, recorded_by, None
+                event.follow_up_id,
+                audit_id,
+                point_index,
+                action,
+                closed,
+                recorded_by,
+                event.recorded_at,
             )
             await store.add_follow_up(conn, follow_up)
             await self._emit(conn, event)

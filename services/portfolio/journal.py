@@ -23,7 +23,8 @@ async def record(conn: Connection, envelopes: Sequence[Envelope[Event]]) -> None
 async def events_of(conn: Connection, staff_id: UUID, until: datetime) -> list[Event]:
     """The events about a staff member recorded before `until`, in the order applied."""
     rows = await conn.fetch(
-        "SELECT type, data FROM journal WHERE $1 = ANY(staff_ids) AND at < $2 ORDER BY seq",
+        "SELECT type, data FROM journal"
+        " WHERE staff_ids @> ARRAY[$1::uuid] AND at < $2 ORDER BY seq",
         staff_id,
         until,
     )

@@ -1,10 +1,14 @@
 """Rebuilds the portfolio's read models from every event in Kafka, into a fresh database,
 while the old one keeps serving; then switches over.
 
-The switch: no new connections to the old database, the last unpublished outbox rows and
-what no event carries (evidence files, board targets) copied over, the databases renamed,
-and a final pass over what arrived meanwhile. The service's connections are closed and
-come back to the new database under the old name; its inbox drops anything seen twice.
+The switch is a short freeze: the old database takes no connections (the service's
+consumers wait, their offsets uncommitted, and its API answers 5xx for a moment); the
+fresh one catches up to the end of every topic; the old one's unpublished outbox rows (with
+their effects) and what no event carries (evidence files, board targets) are carried over;
+both databases are renamed in one transaction. The service's connections come back to the
+rebuilt database under the old name, and its consumers resume where they committed: the
+rebuilt inbox, kept under the same consumer names, drops what the rebuild already applied.
+A failure before the rename leaves the old database serving as before.
 """
 
 import json
@@ -19,6 +23,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
 
 from contracts import EnvelopeError, decode, topics
+from services.portfolio import journal
 from services.portfolio.app import DEFINITION, consumers
 from services.portfolio.replay import OWN
 from services.shared.consumer import EventConsumer
@@ -48,7 +53,7 @@ def _with_database(url: str, name: str) -> str:
 def _consumers(pool: asyncpg.Pool, settings: ServiceSettings) -> Mapping[str, EventConsumer]:
     broker = KafkaBroker(settings.kafka_bootstrap_servers)  # never started: apply() needs none
     live = {c.group: c for c in consumers(pool, broker, settings)}
-    own = EventConsumer("portfolio.own", pool, broker, OWN)
+    own = EventConsumer("portfolio.own", pool, broker, OWN, journal=journal.record)
     return {
         topics.ENROLLMENTS: live["portfolio.enrollments"],
         topics.AUDITS: live["portfolio.audits"],
@@ -58,11 +63,14 @@ def _consumers(pool: asyncpg.Pool, settings: ServiceSettings) -> Mapping[str, Ev
 
 
 async def _replay(
-    reader: AIOKafkaConsumer, pool: asyncpg.Pool, settings: ServiceSettings, progress: Progress
+    reader: AIOKafkaConsumer,
+    pool: asyncpg.Pool,
+    settings: ServiceSettings,
+    progress: Progress,
+    ends: Mapping[TopicPartition, int],
 ) -> int:
-    """Applies every record up to the end offsets as they are now; returns how many."""
-    parts = list(reader.assignment())
-    ends = await reader.end_offsets(parts)
+    """Applies every record up to `ends`; returns how many."""
+    parts = list(ends)
     starts = {tp: await reader.position(tp) for tp in parts}
     total = sum(ends[tp] - starts[tp] for tp in parts)
     by_topic, done = _consumers(pool, settings), 0
@@ -104,13 +112,23 @@ async def _pass(
     for names in PHASES:
         parts = await _partitions(settings.kafka_bootstrap_servers, names)
         reader.assign(parts)
+        fresh = [tp for tp in parts if tp not in read]
+        if fresh:
+            starts = await reader.beginning_offsets(fresh)
+            if lost := {f"{tp.topic}[{tp.partition}]": o for tp, o in starts.items() if o > 0}:
+                raise RebuildRefused(f"Kafka no longer holds the whole history of {lost}")
+            read.update(starts)
         for tp in parts:
-            if tp in read:
-                reader.seek(tp, read[tp])
-        await reader.seek_to_beginning(*(tp for tp in parts if tp not in read))
-        count += await _replay(reader, pool, settings, progress)
-        read.update({tp: await reader.position(tp) for tp in parts})
+            # Explicit offsets: seek_to_beginning after beginning_offsets is not to be trusted.
+            reader.seek(tp, read[tp])
+        ends = await reader.end_offsets(parts)
+        count += await _replay(reader, pool, settings, progress, ends)
+        read.update(ends)
     return count
+
+
+class RebuildRefused(RuntimeError):
+    pass
 
 
 async def _behind(reader: AIOKafkaConsumer, ends: Mapping[TopicPartition, int]) -> bool:
@@ -124,81 +142,83 @@ async def rebuild(settings: ServiceSettings, progress: Progress) -> Rebuilt:
     name = urlsplit(settings.database_url).path.lstrip("/")
     stamp = time.strftime("%Y%m%d%H%M%S")
     fresh, retired = f"{name}_rebuild_{stamp}", f"{name}_retired_{stamp}"
+    fresh_url = _with_database(settings.database_url, fresh)
     admin = await asyncpg.connect(_with_database(settings.database_url, "postgres"))
     reader = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
     )
+    renamed = False
     try:
         await admin.execute(f'CREATE DATABASE "{fresh}"')
-        fresh_url = _with_database(settings.database_url, fresh)
         await migrate(fresh_url, database_migrations(DEFINITION))
         await reader.start()
         read: Positions = {}
         pool = await create_pool(fresh_url)
         try:
-            count = await _pass(reader, pool, settings, progress, read)
-        except BaseException:
-            await pool.close()
-            # Nothing switched yet: the old read model serves on; drop the half-built one.
-            await admin.execute(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
-            raise
-        await pool.close()
-        await _switch(admin, settings, name, fresh, retired)
-        pool = await create_pool(settings.database_url)  # the rebuilt one, under the old name
-        try:
-            count += await _pass(reader, pool, settings, progress, read)
+            count = await _pass(reader, pool, settings, progress, read)  # the old one serves
+            old = await _freeze(admin, settings.database_url, name)
+            try:
+                count += await _pass(reader, pool, settings, progress, read)  # catching up
+                await _carry_over(old, pool, settings)
+            finally:
+                await old.close()
         finally:
             await pool.close()
+        async with admin.transaction():
+            await admin.execute(f'ALTER DATABASE "{name}" RENAME TO "{retired}"')
+            await admin.execute(f'ALTER DATABASE "{fresh}" RENAME TO "{name}"')
+        renamed = True
         return Rebuilt(count, name, retired)
     finally:
+        if not renamed:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
+        await admin.execute(
+            f'ALTER DATABASE "{retired if renamed else name}" ALLOW_CONNECTIONS true'
+        )
         await reader.stop()
         await admin.close()
 
 
-async def _switch(
-    admin: asyncpg.Connection, settings: ServiceSettings, name: str, fresh: str, retired: str
-) -> None:
-    url = settings.database_url
+async def _freeze(admin: asyncpg.Connection, url: str, name: str) -> asyncpg.Connection:
+    """No new connections to the old database, the others closed; keeps one for reading."""
     old = await asyncpg.connect(url)
-    new = await asyncpg.connect(_with_database(url, fresh))
-    try:
-        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        await admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = $1 AND pid <> $2",
-            name,
-            old.get_server_pid(),
-        )
-        rows = await old.fetch(
-            "SELECT event_id, topic, key, headers, payload FROM outbox"
-            " WHERE published_at IS NULL AND parked_at IS NULL ORDER BY seq"
-        )
-        await new.executemany(
-            "INSERT INTO outbox (event_id, topic, key, headers, payload)"
-            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING",
+    await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    await admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2",
+        name,
+        old.get_server_pid(),
+    )
+    return old
+
+
+async def _carry_over(
+    old: asyncpg.Connection, pool: asyncpg.Pool, settings: ServiceSettings
+) -> None:
+    """What the old database holds that Kafka does not: its unpublished (or parked) events,
+    which are applied and left for the relay to publish, evidence files, board targets."""
+    rows = await old.fetch(
+        "SELECT event_id, topic, key, headers, payload, parked_at, park_reason"
+        " FROM outbox WHERE published_at IS NULL ORDER BY seq"
+    )
+    by_topic = _consumers(pool, settings)
+    async with pool.acquire() as conn:
+        await conn.executemany(
+            "INSERT INTO outbox (event_id, topic, key, headers, payload, parked_at, park_reason)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING",
             [tuple(r) for r in rows],
         )
-        # Events the old database made but had not yet published: their effects too.
-        pool = await create_pool(_with_database(url, fresh), min_size=1, max_size=2)
-        try:
-            by_topic = _consumers(pool, settings)
-            for r in rows:
-                envelope = decode(json.loads(r["headers"]), bytes(r["payload"]))
-                await by_topic[r["topic"]].apply(envelope)
-        finally:
-            await pool.close()
+        for r in rows:
+            await by_topic[r["topic"]].apply(decode(json.loads(r["headers"]), bytes(r["payload"])))
         for table in COPIED:
-            copied = await old.fetch(f"SELECT * FROM {table}")
-            if copied:
-                columns = ", ".join(copied[0].keys())
-                marks = ", ".join(f"${i}" for i in range(1, len(copied[0]) + 1))
-                await new.executemany(
-                    f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING",
-                    [tuple(r) for r in copied],
-                )
-    finally:
-        await old.close()
-        await new.close()
-    await admin.execute(f'ALTER DATABASE "{name}" RENAME TO "{retired}"')
-    await admin.execute(f'ALTER DATABASE "{fresh}" RENAME TO "{name}"')
-    await admin.execute(f'ALTER DATABASE "{retired}" ALLOW_CONNECTIONS true')
+            async with old.transaction():
+                cursor = old.cursor(f"SELECT * FROM {table}")
+                async for row in cursor:  # one at a time: files can be large
+                    columns = ", ".join(row.keys())
+                    marks = ", ".join(f"${i}" for i in range(1, len(row) + 1))
+                    await conn.execute(
+                        f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING",
+                        *row.values(),
+                    )

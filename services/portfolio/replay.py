@@ -31,7 +31,7 @@ async def on_annotation(conn: Connection, event: Annotation) -> None:
 
 async def on_follow_up(conn: Connection, e: FollowUpRecorded) -> None:
     follow_up = FollowUp(
-        e.follow_up_id, e.audit_id, e.point_index, e.action, e.closed, e.recorded_by, None
+        e.follow_up_id, e.audit_id, e.point_index, e.action, e.closed, e.recorded_by, e.recorded_at
     )
     await store.add_follow_up(conn, follow_up)
 

@@ -165,15 +165,19 @@ async def get_file(conn: Connection, evidence_id: UUID) -> tuple[str, str, bytes
 
 
 async def add_follow_up(conn: Connection, f: FollowUp) -> None:
+    """Recorded at the time the school recorded it (also when replayed in a rebuild)."""
     await conn.execute(
-        "INSERT INTO follow_ups (follow_up_id, audit_id, point_index, action, closed, recorded_by)"
-        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (follow_up_id) DO NOTHING",
+        "INSERT INTO follow_ups"
+        " (follow_up_id, audit_id, point_index, action, closed, recorded_by, recorded_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now()))"
+        " ON CONFLICT (follow_up_id) DO NOTHING",
         f.follow_up_id,
         f.audit_id,
         f.point_index,
         f.action,
         f.closed,
         f.recorded_by,
+        f.recorded_at,
     )
 
 

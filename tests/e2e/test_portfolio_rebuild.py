@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,13 @@ def test_a_rebuild_gives_the_same_portfolio_and_keeps_serving(
         )
     )
     ok(httpx.put(f"{por}/boards/{board}/targets", json={"hours_per_year": {"teacher": 50}}))
+    year = ok(httpx.get(f"{por}/staff/{staff}/portfolio"))["four_years"]["last_year"]
+    plan = {"goals": [{"title": "Conferences", "goal_tags": [], "domains": [], "target_hours": 4}]}
+    ok(httpx.put(f"{por}/staff/{staff}/plans/{year}", json=plan))
+    as_of = {"as_of": date.today().isoformat()}
     before = by_id(ok(httpx.get(f"{por}/staff/{staff}/portfolio")))
+    before_as_of = by_id(ok(httpx.get(f"{por}/staff/{staff}/portfolio", params=as_of)))
+    before_plan = ok(httpx.get(f"{por}/staff/{staff}/plans/{year}"))
     assert before["target_hours_per_year"] == 40.0
 
     env = {
@@ -112,6 +119,9 @@ def test_a_rebuild_gives_the_same_portfolio_and_keeps_serving(
         lambda: (r := httpx.get(f"{por}/staff/{staff}/portfolio")).is_success and r.json(),
     )
     assert by_id(after) == before
+    assert by_id(ok(httpx.get(f"{por}/staff/{staff}/portfolio", params=as_of))) == before_as_of
+    assert before_as_of["total_hours"] == 6.0
+    assert ok(httpx.get(f"{por}/staff/{staff}/plans/{year}")) == before_plan
     file_id = with_file["evidence"][0]["evidence_id"]
     assert httpx.get(f"{por}/evidence/{file_id}").content == b"attended"
     names = asyncio.run(databases(infrastructure))
