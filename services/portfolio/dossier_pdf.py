@@ -1,7 +1,8 @@
 """The portfolio as a PDF dossier: a cover, the hours ledger per school year, and every
-entry with its evidence, reflections and notes. No I/O."""
+entry with its evidence, reflections and notes. No I/O but reading fonts."""
 
 from datetime import date
+from pathlib import Path
 from uuid import UUID
 
 from fpdf import FPDF
@@ -9,18 +10,38 @@ from fpdf.enums import XPos, YPos
 
 from services.portfolio.domain import Entry, YearLedger
 
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
+_STYLES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+
+
+def _font(pdf: FPDF, fonts: Path | None) -> str:
+    """DejaVu, which writes any name (ş, ł, €), where it is installed; otherwise the
+    core Helvetica, which knows Latin-1 only."""
+    if fonts is None or not all((fonts / f).is_file() for f in _STYLES.values()):
+        return "Helvetica"
+    for style, file in _STYLES.items():
+        pdf.add_font("DejaVu", style, str(fonts / file))
+    return "DejaVu"
+
 
 def _text(pdf: FPDF, text: str, size: int = 10, style: str = "") -> None:
-    pdf.set_font("Helvetica", style, size)
-    # The core fonts know Latin-1; anything else is shown as "?" rather than failing.
-    latin = text.encode("latin-1", "replace").decode("latin-1")
-    pdf.multi_cell(0, size * 0.55, latin, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    family = pdf.font_family if pdf.font_family == "dejavu" else "Helvetica"
+    pdf.set_font(family, style, size)
+    if family == "Helvetica":  # anything outside Latin-1 is shown as "?" rather than failing
+        text = text.encode("latin-1", "replace").decode("latin-1")
+    pdf.multi_cell(0, size * 0.55, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def render(
-    staff_id: UUID, years: list[YearLedger], entries: list[Entry], as_of: date | None, today: date
+    staff_id: UUID,
+    years: list[YearLedger],
+    entries: list[Entry],
+    as_of: date | None,
+    today: date,
+    fonts: Path | None = DEJAVU,
 ) -> bytes:
     pdf = FPDF(format="A4")
+    pdf.set_font(_font(pdf, fonts), "", 10)
     pdf.set_title("Bekwaamheidsdossier")
     pdf.set_author("huisacademie")
     pdf.add_page()
