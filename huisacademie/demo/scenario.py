@@ -4,8 +4,9 @@ peer audit, all through the HTTP APIs."""
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from huisacademie.demo.client import Client, DemoFailed, wait_for
 
@@ -17,6 +18,11 @@ READING, CLASSROOM, TEAM = (
     "Learning team: formative assessment",
 )
 Say = Callable[[str], None]
+
+
+def dutch_today() -> date:
+    """The services count school years in Dutch dates; so does the demo."""
+    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 
 
 @dataclass
@@ -50,7 +56,7 @@ def publish(call: Client, w: World, say: Say) -> None:
         "POST", f"{call.cat}/academies", {"name": "Academie De Linde", "board_id": w.board}
     )
     say(f"academy published by board {w.board[:8]}: {academy['name']}")
-    today, soon = date.today(), date.today() + timedelta(days=14)
+    today, soon = dutch_today(), dutch_today() + timedelta(days=14)
     # The reading course ends today, so its completion counts in this school year.
     plans = [
         (
@@ -145,7 +151,7 @@ def approval(call: Client, w: World, say: Say) -> None:
     approved = call("POST", f"{url}/approve", {"approver_id": w.staff[LEADER]})
     say(f"{LEADER}, school leader, approves: {approved['status']}")
     call("POST", f"{url}/complete", {"reason": "all four meetings held"})
-    today = date.today()
+    today = dutch_today()
     last_year = date(today.year if today.month >= 8 else today.year - 1, 6, 20)
     workshop = enrol(call, w, STAFF[1], CLASSROOM)
     call(
@@ -167,7 +173,7 @@ def audit(call: Client, w: World, say: Say) -> None:
         {
             "school_id": w.schools["De Linde"],
             "board_id": w.board,
-            "audit_date": date.today().isoformat(),
+            "audit_date": dutch_today().isoformat(),
             "theme": "team learning and collaboration",
             "team": team,
         },

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from huisacademie.demo import Endpoints, wait_for
+from tests.support.clock import dutch_today
 
 pytestmark = pytest.mark.e2e
 
@@ -80,4 +81,4 @@ def test_follow_up_closes_points_and_the_board_sees_what_is_due(endpoints: Endpo
     assert [(d["school_id"], d["last_audited_on"], d["due_on"]) for d in due] == [
         (school, "2024-10-01", "2026-10-01")
     ]
-    assert due[0]["due"] is (date.today() >= date(2026, 10, 1))
+    assert due[0]["due"] is (dutch_today() >= date(2026, 10, 1))

@@ -6,7 +6,7 @@ import base64
 import io
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from huisacademie.demo import Endpoints, wait_for
+from tests.support.clock import dutch_today
 
 pytestmark = pytest.mark.e2e
 
@@ -97,14 +98,14 @@ def test_bad_evidence_and_unknown_entries_are_refused(endpoints: Endpoints) -> N
 def test_the_portfolio_as_it_stood_on_a_date(endpoints: Endpoints) -> None:
     staff_id = str(uuid.uuid4())
     add_entry(endpoints, staff_id, hours=2)
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (dutch_today() - timedelta(days=1)).isoformat()
     then = ok(
         httpx.get(f"{endpoints.portfolio}/staff/{staff_id}/portfolio", params={"as_of": yesterday})
     )
     now = ok(
         httpx.get(
             f"{endpoints.portfolio}/staff/{staff_id}/portfolio",
-            params={"as_of": date.today().isoformat()},
+            params={"as_of": dutch_today().isoformat()},
         )
     )
     assert (then["total_hours"], then["entries"]) == (0, [])
@@ -201,7 +202,7 @@ def test_the_pdf_dossier_matches_the_ledger(endpoints: Endpoints) -> None:
 
 def test_the_yearly_target_follows_the_profile_and_the_board(endpoints: Endpoints) -> None:
     staff_id, board = str(uuid.uuid4()), str(uuid.uuid4())
-    this_year = date.today().isoformat()
+    this_year = dutch_today().isoformat()
     add_entry(endpoints, staff_id, hours=20, completed_on=this_year)
     url = f"{endpoints.portfolio}/staff/{staff_id}/portfolio"
     assert ok(httpx.get(url))["target_hours_per_year"] is None
@@ -225,9 +226,9 @@ def test_the_yearly_target_follows_the_profile_and_the_board(endpoints: Endpoint
 def test_a_plan_shows_progress_and_the_school_leader_sees_the_school(endpoints: Endpoints) -> None:
     staff_id, board, school = (str(uuid.uuid4()) for _ in range(3))
     add_entry(
-        endpoints, staff_id, hours=6, completed_on=date.today().isoformat(), goal_tags=["reading"]
+        endpoints, staff_id, hours=6, completed_on=dutch_today().isoformat(), goal_tags=["reading"]
     )
-    year = f"{date.today().year if date.today().month >= 8 else date.today().year - 1}"
+    year = f"{dutch_today().year if dutch_today().month >= 8 else dutch_today().year - 1}"
     year = f"{year}-{int(year) + 1}"
     goals = {
         "goals": [{"title": "Better reading lessons", "goal_tags": ["reading"], "target_hours": 10}]

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import pytest
 
 from huisacademie.demo import Endpoints, wait_for
 from huisacademie.system import System
+from tests.support.clock import dutch_today
 from tests.support.infra import Infrastructure
 
 pytestmark = pytest.mark.e2e
@@ -85,7 +85,7 @@ def test_a_rebuild_gives_the_same_portfolio_and_keeps_serving(
     year = ok(httpx.get(f"{por}/staff/{staff}/portfolio"))["four_years"]["last_year"]
     plan = {"goals": [{"title": "Conferences", "goal_tags": [], "domains": [], "target_hours": 4}]}
     ok(httpx.put(f"{por}/staff/{staff}/plans/{year}", json=plan))
-    as_of = {"as_of": date.today().isoformat()}
+    as_of = {"as_of": dutch_today().isoformat()}
     before = by_id(ok(httpx.get(f"{por}/staff/{staff}/portfolio")))
     before_as_of = by_id(ok(httpx.get(f"{por}/staff/{staff}/portfolio", params=as_of)))
     before_plan = ok(httpx.get(f"{por}/staff/{staff}/plans/{year}"))
