@@ -4,11 +4,11 @@ peer audit, all through the HTTP APIs."""
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from huisacademie.demo.client import Client, DemoFailed, wait_for
+from services.shared.clock import dutch_today
 
 STAFF = ["Anouk de Vries", "Bram Jansen", "Chantal Bakker", "Daan Visser", "Eva Smit"]
 LEADER = "Femke de Boer"
@@ -18,11 +18,6 @@ READING, CLASSROOM, TEAM = (
     "Learning team: formative assessment",
 )
 Say = Callable[[str], None]
-
-
-def dutch_today() -> date:
-    """The services count school years in Dutch dates; so does the demo."""
-    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 
 
 @dataclass

@@ -11,7 +11,7 @@ from services.enrollment import domain, lookup, records, store
 from services.enrollment.attendance import outcome
 from services.enrollment.domain import Enrollment, Status
 from services.enrollment.records import emit
-from services.enrollment.service import now, today
+from services.shared.clock import dutch_today, now
 from services.shared.db import Connection
 from services.shared.errors import CommandRejected, Conflict
 
@@ -62,7 +62,9 @@ class Progress:
         """The academy records completion by hand, with a reason."""
         async with self._pool.acquire() as conn, conn.transaction():
             enrollment, offering = await lookup.locked(conn, enrollment_id)
-            done, event = domain.complete(offering, enrollment, on or today(), hours, reason=reason)
+            done, event = domain.complete(
+                offering, enrollment, on or dutch_today(), hours, reason=reason
+            )
             await store.update(conn, [done])
             await emit(conn, self._source, [event, *await self._programmes(conn, event)])
             return done
@@ -70,7 +72,7 @@ class Progress:
     async def not_complete(self, enrollment_id: UUID, reason: str) -> Enrollment:
         async with self._pool.acquire() as conn, conn.transaction():
             enrollment, offering = await lookup.locked(conn, enrollment_id)
-            missed, event = domain.not_complete(offering, enrollment, today(), reason=reason)
+            missed, event = domain.not_complete(offering, enrollment, dutch_today(), reason=reason)
             await store.update(conn, [missed])
             await emit(conn, self._source, [event])
             return missed

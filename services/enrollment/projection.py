@@ -14,7 +14,8 @@ from services.enrollment import domain, records, store
 from services.enrollment.domain import Offering, Status
 from services.enrollment.records import emit
 from services.enrollment.reservations import release_open
-from services.enrollment.service import now, promote
+from services.enrollment.service import promote
+from services.shared.clock import now
 from services.shared.db import Connection
 
 WITHDRAWN_REASON = "offering withdrawn"

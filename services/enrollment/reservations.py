@@ -12,7 +12,8 @@ from services.enrollment import lookup, store
 from services.enrollment.domain import Enrollment, Offering, Status
 from services.enrollment.eligibility import StaffMember, check_open_to
 from services.enrollment.records import emit
-from services.enrollment.service import admissible, now, promote
+from services.enrollment.service import admissible, promote
+from services.shared.clock import now
 from services.shared.db import Connection
 from services.shared.errors import CommandRejected, Conflict, NotFound
 
@@ -73,9 +74,7 @@ class Reservations:
         if len({m.staff_id for m in members}) != len(members):
             raise CommandRejected("members: a staff member appears more than once")
         async with self._pool.acquire() as conn, conn.transaction():
-            first = await _reservation(conn, reservation_id)
-            offering = await lookup.offering(conn, first.offering_id)
-            held = await _reservation(conn, reservation_id, lock=True)
+            held, offering = await _held(conn, reservation_id)
             if offering.withdrawn:
                 raise Conflict("the offering was withdrawn")
             if held.open < len(members):
@@ -109,9 +108,7 @@ class Reservations:
     async def release(self, reservation_id: UUID) -> Reservation:
         """Gives back the seats still open; the waiting list moves up into them."""
         async with self._pool.acquire() as conn, conn.transaction():
-            first = await _reservation(conn, reservation_id)
-            offering = await lookup.offering(conn, first.offering_id)
-            held = await _reservation(conn, reservation_id, lock=True)
+            held, offering = await _held(conn, reservation_id)
             if held.released:
                 raise Conflict("the reservation was already released")
             await conn.execute(
@@ -149,6 +146,14 @@ async def release_open(conn: Connection, offering: Offering) -> list[Reservation
         )
         for r in rows
     ]
+
+
+async def _held(conn: Connection, reservation_id: UUID) -> tuple[Reservation, Offering]:
+    """The reservation as it stands once its offering is locked (as lookup.locked does for
+    an enrollment: every change to a reservation takes its offering's lock first)."""
+    first = await _reservation(conn, reservation_id)
+    offering = await lookup.offering(conn, first.offering_id)
+    return await _reservation(conn, reservation_id, lock=True), offering
 
 
 async def _reservation(

@@ -2,9 +2,7 @@
 row lock, so capacity holds under concurrency."""
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -14,19 +12,9 @@ from services.enrollment import domain, lookup, store
 from services.enrollment.domain import Enrollment, Offering, Status
 from services.enrollment.eligibility import Clash, StaffMember, check_eligible, overlaps
 from services.enrollment.records import emit
+from services.shared.clock import now
 from services.shared.db import Connection
 from services.shared.errors import CommandRejected, Conflict
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def today() -> date:
-    """The date in the Netherlands: a school year is counted in Dutch dates."""
-    return datetime.now(AMSTERDAM).date()
 
 
 class Enrollments:

@@ -4,11 +4,10 @@ web page, evidence files, and the schools' audit histories."""
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import asdict
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,11 +18,10 @@ from services.portfolio.commands import PortfolioCommands
 from services.portfolio.domain import Entry, ledger, school_year
 from services.portfolio.entries import fold
 from services.portfolio.targets import four_years, yearly_target
+from services.shared.clock import dutch_today, end_of_dutch_day
 from services.shared.db import Connection
 from services.shared.errors import NotFound
 from services.shared.http import runtime_of
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 router = APIRouter()
 
@@ -135,7 +133,7 @@ AsOf = Annotated[
 async def _entries(conn: Connection, staff_id: UUID, as_of: date | None) -> list[Entry]:
     if as_of is None:
         return await store.entries_of(conn, staff_id)
-    end_of_day = datetime.combine(as_of + timedelta(days=1), time(), AMSTERDAM)
+    end_of_day = end_of_dutch_day(as_of)
     return fold(await journal.events_of(conn, staff_id, end_of_day), staff_id)
 
 
@@ -150,7 +148,7 @@ async def portfolio(staff_id: UUID, conn: Conn, as_of: AsOf = None) -> Portfolio
     target = yearly_target(
         profile, await store.board_targets(conn, profile.board_id) if profile else {}
     )
-    day = as_of or datetime.now(AMSTERDAM).date()
+    day = as_of or dutch_today()
     four = four_years(entries, day)
     return PortfolioOut(
         staff_id=staff_id,
@@ -182,7 +180,7 @@ async def portfolio_pdf(staff_id: UUID, conn: Conn, as_of: AsOf = None) -> Respo
     """The dossier as a PDF: cover, ledger per school year, entries with their evidence,
     reflections and notes."""
     entries = await _entries(conn, staff_id, as_of)
-    today = datetime.now(AMSTERDAM).date()
+    today = dutch_today()
     # Rendering takes a while for a long dossier: off the event loop, so nothing else waits.
     content = await asyncio.to_thread(
         dossier_pdf.render, staff_id, ledger(entries), entries, as_of, today

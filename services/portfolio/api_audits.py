@@ -2,10 +2,8 @@
 improve, recording follow-up (FollowUpRecorded), and a board's audit cycle."""
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,9 +12,9 @@ from contracts.values import Plain
 from services.portfolio import store
 from services.portfolio.api import Commands, Conn
 from services.portfolio.audit_history import cycle, points
+from services.shared.clock import dutch_today
 
 router = APIRouter(tags=["audits"])
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 class SchoolAudits(BaseModel):
@@ -83,7 +81,7 @@ async def board_cycle(
     every_years: Annotated[int, Query(ge=1, le=10, description="The board's audit cycle.")] = 2,
 ) -> list[dict[str, Any]]:
     """Which schools of the board were audited when, on which themes, and which are due."""
-    today = datetime.now(AMSTERDAM).date()
+    today = dutch_today()
     return [
         asdict(c) for c in cycle(await store.audits_of_board(conn, board_id), every_years, today)
     ]

@@ -2,10 +2,8 @@
 
 import json
 from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,9 +14,9 @@ from services.portfolio import store
 from services.portfolio.api import Commands, Conn
 from services.portfolio.domain import school_year
 from services.portfolio.overviews import progress, school_overview
+from services.shared.clock import dutch_today
 
 router = APIRouter(tags=["plans"])
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SchoolYear = Annotated[str, Path(pattern=r"^[0-9]{4}-[0-9]{4}$", examples=["2026-2027"])]
 
 
@@ -73,7 +71,7 @@ async def overview(
 ) -> dict[str, Any]:
     """For the school leader: hours per goal tag and team, the share of staff with activity,
     and who is short of their target, in a school year (the current one by default)."""
-    year = year or school_year(datetime.now(AMSTERDAM).date())
+    year = year or school_year(dutch_today())
     profiles = await store.profiles_at(conn, school_id)
     entries = await store.entries_of_many(conn, [p.staff_id for p in profiles])
     board = profiles[0].board_id if profiles else None

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from huisacademie.demo import Endpoints, wait_for
-from tests.support.clock import dutch_today
+from services.shared.clock import dutch_today
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,8 @@ import pytest
 from pypdf import PdfReader
 
 from huisacademie.demo import Endpoints, wait_for
-from tests.support.clock import dutch_today
+from services.portfolio.domain import school_year
+from services.shared.clock import dutch_today
 
 pytestmark = pytest.mark.e2e
 
@@ -228,8 +229,7 @@ def test_a_plan_shows_progress_and_the_school_leader_sees_the_school(endpoints: 
     add_entry(
         endpoints, staff_id, hours=6, completed_on=dutch_today().isoformat(), goal_tags=["reading"]
     )
-    year = f"{dutch_today().year if dutch_today().month >= 8 else dutch_today().year - 1}"
-    year = f"{year}-{int(year) + 1}"
+    year = school_year(dutch_today())
     goals = {
         "goals": [{"title": "Better reading lessons", "goal_tags": ["reading"], "target_hours": 10}]
     }

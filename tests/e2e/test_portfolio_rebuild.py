@@ -17,7 +17,7 @@ import pytest
 
 from huisacademie.demo import Endpoints, wait_for
 from huisacademie.system import System
-from tests.support.clock import dutch_today
+from services.shared.clock import dutch_today
 from tests.support.infra import Infrastructure
 
 pytestmark = pytest.mark.e2e
