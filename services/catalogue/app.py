@@ -24,7 +24,9 @@ class CatalogueSettings(ServiceSettings):
     http_port: int = 8001
 
 
-def seats_consumer(pool: asyncpg.Pool, broker: KafkaBroker, max_attempts: int) -> EventConsumer:
+def seats_consumer(
+    pool: asyncpg.Pool, broker: KafkaBroker, max_attempts: int, handler_timeout: float = 60.0
+) -> EventConsumer:
     """Seats taken per offering, from enrollment's events; Completed and NotCompleted keep
     the seat, so they are of no interest here."""
     return EventConsumer(
@@ -38,13 +40,16 @@ def seats_consumer(pool: asyncpg.Pool, broker: KafkaBroker, max_attempts: int) -
             ReservationReleased: seats.on_reservation_released,
         },
         max_attempts=max_attempts,
+        handler_timeout=handler_timeout,
     )
 
 
 def consumers(
     pool: asyncpg.Pool, broker: KafkaBroker, settings: ServiceSettings
 ) -> Sequence[EventConsumer]:
-    on_enrollments = seats_consumer(pool, broker, settings.consumer_max_attempts)
+    on_enrollments = seats_consumer(
+        pool, broker, settings.consumer_max_attempts, settings.handler_timeout_s
+    )
     on_enrollments.subscribe(topics.ENROLLMENTS)
     return [on_enrollments]
 

@@ -39,6 +39,7 @@ def consumers(
             CourseWithdrawn: catalogue.on_course_withdrawn,
         },
         max_attempts=attempts,
+        handler_timeout=settings.handler_timeout_s,
     )
     on_offerings.subscribe(topics.OFFERINGS)
     on_programmes = EventConsumer(
@@ -47,6 +48,7 @@ def consumers(
         broker,
         {ProgrammeOffered: catalogue.on_programme_offered},
         max_attempts=attempts,
+        handler_timeout=settings.handler_timeout_s,
     )
     on_programmes.subscribe(topics.PROGRAMMES)
     return [on_offerings, on_programmes]

@@ -38,6 +38,7 @@ def consumers(
             AttendanceRecorded: projection.on_attendance,
         },
         max_attempts=attempts,
+        handler_timeout=settings.handler_timeout_s,
         journal=journal.record,
     )
     on_enrollments.subscribe(topics.ENROLLMENTS)
@@ -52,6 +53,7 @@ def consumers(
             AuditCancelled: projection.on_audit_cancelled,
         },
         max_attempts=attempts,
+        handler_timeout=settings.handler_timeout_s,
         journal=journal.record,
     )
     on_audits.subscribe(topics.AUDITS)

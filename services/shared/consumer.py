@@ -15,14 +15,17 @@ from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.subscriber.usecase import DefaultSubscriber
 from faststream.message import StreamMessage
 
 from contracts import Envelope, EnvelopeError, Event, decode
 from contracts.topics import dead_letter
 from services.shared import inbox
 from services.shared.db import Connection
+from services.shared.failpoints import failpoint
 from services.shared.failures import Failure, classify
 from services.shared.logging import get_logger
+from services.shared.metrics import EVENTS, RETRIES
 
 log = get_logger(__name__)
 
@@ -57,8 +60,26 @@ def _where(record: ConsumerRecord[bytes, bytes]) -> dict[str, object]:
     return {"topic": record.topic, "partition": record.partition, "offset": record.offset}
 
 
+class _ReadAgain(Exception):
+    """The record is read again after `delay` seconds."""
+
+    def __init__(self, failure: str, delay: float, error: BaseException) -> None:
+        super().__init__(failure)
+        self.failure, self.delay, self.error = failure, delay, error
+
+
 class EventConsumer:
-    """One consumer group of one service, over one or more topics."""
+    """One consumer group of one service, over one or more topics.
+
+    What happens when applying an event fails (see services.shared.failures):
+    - the database or broker is down (an outage): the record is read again with capped
+      backoff for as long as the outage lasts; the retry budget is not spent, because the
+      event is not at fault and dead-lettering every live event would be worse;
+    - a failure that might pass (a deadlock, a timeout or a dropped connection while the
+      database answers): read again with backoff, at most `max_attempts` times, then
+      dead-lettered, so a poison event blocks its partition no longer than that budget;
+    - anything else (invalid data, a broken rule): dead-lettered at once.
+    """
 
     def __init__(
         self,
@@ -68,6 +89,7 @@ class EventConsumer:
         handlers: Mapping[type[Event], Handler],
         *,
         max_attempts: int = 6,
+        handler_timeout: float = 60.0,
         journal: Journal | None = None,
     ) -> None:
         self.group = group
@@ -75,47 +97,81 @@ class EventConsumer:
         self._broker = broker
         self._handlers = dict(handlers)
         self._max_attempts = max_attempts
+        self._handler_timeout = handler_timeout
         self._attempts: dict[Position, int] = {}
+        self._outage_waits: dict[Position, int] = {}
         self._journal = journal
+        self._subscriber: DefaultSubscriber | None = None
 
     def subscribe(self, *topics: str) -> None:
-        subscriber = self._broker.subscriber(
+        self._subscriber = self._broker.subscriber(
             *topics,
             group_id=self.group,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
+            # Every path through _on_record is bounded (handler timeout plus backoff), far
+            # below this, so a slow event never makes the consumer leave its group.
+            max_poll_interval_ms=300_000,
             parser=_readable_headers,
             decoder=_no_decode,
         )
-        subscriber(self._on_record)
+        self._subscriber(self._on_record)
+
+    async def stop(self) -> None:
+        """Stop fetching; an event in flight finishes within the broker's graceful timeout,
+        or is abandoned with its offset uncommitted (it is read again after a restart)."""
+        if self._subscriber is not None:
+            await self._subscriber.stop()
+
+    def assigned(self) -> bool:
+        consumer = self._subscriber.consumer if self._subscriber else None
+        return bool(consumer is not None and consumer.assignment())
+
+    async def lag(self) -> dict[tuple[str, int], int]:
+        """Per assigned partition: records after the committed offset."""
+        consumer = self._subscriber.consumer if self._subscriber else None
+        if consumer is None:
+            return {}
+        assigned = list(consumer.assignment())
+        ends = await consumer.end_offsets(assigned) if assigned else {}
+        lags: dict[tuple[str, int], int] = {}
+        for tp, end in ends.items():
+            committed = await consumer.committed(tp)
+            lags[(tp.topic, tp.partition)] = max(end - (committed or 0), 0)
+        return lags
 
     async def _on_record(self, msg: KafkaMessage) -> None:
         record: ConsumerRecord[bytes, bytes] = msg.raw_message
         position = (record.topic, record.partition, record.offset)
         try:
             await self._apply_or_dead_letter(record, position)
-        except Exception as e:
-            # Never skip a record: whatever went wrong, it is read again after a pause.
-            attempt = self._attempts[position] = self._attempts.get(position, 0) + 1
-            delay = min(0.2 * 2**attempt, 10.0)
+        except _ReadAgain as again:
+            RETRIES.labels(self.group, again.failure).inc()
             log.warning(
-                "record_retry", **_where(record), attempt=attempt, retry_in_s=delay, error=repr(e)
+                "record_retry",
+                **_where(record),
+                failure=again.failure,
+                retry_in_s=again.delay,
+                error=repr(again.error),
             )
-            await asyncio.sleep(delay)
+            # FastStream's nack re-reads at once; the pause keeps that from a hot loop.
+            await asyncio.sleep(again.delay)
             await msg.nack()
             return
         self._attempts.pop(position, None)
+        self._outage_waits.pop(position, None)
+        failpoint("consumer.after_commit")
         await msg.ack()
 
     async def _apply_or_dead_letter(
         self, record: ConsumerRecord[bytes, bytes], at: Position
     ) -> None:
         """Apply the record's event once, or send the record to the dead-letter topic;
-        raises when the record should be read again."""
+        raises _ReadAgain when the record should be read again."""
         try:
             envelope = decode(record.headers, record.value or b"")
         except EnvelopeError as e:
-            await self._dead_letter(record, reason=str(e), error=e, attempts=1)
+            await self._dead_letter_or_wait(record, at, reason=str(e), error=e, attempts=1)
             return
         with structlog.contextvars.bound_contextvars(
             event_id=str(envelope.id),
@@ -126,30 +182,65 @@ class EventConsumer:
             consumer=self.group,
         ):
             try:
-                await self.apply(envelope)
+                async with asyncio.timeout(self._handler_timeout):
+                    await self.apply(envelope)
             except Exception as e:
-                attempts = self._attempts.get(at, 0) + 1
                 failure = classify(e)
-                if failure is Failure.OUTAGE or (
-                    failure is Failure.CONTENTION and attempts < self._max_attempts
-                ):
-                    raise
+                if failure is Failure.OUTAGE and not await self._database_answers():
+                    raise self._wait_out(at, e) from e
+                attempts = self._attempts[at] = self._attempts.get(at, 0) + 1
+                if failure is not Failure.PERMANENT and attempts < self._max_attempts:
+                    kind = "contention" if failure is Failure.CONTENTION else "transient"
+                    raise _ReadAgain(kind, min(0.2 * 2**attempts, 10.0), e) from e
                 log.exception("event_failed", failure=failure.value, attempts=attempts)
-                await self._dead_letter(record, reason=repr(e), error=e, attempts=attempts)
+                await self._dead_letter_or_wait(
+                    record, at, reason=repr(e), error=e, attempts=attempts
+                )
+
+    def _wait_out(self, at: Position, error: BaseException) -> _ReadAgain:
+        waits = self._outage_waits[at] = self._outage_waits.get(at, 0) + 1
+        return _ReadAgain("outage", min(0.2 * 2**waits, 5.0), error)
+
+    async def _database_answers(self) -> bool:
+        try:
+            async with self._pool.acquire(timeout=2) as conn:
+                await conn.fetchval("SELECT 1", timeout=2)
+        except Exception:
+            return False
+        return True
 
     async def apply(self, envelope: Envelope[Event]) -> bool:
         """Apply an event once; returns False when it was a duplicate or of no interest."""
         handler = self._handlers.get(type(envelope.data))
         if handler is None:
+            EVENTS.labels(self.group, "ignored").inc()
             return False
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with self._pool.acquire(timeout=10) as conn, conn.transaction():
             if not await inbox.claim(conn, self.group, envelope.id):
                 log.info("event_duplicate")
+                EVENTS.labels(self.group, "duplicate").inc()
                 return False
             await handler(conn, envelope.data)
             if self._journal is not None:
                 await self._journal(conn, [envelope])
+        EVENTS.labels(self.group, "applied").inc()
         return True
+
+    async def _dead_letter_or_wait(
+        self,
+        record: ConsumerRecord[bytes, bytes],
+        at: Position,
+        *,
+        reason: str,
+        error: Exception,
+        attempts: int,
+    ) -> None:
+        try:
+            await self._dead_letter(record, reason=reason, error=error, attempts=attempts)
+        except Exception as e:
+            # The dead-letter topic is out of reach (the broker is down): read the record
+            # again rather than commit past it.
+            raise self._wait_out(at, e) from e
 
     async def _dead_letter(
         self, record: ConsumerRecord[bytes, bytes], *, reason: str, error: Exception, attempts: int
@@ -170,4 +261,5 @@ class EventConsumer:
         await self._broker.publish(
             record.value or b"", dead_letter(record.topic), key=record.key, headers=headers
         )
+        EVENTS.labels(self.group, "dead_lettered").inc()
         log.warning("event_dead_lettered", **_where(record), reason=reason)

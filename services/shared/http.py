@@ -4,12 +4,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 
 from services.shared.errors import CommandRejected, Conflict, NotFound
-from services.shared.runtime import Runtime, ServiceDefinition, run_service
+from services.shared.failures import Failure, classify
+from services.shared.logging import get_logger
+from services.shared.runtime import NotReady, Runtime, ServiceDefinition, run_service
 from services.shared.settings import ServiceSettings
+
+log = get_logger(__name__)
 
 
 def create_http_app(
@@ -36,13 +41,44 @@ def create_http_app(
     async def _rejected(_: Request, exc: CommandRejected) -> JSONResponse:
         return JSONResponse(status_code=status_code(exc), content={"detail": exc.message})
 
+    @app.exception_handler(NotReady)
+    async def _not_ready(_: Request, exc: NotReady) -> JSONResponse:
+        return _unavailable(str(exc))
+
+    @app.exception_handler(Exception)
+    async def _failed(_: Request, exc: Exception) -> JSONResponse:
+        # The database dropped away under a request: nothing was committed, so the caller
+        # may send it again (with the same Idempotency-Key where there is one).
+        if classify(exc) is Failure.OUTAGE:
+            log.warning("request_failed_outage", error=repr(exc))
+            return _unavailable("the database is unavailable for a moment; try again")
+        log.exception("request_failed")
+        return JSONResponse(status_code=500, content={"detail": "internal error"})
+
+    @app.get("/health/live", tags=["operations"])
+    async def live() -> dict[str, str]:
+        """Alive (200) whenever the process answers: restart it only when this fails."""
+        return {"status": "alive"}
+
+    @app.get("/health/ready", tags=["operations"])
     @app.get("/health", tags=["operations"])
-    async def health(request: Request) -> JSONResponse:
-        """Ready (200) when the database and the broker answer; reports the outbox backlog."""
+    async def ready(request: Request) -> JSONResponse:
+        """Ready (200) when the database and the broker answer and every consumer has its
+        partitions, else 503; reports the outbox backlog."""
         report = await runtime_of(request).health()
         return JSONResponse(status_code=200 if report["ready"] else 503, content=report)
 
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics: consumer lag, outbox backlog, events by outcome, retries."""
+        await runtime_of(request).measure()
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
     return app
+
+
+def _unavailable(message: str) -> JSONResponse:
+    return JSONResponse(status_code=503, content={"detail": message}, headers={"Retry-After": "1"})
 
 
 def status_code(error: CommandRejected) -> int:

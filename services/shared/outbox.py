@@ -13,7 +13,9 @@ from faststream.kafka import KafkaBroker
 
 from contracts import Envelope, Event
 from services.shared.db import Connection
+from services.shared.failpoints import failpoint
 from services.shared.logging import get_logger
+from services.shared.metrics import PUBLISHED
 
 log = get_logger(__name__)
 _RELAY_LOCK = 7_421_002
@@ -63,6 +65,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
         self._leading = False
+        self._stopping = False
 
     async def publish_pending(self) -> int:
         """Publish one batch of unsent rows; returns how many rows it settled."""
@@ -94,6 +97,7 @@ class OutboxRelay:
                     parked.append((seq, repr(result)))
                 elif isinstance(result, BaseException):
                     raise result  # the batch is retried; consumers drop what arrives twice
+            failpoint("relay.after_publish")
             refused = {seq for seq, _ in parked}
             sent = [seq for seq, _ in sending if seq not in refused]
             await conn.execute(
@@ -104,7 +108,8 @@ class OutboxRelay:
                     "UPDATE outbox SET parked_at = now(), park_reason = $2 WHERE seq = $1", parked
                 )
                 log.error("outbox_rows_parked", rows=[seq for seq, _ in parked])
-            return len(rows)
+        PUBLISHED.inc(len(sent))
+        return len(rows)
 
     async def backlog(self) -> dict[str, int]:
         """Rows waiting to be published, and rows parked because Kafka refused them."""
@@ -126,34 +131,49 @@ class OutboxRelay:
             return int(status.split()[-1])
 
     async def run(self) -> None:
-        """Publish until cancelled; survives broker and database outages with backoff."""
+        """Publish until stopped; survives broker and database outages with backoff.
+
+        After stop(), a leading relay publishes what is committed (a final flush) and
+        returns; whatever it could not publish stays in the outbox for the next start.
+        """
         delay = 0.2
         next_prune = time.monotonic()
-        while True:
-            try:
-                if not await self._lead():
-                    await asyncio.sleep(self._poll_interval)
-                    continue
-                published = await self.publish_pending()
-                delay = 0.2
-                if time.monotonic() >= next_prune:
-                    await self.prune()
-                    next_prune = time.monotonic() + 3600
-                if published < self._batch_size:
+        try:
+            while True:
+                try:
+                    if await self._lead():
+                        published = await self.publish_pending()
+                        delay = 0.2
+                        if time.monotonic() >= next_prune:
+                            await self.prune()
+                            next_prune = time.monotonic() + 3600
+                        if published == self._batch_size:
+                            continue
+                    if self._stopping:
+                        return
                     await self._sleep(self._poll_interval)
-            except asyncio.CancelledError:
+                except Exception as e:
+                    if self._stopping:
+                        log.warning("outbox_flush_failed", error=repr(e))
+                        return
+                    log.warning("outbox_publish_failed", error=repr(e), retry_in_s=delay)
+                    await self._close_listener()
+                    await self._sleep(delay)
+                    delay = min(delay * 2, 5.0)
+        finally:
+            with contextlib.suppress(Exception):
                 await self._close_listener()
-                raise
-            except Exception as e:
-                log.warning("outbox_publish_failed", error=repr(e), retry_in_s=delay)
-                await self._close_listener()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+
+    def stop(self) -> None:
+        """Ask run() to flush and return."""
+        self._stopping = True
+        self._wake.set()
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
-        self._wake.clear()
+        if not self._stopping:
+            self._wake.clear()
 
     async def _lead(self) -> bool:
         """Whether this relay is the one that publishes for its database.

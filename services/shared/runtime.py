@@ -1,9 +1,15 @@
-"""The composition root every service shares: pool, broker, consumers, outbox relay."""
+"""The composition root every service shares: pool, broker, consumers, outbox relay.
+
+A service starts whatever is down: its HTTP API answers at once (503 until the database
+is reached), the database and then Kafka are retried with backoff until they answer, and
+commands are accepted as soon as the database is there, their events kept in the outbox
+until Kafka is.
+"""
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,12 +20,17 @@ from faststream.kafka import KafkaBroker
 from services.shared.consumer import EventConsumer
 from services.shared.db import SHARED_MIGRATIONS, create_pool, migrate
 from services.shared.logging import get_logger
+from services.shared.metrics import LAG, OUTBOX, READY
 from services.shared.outbox import OutboxRelay
 from services.shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 
 ConsumerFactory = Callable[[asyncpg.Pool, KafkaBroker, ServiceSettings], Sequence[EventConsumer]]
+
+
+class NotReady(Exception):
+    """The service cannot answer yet: its database has not been reached."""
 
 
 @dataclass(frozen=True)
@@ -36,65 +47,158 @@ class ServiceDefinition:
         return f"/huisacademie/{self.name}"
 
 
-@dataclass
+def database_migrations(definition: ServiceDefinition) -> list[Path]:
+    return [SHARED_MIGRATIONS, definition.migrations]
+
+
+async def _until_done(what: str, attempt: Callable[[], Awaitable[None]]) -> None:
+    delay = 0.5
+    while True:
+        try:
+            await attempt()
+            return
+        except Exception as e:
+            log.warning("waiting_for", what=what, error=repr(e), retry_in_s=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 class Runtime:
-    definition: ServiceDefinition
-    settings: ServiceSettings
-    pool: asyncpg.Pool
-    broker: KafkaBroker
-    relay: OutboxRelay
-    consumers: Sequence[EventConsumer]
+    def __init__(self, definition: ServiceDefinition, settings: ServiceSettings) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.broker = KafkaBroker(
+            settings.kafka_bootstrap_servers,
+            client_id=definition.name,
+            enable_idempotence=True,
+            graceful_timeout=settings.shutdown_grace_s,
+            # A stdlib logger, so FastStream's records go through structlog's formatter;
+            # its per-message "Received"/"Processed" lines are debug, not info.
+            logger=logging.getLogger(f"faststream.{definition.name}"),
+            log_level=logging.DEBUG,
+        )
+        self.consumers: Sequence[EventConsumer] = ()
+        self._pool: asyncpg.Pool | None = None
+        self._relay: OutboxRelay | None = None
+        self._broker_started = False
+        self._relay_task: asyncio.Task[None] | None = None
 
     @property
     def source(self) -> str:
         return self.definition.source
 
-    async def health(self) -> dict[str, Any]:
-        report: dict[str, Any] = {"service": self.definition.name}
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise NotReady(f"{self.definition.name} is starting: its database is not reached yet")
+        return self._pool
+
+    @property
+    def relay(self) -> OutboxRelay:
+        if self._relay is None:
+            raise NotReady(f"{self.definition.name} is starting: its database is not reached yet")
+        return self._relay
+
+    async def start(self) -> None:
+        """Reach the database, then Kafka, however long either takes."""
+        name, settings = self.definition.name, self.settings
+        await _until_done("database", self._open_database)
+        self.consumers = self.definition.consumers(self.pool, self.broker, settings)
+        self._relay = OutboxRelay(
+            self.pool, self.broker, settings.database_url, batch_size=settings.outbox_batch_size
+        )
+        await _until_done("kafka", self._start_broker)
+        self._relay_task = asyncio.create_task(self._relay.run(), name=f"{name}-outbox-relay")
+        log.info("service_started", service=name, port=settings.http_port)
+
+    async def _open_database(self) -> None:
+        applied = await migrate(self.settings.database_url, database_migrations(self.definition))
+        if applied:
+            log.info("migrations_applied", service=self.definition.name, applied=applied)
+        self._pool = await create_pool(
+            self.settings.database_url, command_timeout=self.settings.database_command_timeout_s
+        )
+
+    async def _start_broker(self) -> None:
         try:
-            async with self.pool.acquire(timeout=2) as conn:
-                await conn.fetchval("SELECT 1")
-            report["database"] = "ok"
-            report["outbox_backlog"] = await self.relay.backlog()
-        except Exception as e:
-            report["database"] = f"unavailable: {e!r}"
-        report["broker"] = "ok" if await self.broker.ping(timeout=2) else "unavailable"
-        report["ready"] = report["database"] == "ok" and report["broker"] == "ok"
+            await self.broker.start()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await self.broker.stop()
+            raise
+        self._broker_started = True
+
+    async def stop(self) -> None:
+        """Stop fetching (events in flight finish within the grace period or are abandoned
+        uncommitted), flush the outbox relay, then close; bounded in time throughout."""
+        grace = self.settings.shutdown_grace_s
+        for consumer in self.consumers:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(consumer.stop(), grace)
+        if self._relay is not None and self._relay_task is not None:
+            self._relay.stop()
+            try:
+                await asyncio.wait_for(self._relay_task, grace)
+            except (TimeoutError, Exception) as e:
+                log.warning("outbox_flush_abandoned", error=repr(e))
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.broker.stop(), grace)
+        if self._pool is not None:
+            try:
+                await asyncio.wait_for(self._pool.close(), grace)
+            except TimeoutError:
+                self._pool.terminate()
+        log.info("service_stopped", service=self.definition.name)
+
+    async def health(self) -> dict[str, Any]:
+        """Ready when the database and the broker answer and every consumer has partitions;
+        reports the outbox backlog."""
+        report: dict[str, Any] = {"service": self.definition.name}
+        database_ok = False
+        if self._pool is None:
+            report["database"] = "starting: not reached yet"
+        else:
+            try:
+                async with self._pool.acquire(timeout=2) as conn:
+                    await conn.fetchval("SELECT 1", timeout=2)
+                database_ok = True
+                report["database"] = "ok"
+                report["outbox_backlog"] = await self.relay.backlog()
+            except Exception as e:
+                report["database"] = f"unavailable: {e!r}"
+        broker_ok = self._broker_started and await self.broker.ping(timeout=2)
+        report["broker"] = "ok" if broker_ok else "unavailable"
+        report["consumers"] = {
+            c.group: "assigned" if c.assigned() else "waiting for partitions"
+            for c in self.consumers
+        }
+        assigned = all(c.assigned() for c in self.consumers) and bool(self._relay_task)
+        report["ready"] = database_ok and broker_ok and assigned
+        READY.set(1 if report["ready"] else 0)
         return report
 
-
-def database_migrations(definition: ServiceDefinition) -> list[Path]:
-    return [SHARED_MIGRATIONS, definition.migrations]
+    async def measure(self) -> None:
+        """Set the gauges a scrape reads: consumer lag and outbox backlog."""
+        for consumer in self.consumers:
+            with contextlib.suppress(Exception):
+                for (topic, partition), lag in (await consumer.lag()).items():
+                    LAG.labels(consumer.group, topic, str(partition)).set(lag)
+        if self._relay is not None:
+            with contextlib.suppress(Exception):
+                for state, rows in (await self._relay.backlog()).items():
+                    OUTBOX.labels(state).set(rows)
 
 
 @contextlib.asynccontextmanager
 async def run_service(
     definition: ServiceDefinition, settings: ServiceSettings
 ) -> AsyncIterator[Runtime]:
-    applied = await migrate(settings.database_url, database_migrations(definition))
-    if applied:
-        log.info("migrations_applied", service=definition.name, applied=applied)
-    pool = await create_pool(settings.database_url)
-    broker = KafkaBroker(
-        settings.kafka_bootstrap_servers,
-        client_id=definition.name,
-        enable_idempotence=True,
-        # A stdlib logger, so FastStream's records go through structlog's formatter; its
-        # per-message "Received"/"Processed" lines are debug, not info.
-        logger=logging.getLogger(f"faststream.{definition.name}"),
-        log_level=logging.DEBUG,
-    )
-    consumers = definition.consumers(pool, broker, settings)
-    relay = OutboxRelay(pool, broker, settings.database_url, batch_size=settings.outbox_batch_size)
-    await broker.start()
-    relay_task = asyncio.create_task(relay.run(), name=f"{definition.name}-outbox-relay")
-    log.info("service_started", service=definition.name, port=settings.http_port)
+    runtime = Runtime(definition, settings)
+    starting = asyncio.create_task(runtime.start(), name=f"{definition.name}-start")
     try:
-        yield Runtime(definition, settings, pool, broker, relay, consumers)
+        yield runtime
     finally:
-        relay_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await relay_task
-        await broker.stop()
-        await pool.close()
-        log.info("service_stopped", service=definition.name)
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await starting
+        await runtime.stop()

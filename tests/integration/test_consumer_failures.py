@@ -1,6 +1,7 @@
-"""What a consumer does when applying an event fails: an outage is waited out, a bad
-event is dead-lettered at once, a record with unreadable headers is dead-lettered too.
-In every case the consumer goes on and nothing is applied twice."""
+"""What a consumer does when applying an event fails: a failure that passes is retried, one
+that does not is dead-lettered after the retry budget, a bad event at once, a record with
+unreadable headers too. In every case the consumer goes on and nothing is applied twice.
+(A real database outage, waited out without spending the budget, is in tests/fault.)"""
 
 import uuid
 from collections import Counter
@@ -19,7 +20,7 @@ from tests.support.kafka import as_record, eventually, produce, read_all
 pytestmark = pytest.mark.integration
 
 
-async def test_an_outage_is_retried_until_it_passes_and_nothing_is_dead_lettered(
+async def test_a_failure_that_passes_is_retried_and_nothing_is_dead_lettered(
     pool: asyncpg.Pool, infrastructure: Infrastructure, topic: str
 ) -> None:
     calls: Counter[uuid.UUID] = Counter()
@@ -39,6 +40,30 @@ async def test_an_outage_is_retried_until_it_passes_and_nothing_is_dead_lettered
     assert [float(r["hours"]) for r in rows] == [1.0, 2.0]
     assert list(calls.values()) == [4, 4]
     assert await read_all(infrastructure.kafka_bootstrap, dead_letter(topic)) == []
+
+
+async def test_a_timeout_that_does_not_pass_is_dead_lettered_after_the_retry_budget(
+    pool: asyncpg.Pool, infrastructure: Infrastructure, topic: str
+) -> None:
+    stuck, good = completion(uuid.uuid4(), hours=7.0), completion(uuid.uuid4(), hours=1.0)
+    tries: Counter[uuid.UUID] = Counter()
+
+    async def hangs_on_sevens(conn: Connection, event: Completed) -> None:
+        if event.hours == 7.0:
+            tries[event.enrollment_id] += 1
+            raise TimeoutError("statement timed out")  # while the database answers
+        await record_effect(conn, event)
+
+    await produce(infrastructure.kafka_bootstrap, topic, [as_record(stuck), as_record(good)])
+    async with consuming(infrastructure, pool, topic, hangs_on_sevens, max_attempts=3):
+        await eventually(effect_seen(pool, good), within=30)
+    [letter] = await read_all(infrastructure.kafka_bootstrap, dead_letter(topic))
+    headers = {k: v.decode() for k, v in letter.headers}
+    assert headers["ce_id"] == str(stuck.id)
+    assert (headers["dlt_exception"], headers["dlt_attempts"]) == ("TimeoutError", "3")
+    assert headers["dlt_original_topic"] == topic
+    assert {"dlt_original_partition", "dlt_original_offset", "dlt_time"} <= headers.keys()
+    assert list(tries.values()) == [3]
 
 
 async def test_an_event_that_cannot_be_applied_is_dead_lettered_and_the_next_applied(

@@ -25,11 +25,18 @@ async def record_effect(conn: Connection, event: Completed) -> None:
 
 @asynccontextmanager
 async def consuming(
-    infra: Infrastructure, pool: asyncpg.Pool, topic: str, handler: Handler = record_effect
+    infra: Infrastructure,
+    pool: asyncpg.Pool,
+    topic: str,
+    handler: Handler = record_effect,
+    *,
+    max_attempts: int = 6,
 ) -> AsyncIterator[None]:
     """A consumer of `topic` in a consumer group of its own, applying Completed events."""
     broker = KafkaBroker(infra.kafka_bootstrap, enable_idempotence=True)
-    EventConsumer(f"it-{uuid.uuid4().hex[:8]}", pool, broker, {Completed: handler}).subscribe(topic)
+    group = f"it-{uuid.uuid4().hex[:8]}"
+    consumer = EventConsumer(group, pool, broker, {Completed: handler}, max_attempts=max_attempts)
+    consumer.subscribe(topic)
     await broker.start()
     try:
         yield

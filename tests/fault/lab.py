@@ -1,0 +1,190 @@
+"""A stack of the fault tests' own: Kafka, PostgreSQL and the services as processes they
+kill, restart and signal. Never the demo's or the other tests' stack: those stay up."""
+
+import asyncio
+import os
+import shutil
+import signal
+import sys
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from contracts.topics import EVENT_TOPICS, all_topics
+from huisacademie import stack
+from huisacademie.stack import StackLayout, repo_root
+from huisacademie.stack.processes import pid_alive
+from huisacademie.system import SERVICES
+from services.shared.failpoints import VARIABLE as FAILPOINTS
+
+LONG = os.environ.get("FAULT_LONG") == "1"
+"""`make fault`: the long run, whose figures go to docs/reliability.md and .json."""
+
+LAYOUT = StackLayout(
+    root=repo_root() / ".local" / "fault", kafka_port=29092, controller_port=29093, pg_port=25433
+)
+PORTS: Mapping[str, int] = {"catalogue": 28001, "enrollment": 28002, "portfolio": 28003}
+SECOND_PORTS: Mapping[str, int] = {"catalogue": 28011, "enrollment": 28012, "portfolio": 28013}
+
+
+@dataclass
+class Instance:
+    service: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Lab:
+    """The processes of one fault test, and what happened to them."""
+
+    database_urls: Mapping[str, str]
+    failpoints: str = ""
+    instances: dict[str, Instance] = field(default_factory=dict)
+    deaths: Counter[str] = field(default_factory=Counter)
+    """Deaths the supervisor saw and restarted: SIGKILLs from the test and failpoints."""
+    held: set[str] = field(default_factory=set)
+    """Processes the test stopped on purpose: the supervisor leaves them down."""
+
+    layout: StackLayout = LAYOUT
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.layout.kafka_bootstrap
+
+    def url(self, service: str) -> str:
+        return self.instances[service].url
+
+    # --- services -------------------------------------------------------------------
+    def add(self, name: str, service: str, port: int) -> None:
+        self.instances[name] = Instance(service, port)
+
+    def env(self, instance: Instance) -> dict[str, str]:
+        prefix = instance.service.upper()
+        env = {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "LOG_JSON": "true",
+            f"{prefix}_DATABASE_URL": self.database_urls[instance.service],
+            f"{prefix}_HTTP_PORT": str(instance.port),
+            FAILPOINTS: self.failpoints,
+        }
+        return env
+
+    def start(self, name: str) -> int:
+        instance = self.instances[name]
+        argv = [sys.executable, "-m", "huisacademie", "serve", instance.service]
+        self.held.discard(name)
+        return stack.start_process(name, argv, self.layout, env=self.env(instance))
+
+    def pid(self, name: str) -> int | None:
+        return stack.process_status(name, self.layout)
+
+    def kill(self, name: str) -> None:
+        """kill -9; the supervisor restarts it and counts the death."""
+        pid = self.pid(name)
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+
+    def terminate(self, name: str, timeout: float = 60.0) -> float:
+        """SIGTERM and wait for the exit; returns the seconds it took. Left down."""
+        pid = self.pid(name)
+        assert pid is not None, f"{name} is not running"
+        self.held.add(name)
+        began = time.monotonic()
+        os.kill(pid, signal.SIGTERM)
+        while pid_alive(pid):
+            if time.monotonic() - began > timeout:
+                raise AssertionError(f"{name} did not exit within {timeout} s of SIGTERM")
+            time.sleep(0.05)
+        return time.monotonic() - began
+
+    def stop_all(self) -> None:
+        self.held.update(self.instances)
+        for name in self.instances:
+            stack.stop_process(name, self.layout, timeout=30)
+
+    async def supervise(self, stop: asyncio.Event) -> None:
+        """Restart any service process that died, as systemd would (Restart=always)."""
+        while not stop.is_set():
+            for name in self.instances:
+                if name not in self.held and self.pid(name) is None:
+                    self.deaths[name] += 1
+                    self.start(name)
+            await asyncio.sleep(0.1)
+
+    # --- infrastructure ---------------------------------------------------------------
+    def kill_kafka(self) -> None:
+        pid = stack.process_status("kafka", self.layout)
+        assert pid is not None, "Kafka is not running"
+        os.kill(pid, signal.SIGKILL)
+        while pid_alive(pid):
+            time.sleep(0.05)
+
+    def start_kafka(self) -> None:
+        stack.start_kafka(self.layout, all_topics())
+
+    def restart_postgres(self) -> None:
+        stack.stop_postgres(self.layout)
+        stack.start_postgres(self.layout, [])
+
+
+def fresh_kafka() -> None:
+    """A broker with empty logs: no test sees another's events or consumer offsets."""
+    stack.stop_kafka(LAYOUT)
+    shutil.rmtree(LAYOUT.root / "kafka", ignore_errors=True)
+    stack.start_kafka(LAYOUT, all_topics())
+
+
+def start_infrastructure() -> None:
+    stack.ensure_postgres_installed()
+    stack.start_postgres(LAYOUT, [])
+    stack.ensure_kafka_jars()
+
+
+def stop_infrastructure() -> None:
+    stack.stop_kafka(LAYOUT)
+    stack.stop_postgres(LAYOUT)
+
+
+def first_instances(lab: Lab) -> None:
+    for service in SERVICES:
+        lab.add(service, service, PORTS[service])
+
+
+async def consumer_lag(bootstrap: str) -> int:
+    """Records of the event topics not yet committed by the consumer groups that read them."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    await admin.start()
+    await consumer.start()
+    try:
+        groups = [g for g, _ in await admin.list_consumer_groups()]
+        total = 0
+        for group in groups:
+            committed = await admin.list_consumer_group_offsets(group)
+            mine = {tp: meta.offset for tp, meta in committed.items() if tp.topic in EVENT_TOPICS}
+            topics = {tp.topic for tp in mine}
+            partitions = [
+                TopicPartition(t, p)
+                for t in topics
+                for p in consumer.partitions_for_topic(t) or await _partitions(consumer, t)
+            ]
+            ends = await consumer.end_offsets(partitions)
+            total += sum(end - max(mine.get(tp, 0), 0) for tp, end in ends.items())
+        return total
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    await consumer._client.force_metadata_update()
+    return consumer.partitions_for_topic(topic) or set()

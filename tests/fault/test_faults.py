@@ -1,0 +1,304 @@
+"""Faults injected under a steady load, on real Kafka and PostgreSQL: afterwards every
+accepted command's effect is in every read model exactly once.
+
+`make test` runs a short version; `make fault` (FAULT_LONG=1) the long one, whose figures
+go to docs/reliability.md.
+"""
+
+import asyncio
+import random
+import uuid
+from collections import Counter
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from contracts import Completed, CourseOffered, Enrolled, topics
+from huisacademie import stack
+from huisacademie.system import SERVICES
+from tests.fault.lab import LONG, SECOND_PORTS, Lab
+from tests.fault.scenario import assert_exact, every, settle, under_load, wait_ready
+from tests.support.kafka import read_all
+
+pytestmark = pytest.mark.fault
+
+Figures = dict[str, dict[str, Any]]
+
+
+async def test_the_broker_killed_again_and_again_loses_nothing(
+    lab: Lab, reliability: Figures
+) -> None:
+    kills = 22 if LONG else 2
+
+    async def kill_and_restart(_: int) -> None:
+        await asyncio.to_thread(lab.kill_kafka)
+        await asyncio.sleep(random.uniform(0.5, 3))
+        await asyncio.to_thread(lab.start_kafka)
+
+    async with under_load(lab) as load:
+        injected = await every(4, kills, kill_and_restart)
+        await asyncio.sleep(3)
+    outcome = await settle(lab, load)
+    reliability["1. kill -9 the Kafka broker"] = outcome.figures(injected)
+    assert_exact(outcome)
+    assert outcome.dead_letters == []
+
+
+async def test_services_killed_anywhere_lose_nothing(lab: Lab, reliability: Figures) -> None:
+    """Killed from outside at random moments, and by failpoints between the relay's publish
+    and its mark-sent and between a consumer's commit and its offset commit."""
+    kills = 21 if LONG else 3
+    lab.failpoints = "relay.after_publish=0.02,consumer.after_commit=0.004"
+    fired_before = _failpoints_fired(lab)
+
+    async def kill(n: int) -> None:
+        lab.kill(SERVICES[n % len(SERVICES)])
+
+    async with under_load(lab) as load:
+        await every(3, kills, kill)
+        await asyncio.sleep(3)
+    outcome = await settle(lab, load)
+    fired = _failpoints_fired(lab) - fired_before
+    deaths = sum(lab.deaths.values())
+    outcome.notes.append(
+        f"{kills} kills from outside, {deaths - kills} by failpoints ({dict(fired)})"
+    )
+    reliability["2. kill -9 each service"] = outcome.figures(deaths)
+    assert_exact(outcome)
+    assert outcome.dead_letters == []
+    assert fired["relay.after_publish"] >= 1 and fired["consumer.after_commit"] >= 1, fired
+
+
+def _failpoints_fired(lab: Lab) -> Counter[str]:
+    fired: Counter[str] = Counter()
+    for log in lab.layout.logs_dir.glob("*.log"):
+        for point in ("relay.after_publish", "consumer.after_commit"):
+            fired[point] += log.read_text(errors="replace").count(f'"failpoint": "{point}"')
+    return fired
+
+
+async def test_postgres_restarted_during_load_loses_nothing(lab: Lab, reliability: Figures) -> None:
+    restarts = 6 if LONG else 2
+
+    async def restart(_: int) -> None:
+        await asyncio.to_thread(lab.restart_postgres)
+
+    async with under_load(lab) as load:
+        injected = await every(4, restarts, restart)
+        await asyncio.sleep(3)
+    outcome = await settle(lab, load)
+    reliability["3. restart PostgreSQL"] = outcome.figures(injected)
+    assert_exact(outcome)
+    assert outcome.dead_letters == [], "an outage must not dead-letter events"
+
+
+async def test_every_event_delivered_twice_and_reshuffled_counts_once(
+    lab: Lab, reliability: Figures
+) -> None:
+    async with under_load(lab) as load:
+        await asyncio.sleep(20 if LONG else 6)
+    bootstrap = lab.kafka_bootstrap
+    records = [
+        (topic, r) for topic in topics.EVENT_TOPICS for r in await read_all(bootstrap, topic)
+    ]
+    random.Random(5).shuffle(records)  # another interleaving, across and within partitions
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        await asyncio.gather(
+            *[
+                await producer.send(topic, r.value, key=r.key, headers=list(r.headers))
+                for topic, r in records
+            ]
+        )
+    finally:
+        await producer.stop()
+    outcome = await settle(lab, load)
+    outcome.notes.append("every event published a second time, shuffled")
+    reliability["4. every event delivered twice, reshuffled"] = outcome.figures(len(records))
+    assert_exact(outcome)
+    assert outcome.published_twice == outcome.sent  # the second copies really went out
+    assert outcome.dead_letters == []
+
+
+# Who reads which topic: each bad record is dead-lettered once by every group reading it.
+READERS = {topics.ENROLLMENTS: 2, topics.OFFERINGS: 1}
+
+
+def bad_records(count: int) -> list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]]:
+    """Malformed and invalid records of every kind a consumer may meet, each marked."""
+    envelope = [
+        ("ce_specversion", b"1.0"),
+        ("ce_source", b"/fault"),
+        ("ce_time", b"2026-11-26T10:00:00+00:00"),
+        ("content-type", b"application/json"),
+    ]
+    made = []
+    for n in range(count):
+        topic = (topics.ENROLLMENTS, topics.OFFERINGS)[n % 2]
+        probe = [("fault_probe", str(n).encode()), ("ce_id", str(uuid.uuid4()).encode())]
+        typed = probe + envelope
+        body = b'{"staff_id": "not a uuid"}'
+        match n % 7:
+            case 0:  # no headers at all, random bytes
+                headers, body = probe[:1], random.Random(n).randbytes(64)
+            case 1:  # a known type whose body breaks its schema
+                headers = [*typed, ("ce_type", Completed.ce_type.encode())]
+            case 2:  # not JSON
+                headers, body = [*typed, ("ce_type", CourseOffered.ce_type.encode())], b"{no"
+            case 3:
+                headers = [*typed, ("ce_type", b"com.example.unknown.v1")]
+            case 4:
+                headers = [*probe, ("ce_specversion", b"0.3"), ("ce_type", b"x")]
+            case 5:  # a header that is not UTF-8
+                headers = [*typed, ("ce_type", b"\xff\xfe\xfa")]
+            case _:
+                headers = [
+                    ("fault_probe", str(n).encode()),
+                    *envelope,
+                    ("ce_id", b"not-a-uuid"),
+                    ("ce_type", Enrolled.ce_type.encode()),
+                ]
+        made.append((topic, str(uuid.uuid4()).encode(), body, headers))
+    return made
+
+
+async def test_bad_records_mixed_into_the_topics_all_end_as_dead_letters(
+    lab: Lab, reliability: Figures
+) -> None:
+    bad = bad_records(1000)
+    async with under_load(lab) as load:
+        await asyncio.sleep(2)
+        producer = AIOKafkaProducer(bootstrap_servers=lab.kafka_bootstrap)
+        await producer.start()
+        try:
+            for chunk in range(0, len(bad), 50):  # mixed in over a while, between good ones
+                for topic, key, body, headers in bad[chunk : chunk + 50]:
+                    await producer.send(topic, body, key=key, headers=headers)
+                await producer.flush()
+                await asyncio.sleep(0.1)
+        finally:
+            await producer.stop()
+        await asyncio.sleep(2)
+    outcome = await settle(lab, load)
+    reliability["5. 1,000 malformed or invalid records"] = outcome.figures(len(bad))
+    assert_exact(outcome)
+    letters = Counter(
+        (letter["fault_probe"], letter["dlt_consumer"]) for letter in outcome.dead_letters
+    )
+    expected = sum(READERS[topic] for topic, *_ in bad)
+    assert len(outcome.dead_letters) == expected
+    assert set(letters.values()) == {1}, "a bad record was dead-lettered twice by one group"
+    assert all(letter["dlt_reason"] for letter in outcome.dead_letters)
+    assert {letter["dlt_original_topic"] for letter in outcome.dead_letters} == set(READERS)
+
+
+async def test_two_relays_of_one_service_publish_each_event_once(
+    lab: Lab, reliability: Figures
+) -> None:
+    for service in SERVICES:
+        lab.add(f"{service}-2", service, SECOND_PORTS[service])
+    async with under_load(lab) as load:
+        await asyncio.sleep(15 if LONG else 6)
+    outcome = await settle(lab, load)
+    outcome.notes.append("two instances of every service, both taking commands")
+    reliability["6. two outbox relays per service"] = outcome.figures(len(SERVICES))
+    assert_exact(outcome)
+    assert outcome.published_twice == 0
+
+
+async def test_sigterm_with_messages_in_flight_loses_nothing(
+    lab: Lab, reliability: Figures
+) -> None:
+    terms = 21 if LONG else 3
+    took: list[float] = []
+
+    async def terminate(n: int) -> None:
+        name = SERVICES[n % len(SERVICES)]
+        took.append(await asyncio.to_thread(lab.terminate, name))
+        lab.start(name)
+
+    async with under_load(lab) as load:
+        injected = await every(2, terms, terminate)
+        await asyncio.sleep(2)
+    outcome = await settle(lab, load)
+    outcome.notes.append(f"slowest exit after SIGTERM {max(took):.1f} s")
+    reliability["7. SIGTERM with messages in flight"] = outcome.figures(injected)
+    assert_exact(outcome)
+    assert outcome.dead_letters == []
+    assert max(took) < 40, took
+    assert outcome.published_twice == 0, "a graceful stop sent an event twice"
+
+
+async def test_a_service_starts_while_kafka_and_postgres_are_down(lab: Lab) -> None:
+    """It answers at once, takes commands when the database returns (the outbox keeps the
+    events while Kafka is down) and publishes them when Kafka returns."""
+    await asyncio.to_thread(lab.kill_kafka)
+    await asyncio.to_thread(stop_postgres, lab)
+    for name in lab.instances:
+        lab.start(name)
+    url = lab.url("catalogue")
+    async with httpx.AsyncClient(timeout=5) as http:
+        live = await _eventually(http, f"{url}/health/live", 200)
+        assert live.json() == {"status": "alive"}
+        ready = await http.get(f"{url}/health/ready")
+        assert ready.status_code == 503 and "not reached" in ready.json()["database"]
+        academy = {"name": "A", "board_id": str(uuid.uuid4())}
+        refused = await http.post(f"{url}/academies", json=academy)
+        assert refused.status_code == 503 and "database" in refused.json()["detail"]
+
+        await asyncio.to_thread(lab.restart_postgres)
+        made = await _eventually(http, f"{url}/academies", 201, academy)
+        offering = await http.post(f"{url}/offerings", json=_offering(made.json()))
+        assert offering.status_code == 201, offering.text
+        waiting = (await http.get(f"{url}/health/ready")).json()
+        assert (waiting["database"], waiting["broker"]) == ("ok", "unavailable")
+        assert waiting["outbox_backlog"]["pending"] >= 1
+        metrics = (await http.get(f"{url}/metrics")).text
+        assert 'huisacademie_outbox_rows{state="pending"}' in metrics
+
+        await asyncio.to_thread(lab.start_kafka)
+        await wait_ready(lab)
+        backlog = (await http.get(f"{url}/health/ready")).json()["outbox_backlog"]
+        for _ in range(100):
+            if backlog["pending"] == 0:
+                break
+            await asyncio.sleep(0.2)
+            backlog = (await http.get(f"{url}/health/ready")).json()["outbox_backlog"]
+        assert backlog == {"pending": 0, "parked": 0}
+        assert "huisacademie_consumer_lag{" in (await http.get(f"{url}/metrics")).text
+    offering_id = offering.json()["offering_id"]
+    records = await read_all(lab.kafka_bootstrap, topics.OFFERINGS)
+    assert [r for r in records if r.key == offering_id.encode()]
+
+
+def _offering(academy: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "academy_id": academy["academy_id"],
+        "title": "Published while Kafka was down",
+        "kind": "workshop",
+        "study_hours": 3,
+        "sessions": [],
+        "domains": ["pedagogy"],
+    }
+
+
+def stop_postgres(lab: Lab) -> None:
+    stack.stop_postgres(lab.layout)
+
+
+async def _eventually(
+    http: httpx.AsyncClient, url: str, status: int, body: Any = None, within: float = 60
+) -> httpx.Response:
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        try:
+            response = await (http.post(url, json=body) if body else http.get(url))
+            if response.status_code == status:
+                return response
+        except httpx.TransportError:
+            pass
+        assert asyncio.get_running_loop().time() < deadline, f"{url} never answered {status}"
+        await asyncio.sleep(0.2)
