@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo up down status test unit integration e2e lint contracts clean
+.PHONY: install demo up down status test unit integration e2e fault lint contracts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ integration: install
 
 e2e: install
 	$(BIN)/pytest -m e2e
+
+fault: install  ## the long fault run (>= 20 broker and 20 service kills): docs/reliability.*
+	FAULT_LONG=1 $(BIN)/pytest -m fault -s
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""huisacademie: up, down, status, demo, topics, serve."""
+"""huisacademie: up, down, status, demo, topics, serve, portfolio rebuild, dlt."""
 
 import argparse
 import asyncio
@@ -9,7 +9,7 @@ import time
 from contracts.topics import all_topics
 from huisacademie.stack import StackError
 from huisacademie.stack.topics import create_topics
-from huisacademie.system import SERVICES, demo_system
+from huisacademie.system import SERVICES, System, demo_system
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,6 +29,13 @@ def main(argv: list[str] | None = None) -> None:
     portfolio.add_argument(
         "action", choices=["rebuild"], help="replay every event into a fresh read model"
     )
+    dlt = commands.add_parser("dlt", help="dead letters on KAFKA_BOOTSTRAP_SERVERS")
+    dlt.add_argument(
+        "action",
+        choices=["list", "replay"],
+        help="list them with their reasons, or send them back to their topic after a fix",
+    )
+    dlt.add_argument("topic", help="an event topic (or its .dlt topic), e.g. portfolio.entries")
     args = parser.parse_args(argv)
     try:
         _run(args.command, args)
@@ -59,7 +66,7 @@ def _run(command: str, args: argparse.Namespace) -> None:
 
         demo.run(demo.Endpoints(*(system.url(n) for n in SERVICES)))
     elif command == "topics":
-        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", system.kafka_bootstrap)
+        bootstrap = _bootstrap(system)
         if not asyncio.run(create_topics(bootstrap, dict(all_topics()), args.replication)):
             raise StackError(f"topics created on {bootstrap}, but not every partition has a leader")
         print(f"topics ready on {bootstrap}: {', '.join(name for name, _ in all_topics())}")
@@ -67,7 +74,29 @@ def _run(command: str, args: argparse.Namespace) -> None:
         from huisacademie.rebuild import rebuild_portfolio
 
         rebuild_portfolio({**system.service_env(), **os.environ})
+    elif command == "dlt":
+        _dead_letters(args.action, args.topic, bootstrap=_bootstrap(system))
     elif command == "serve":
         from huisacademie.serve import serve
 
         serve(args.service)
+
+
+def _bootstrap(system: System) -> str:
+    return os.environ.get("KAFKA_BOOTSTRAP_SERVERS", system.kafka_bootstrap)
+
+
+def _dead_letters(action: str, topic: str, *, bootstrap: str) -> None:
+    from huisacademie import dlt
+
+    try:
+        if action == "list":
+            letters = asyncio.run(dlt.list_letters(bootstrap, topic))
+            for letter in letters:
+                print(letter.describe())
+            print(f"{len(letters)} dead letters in {dlt.dead_letter_topic(topic)}")
+        else:
+            sent = asyncio.run(dlt.replay(bootstrap, topic))
+            print(f"replayed {sent} dead letters from {dlt.dead_letter_topic(topic)}")
+    except dlt.NoSuchTopic as e:
+        raise StackError(str(e)) from e
