@@ -33,7 +33,19 @@ class Audit:
     """The date before the last move; None while it never moved."""
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
+
+def check_date(audit_date: date) -> None:
+    if not FIRST_YEAR <= audit_date.year <= LAST_YEAR:
+        raise CommandRejected(
+            f"audit_date: must lie between the years {FIRST_YEAR} and {LAST_YEAR},"
+            f" got {audit_date.isoformat()}"
+        )
+
+
 def schedule(audit: Audit) -> tuple[Audit, AuditScheduled]:
+    check_date(audit.audit_date)
     if not audit.team:
         raise CommandRejected("team: an audit needs at least one auditor")
     from_audited = [m.staff_id for m in audit.team if m.school_id == audit.school_id]
@@ -59,6 +71,7 @@ def schedule(audit: Audit) -> tuple[Audit, AuditScheduled]:
 
 def reschedule(audit: Audit, audit_date: date, reason: str) -> tuple[Audit, AuditRescheduled]:
     _require_scheduled(audit, "rescheduled")
+    check_date(audit_date)
     if audit_date == audit.audit_date:
         raise Conflict(f"the audit is already on {audit_date.isoformat()}; nothing to move")
     moved = replace(audit, audit_date=audit_date, rescheduled_from=audit.audit_date, reason=reason)
@@ -75,10 +88,9 @@ def complete(
     audit: Audit, findings: Findings, hours_per_auditor: float
 ) -> tuple[Audit, AuditCompleted]:
     _require_scheduled(audit, "completed")
+    hours = round(hours_per_auditor, 2)  # as the portfolio credits them
     credits = tuple(
-        AuditorCredit(
-            staff_id=m.staff_id, school_id=m.school_id, role=m.role, hours=hours_per_auditor
-        )
+        AuditorCredit(staff_id=m.staff_id, school_id=m.school_id, role=m.role, hours=hours)
         for m in audit.team
     )
     done = replace(audit, status=AuditStatus.COMPLETED, findings=findings, credits=credits)

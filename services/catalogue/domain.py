@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
@@ -45,14 +46,40 @@ class OfferingView:
         return None if capacity is None else max(capacity - self.seats_taken, 0)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+"""Instants an offering names lie in these years (as the portfolio's as-of dates do)."""
+MAX_OFFSET = timedelta(hours=14)
+"""The widest UTC offset in use (Kiribati); PostgreSQL refuses offsets beyond 15:59, and
+one stored session it cannot read would break every date search."""
+
+
+def check_instant(name: str, at: datetime) -> None:
+    """A time an academy can mean: an offset in use, in whole minutes, in a sane year."""
+    offset = at.utcoffset()
+    if offset is None or abs(offset) > MAX_OFFSET or offset % timedelta(minutes=1):
+        raise CommandRejected(
+            f"{name}: the UTC offset must be whole minutes between -14:00 and +14:00,"
+            f" got {at.isoformat()}"
+        )
+    if not FIRST_YEAR <= at.year <= LAST_YEAR:
+        raise CommandRejected(
+            f"{name}: must lie between the years {FIRST_YEAR} and {LAST_YEAR}, got {at.isoformat()}"
+        )
+
+
 def check_sessions(sessions: tuple[Session, ...]) -> None:
-    for number, session in enumerate(sessions, start=1):
+    for number, session in enumerate(sessions):
+        check_instant(f"sessions[{number}].starts_at", session.starts_at)
+        check_instant(f"sessions[{number}].ends_at", session.ends_at)
         if session.ends_at <= session.starts_at:
-            raise CommandRejected(f"sessions[{number - 1}]: ends_at must be after starts_at")
+            raise CommandRejected(f"sessions[{number}]: ends_at must be after starts_at")
 
 
 def check_window(details: OfferingDetails) -> None:
     opens, closes = details.enrolment_opens, details.enrolment_closes
+    for name, at in (("enrolment_opens", opens), ("enrolment_closes", closes)):
+        if at is not None:
+            check_instant(name, at)
     if opens is not None and closes is not None and opens >= closes:
         raise CommandRejected("enrolment_opens must be before enrolment_closes")
 

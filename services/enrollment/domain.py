@@ -218,7 +218,10 @@ def complete(
         raise Conflict(
             f"only an enrolled staff member can complete; this enrollment is {e.status.value}"
         )
-    credited = offering.details.study_hours if hours is None else hours
+    # Kept to two decimals, once, here: as enrollment stores them (numeric(8, 2) rounds half
+    # away from zero) and as the portfolio credits them (round(), half to even), so that
+    # both say the same (0.125 would be 0.13 here and 0.12 there).
+    credited = round(offering.details.study_hours if hours is None else hours, 2)
     event = Completed(
         **_common(offering, e),
         completed_on=on,

@@ -1,6 +1,6 @@
 """Enrollment's HTTP reads: enrollments, seats, history and calendar feeds."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
@@ -12,6 +12,13 @@ from services.shared.http import runtime_of
 
 router = APIRouter()
 CALENDAR = "text/calendar; charset=utf-8"
+# Declared, so the OpenAPI document says what the feeds are (not the default JSON).
+ICALENDAR: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "An iCalendar feed (RFC 5545).",
+        "content": {"text/calendar": {"schema": {"type": "string"}}},
+    }
+}
 
 
 def queries(request: Request) -> Queries:
@@ -32,12 +39,22 @@ async def history(enrollment_id: UUID, q: Read) -> list[HistoryItem]:
     return [HistoryItem(**item) for item in await q.history(enrollment_id)]
 
 
-@router.get("/enrollments/{enrollment_id}/calendar.ics", tags=["calendar"])
+@router.get(
+    "/enrollments/{enrollment_id}/calendar.ics",
+    tags=["calendar"],
+    response_class=Response,
+    responses=ICALENDAR,
+)
 async def enrollment_calendar(enrollment_id: UUID, q: Read) -> Response:
     return Response(await q.calendar(enrollment_id=enrollment_id), media_type=CALENDAR)
 
 
-@router.get("/staff/{staff_id}/calendar.ics", tags=["calendar"])
+@router.get(
+    "/staff/{staff_id}/calendar.ics",
+    tags=["calendar"],
+    response_class=Response,
+    responses=ICALENDAR,
+)
 async def staff_calendar(staff_id: UUID, q: Read) -> Response:
     """The sessions the staff member holds a seat for; subscribe to it from any calendar."""
     return Response(await q.calendar(staff_id=staff_id), media_type=CALENDAR)

@@ -175,7 +175,17 @@ async def portfolio_page(staff_id: UUID, conn: Conn, as_of: AsOf = None) -> HTML
     return HTMLResponse(html)
 
 
-@router.get("/staff/{staff_id}/portfolio.pdf", tags=["portfolio"])
+@router.get(
+    "/staff/{staff_id}/portfolio.pdf",
+    tags=["portfolio"],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The dossier as a PDF.",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 async def portfolio_pdf(staff_id: UUID, conn: Conn, as_of: AsOf = None) -> Response:
     """The dossier as a PDF: cover, ledger per school year, entries with their evidence,
     reflections and notes."""
@@ -193,7 +203,17 @@ async def portfolio_pdf(staff_id: UUID, conn: Conn, as_of: AsOf = None) -> Respo
     )
 
 
-@router.get("/evidence/{evidence_id}", tags=["portfolio"])
+@router.get(
+    "/evidence/{evidence_id}",
+    tags=["portfolio"],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file, with the media type it was uploaded with.",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 async def evidence_file(evidence_id: UUID, conn: Conn) -> Response:
     found = await store.get_file(conn, evidence_id)
     if found is None:

@@ -2,7 +2,6 @@
 and school leaders' notes (EntryAdded, EvidenceAdded, ReflectionAdded, LeaderNoteAdded)."""
 
 import base64
-import binascii
 from datetime import date
 from typing import Annotated
 from uuid import UUID, uuid4
@@ -42,7 +41,9 @@ class FileIn(Body):
     media_type: str = Field(
         default="application/octet-stream", max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$"
     )
-    content_base64: str = Field(max_length=(MAX_FILE * 4) // 3 + 8)
+    content_base64: str = Field(
+        max_length=(MAX_FILE * 4) // 3 + 8, pattern=r"^[A-Za-z0-9+/]*={0,2}$", examples=["aGFsbG8="]
+    )
 
 
 class EvidenceIn(Body):
@@ -80,7 +81,7 @@ async def add_evidence(staff_id: UUID, entry_id: UUID, body: EvidenceIn, cmd: Co
     if body.file is not None:
         try:
             content = base64.b64decode(body.file.content_base64, validate=True)
-        except binascii.Error as e:
+        except ValueError as e:  # binascii.Error, or characters outside ASCII
             raise CommandRejected(f"file.content_base64: not valid base64 ({e})") from e
         if len(content) > MAX_FILE:
             raise CommandRejected("file: larger than 5 MiB")
@@ -110,7 +111,12 @@ class ProfileIn(Body):
     board_id: UUID
     role: StaffRole
     sector: Sector
-    fte: float = Field(gt=0, le=1.5, description="1.0 is a full-time job.")
+    fte: float = Field(
+        # Kept to three decimals: anything less than 0.001 would be kept as no job at all.
+        ge=0.001,
+        le=1.5,
+        description="1.0 is a full-time job; kept to three decimals.",
+    )
     school_ids: tuple[UUID, ...] = Field(default=(), max_length=20)
     team: Plain = Field(default="", max_length=100)
 

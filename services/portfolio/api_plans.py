@@ -6,18 +6,29 @@ from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from contracts.portfolio import PlanGoal, PlanSet
 from contracts.values import Domains, GoalTags, Hours, Name
 from services.portfolio import store
 from services.portfolio.api import Commands, Conn
-from services.portfolio.domain import school_year
+from services.portfolio.domain import school_year, valid_school_year
 from services.portfolio.overviews import progress, school_overview
 from services.shared.clock import dutch_today
 
 router = APIRouter(tags=["plans"])
-SchoolYear = Annotated[str, Path(pattern=r"^[0-9]{4}-[0-9]{4}$", examples=["2026-2027"])]
+
+
+def _optional_school_year(text: str | None) -> str | None:
+    return None if text is None else valid_school_year(text)
+
+
+YEAR_PATTERN = r"^[0-9]{4}-[0-9]{4}$"
+SchoolYear = Annotated[
+    str,
+    Path(pattern=YEAR_PATTERN, examples=["2026-2027"]),
+    AfterValidator(valid_school_year),
+]
 
 
 class GoalIn(BaseModel):
@@ -67,7 +78,9 @@ async def plan(staff_id: UUID, year: SchoolYear, conn: Conn) -> dict[str, Any]:
 async def overview(
     school_id: UUID,
     conn: Conn,
-    year: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{4}$")] = None,
+    year: Annotated[
+        str | None, Query(pattern=YEAR_PATTERN), AfterValidator(_optional_school_year)
+    ] = None,
 ) -> dict[str, Any]:
     """For the school leader: hours per goal tag and team, the share of staff with activity,
     and who is short of their target, in a school year (the current one by default)."""

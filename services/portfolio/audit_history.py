@@ -50,10 +50,15 @@ class SchoolCycle:
 
 
 def add_years(day: date, years: int) -> date:
+    """The same day `years` later; 28 February for 29 February, and the last day there is
+    for a year past 9999 (an audit's date comes from the catalogue's events)."""
+    year = day.year + years
+    if year > date.max.year:
+        return date.max
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def cycle(audits: Iterable[dict[str, Any]], every_years: int, today: date) -> list[SchoolCycle]:

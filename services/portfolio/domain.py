@@ -13,6 +13,14 @@ def school_year(day: date) -> str:
     return f"{start}-{start + 1}"
 
 
+def valid_school_year(text: str) -> str:
+    """A school year as written ("2025-2026"): two years, the second one after the first."""
+    first, _, second = text.partition("-")
+    if not (first.isdigit() and second.isdigit() and int(second) == int(first) + 1):
+        raise ValueError(f"{text}: a school year is two consecutive years, like 2025-2026")
+    return text
+
+
 @dataclass(frozen=True)
 class Entry:
     entry_id: UUID

@@ -75,16 +75,17 @@ async def _replay(
     total = sum(ends[tp] - starts[tp] for tp in parts)
     by_topic, done = _consumers(pool, settings), 0
     while await _behind(reader, ends):
-        for tp, records in (await reader.getmany(timeout_ms=1000, max_records=500)).items():
+        for tp, records in (await reader.getmany(timeout_ms=1000, max_records=2000)).items():
+            envelopes = []
             for record in records:
                 if record.offset >= ends[tp]:
                     continue
                 try:
-                    envelope = decode(record.headers, record.value or b"")
+                    envelopes.append(decode(record.headers, record.value or b""))
                 except EnvelopeError:
                     continue  # the live consumer sent it to the dead-letter topic
-                await by_topic[tp.topic].apply(envelope)
-                done += 1
+            await by_topic[tp.topic].apply_all(envelopes)  # one transaction per poll
+            done += len(envelopes)
         progress(done, total)
     return done
 

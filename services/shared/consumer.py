@@ -1,21 +1,26 @@
 """Kafka consumers: each event's effect and its inbox row in one transaction, the offset
 committed only after that transaction, and records nobody can use sent to `<topic>.dlt`.
 
-A record is never skipped: it is applied, dead-lettered, or read again.
+Records come in batches (one poll): the whole batch is applied in one transaction, inbox
+rows included, and its offsets committed once. When that fails, the batch is applied record
+by record, so that one bad event costs only itself. A record is never skipped: it is
+applied, dead-lettered, or read again.
 """
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import structlog
-from aiokafka import ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from faststream.kafka.subscriber.usecase import DefaultSubscriber
+from faststream.kafka.subscriber.usecase import BatchSubscriber
 from faststream.message import StreamMessage
 
 from contracts import Envelope, EnvelopeError, Event, decode
@@ -43,17 +48,21 @@ async def _no_decode(_: StreamMessage[Any]) -> None:
     return None
 
 
+Batch = tuple[ConsumerRecord[bytes, bytes], ...]
+
+
 async def _readable_headers(
-    record: ConsumerRecord[bytes, bytes],
-    original: Callable[[ConsumerRecord[bytes, bytes]], Awaitable[StreamMessage[Any]]],
+    batch: Batch, original: Callable[[Batch], Awaitable[StreamMessage[Any]]]
 ) -> StreamMessage[Any]:
     # FastStream decodes every header as UTF-8 before any handler runs; a null or non-UTF-8
-    # header would make it drop the record unseen. Cleaned, the record reaches decode(),
+    # header would make it drop the batch unseen. Cleaned, the record reaches decode(),
     # which refuses it, and so the dead-letter topic.
-    record.headers = tuple(
-        (name, (value or b"").decode(errors="replace").encode()) for name, value in record.headers
-    )
-    return await original(record)
+    for record in batch:
+        record.headers = tuple(
+            (name, (value or b"").decode(errors="replace").encode())
+            for name, value in record.headers
+        )
+    return await original(batch)
 
 
 def _where(record: ConsumerRecord[bytes, bytes]) -> dict[str, object]:
@@ -90,6 +99,7 @@ class EventConsumer:
         *,
         max_attempts: int = 6,
         handler_timeout: float = 60.0,
+        batch_size: int = 500,
         journal: Journal | None = None,
     ) -> None:
         self.group = group
@@ -98,28 +108,32 @@ class EventConsumer:
         self._handlers = dict(handlers)
         self._max_attempts = max_attempts
         self._handler_timeout = handler_timeout
+        self._batch_size = batch_size
         self._attempts: dict[Position, int] = {}
         self._outage_waits: dict[Position, int] = {}
         self._journal = journal
-        self._subscriber: DefaultSubscriber | None = None
+        self._subscriber: BatchSubscriber | None = None
 
     def subscribe(self, *topics: str) -> None:
         self._subscriber = self._broker.subscriber(
             *topics,
             group_id=self.group,
+            batch=True,
+            max_records=self._batch_size,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
-            # Every path through _on_record is bounded (handler timeout plus backoff), far
-            # below this, so a slow event never makes the consumer leave its group.
+            # Handling one poll is bounded (handler timeout, a time budget for the record
+            # by record path, capped backoff), far below this: a slow batch never makes the
+            # consumer leave its group and have its records handed out again and again.
             max_poll_interval_ms=300_000,
             parser=_readable_headers,
             decoder=_no_decode,
         )
-        self._subscriber(self._on_record)
+        self._subscriber(self._on_batch)
 
     async def stop(self) -> None:
-        """Stop fetching; an event in flight finishes within the broker's graceful timeout,
-        or is abandoned with its offset uncommitted (it is read again after a restart)."""
+        """Stop fetching; a batch in flight finishes within the broker's graceful timeout,
+        or is abandoned with its offsets uncommitted (it is read again after a restart)."""
         if self._subscriber is not None:
             await self._subscriber.stop()
 
@@ -140,28 +154,96 @@ class EventConsumer:
             lags[(tp.topic, tp.partition)] = max(end - (committed or 0), 0)
         return lags
 
-    async def _on_record(self, msg: KafkaMessage) -> None:
-        record: ConsumerRecord[bytes, bytes] = msg.raw_message
-        position = (record.topic, record.partition, record.offset)
-        try:
-            await self._apply_or_dead_letter(record, position)
-        except _ReadAgain as again:
-            RETRIES.labels(self.group, again.failure).inc()
-            log.warning(
-                "record_retry",
-                **_where(record),
-                failure=again.failure,
-                retry_in_s=again.delay,
-                error=repr(again.error),
-            )
-            # FastStream's nack re-reads at once; the pause keeps that from a hot loop.
-            await asyncio.sleep(again.delay)
-            await msg.nack()
-            return
-        self._attempts.pop(position, None)
-        self._outage_waits.pop(position, None)
+    async def _on_batch(self, msg: KafkaMessage) -> None:
+        batch: Batch = msg.raw_message
+        consumer: AIOKafkaConsumer = msg.consumer
+        if not self._failed_before(batch) and await self._apply_batch(batch):
+            done = len(batch)
+        else:
+            done, again = await self._one_by_one(batch)
+            if again is not None:
+                await self._read_again_from(consumer, batch, done, again)
+                return
+        for record in batch:
+            at = (record.topic, record.partition, record.offset)
+            self._attempts.pop(at, None)
+            self._outage_waits.pop(at, None)
         failpoint("consumer.after_commit")
-        await msg.ack()
+        await msg.ack()  # commits every partition up to the end of this batch
+
+    def _failed_before(self, batch: Batch) -> bool:
+        """A batch read again after a failure goes record by record straight away."""
+        return any(
+            (r.topic, r.partition, r.offset) in self._attempts
+            or (r.topic, r.partition, r.offset) in self._outage_waits
+            for r in batch
+        )
+
+    async def _apply_batch(self, batch: Batch) -> bool:
+        """The fast path: every event of the batch in one transaction, the records nobody
+        can read dead-lettered after it. False when anything failed: nothing was applied."""
+        readable: list[Envelope[Event]] = []
+        unreadable: list[tuple[ConsumerRecord[bytes, bytes], EnvelopeError]] = []
+        for record in batch:
+            try:
+                readable.append(decode(record.headers, record.value or b""))
+            except EnvelopeError as e:
+                unreadable.append((record, e))
+        try:
+            async with asyncio.timeout(self._handler_timeout):
+                await self.apply_all(readable)
+            for record, error in unreadable:
+                await self._dead_letter(record, reason=str(error), error=error, attempts=1)
+        except Exception as e:
+            log.info("batch_retried_one_by_one", consumer=self.group, error=repr(e))
+            return False
+        return True
+
+    async def _one_by_one(self, batch: Batch) -> tuple[int, _ReadAgain | None]:
+        """The slow path: each record in its own transaction. Returns how many records are
+        done, and why the next must be read again (None when all are done). A time budget
+        keeps the whole poll far below max.poll.interval.ms."""
+        began = time.monotonic()
+        for done, record in enumerate(batch):
+            if time.monotonic() - began > self._handler_timeout:
+                return done, _ReadAgain("time budget", 0.0, TimeoutError("batch time budget"))
+            try:
+                await self._apply_or_dead_letter(
+                    record, (record.topic, record.partition, record.offset)
+                )
+            except _ReadAgain as again:
+                return done, again
+        return len(batch), None
+
+    async def _read_again_from(
+        self, consumer: AIOKafkaConsumer, batch: Batch, done: int, again: _ReadAgain
+    ) -> None:
+        """Commit what is done; rewind every partition of the batch to its first record not
+        done, so none is committed past a record that was not applied."""
+        record = batch[done]
+        RETRIES.labels(self.group, again.failure).inc()
+        log.warning(
+            "record_retry",
+            **_where(record),
+            failure=again.failure,
+            retry_in_s=again.delay,
+            error=repr(again.error),
+        )
+        applied: dict[TopicPartition, int] = {}
+        first_not_done: dict[TopicPartition, int] = {}
+        for n, r in enumerate(batch):
+            tp = TopicPartition(r.topic, r.partition)
+            if n < done:
+                applied[tp] = r.offset + 1
+            else:
+                first_not_done.setdefault(tp, r.offset)
+        if applied:
+            failpoint("consumer.after_commit")
+            await consumer.commit(applied)
+        for tp, offset in first_not_done.items():
+            consumer.seek(tp, offset)
+        # The pause keeps a failing record from a hot loop of immediate re-reads.
+        await asyncio.sleep(again.delay)
 
     async def _apply_or_dead_letter(
         self, record: ConsumerRecord[bytes, bytes], at: Position
@@ -208,6 +290,28 @@ class EventConsumer:
         except Exception:
             return False
         return True
+
+    async def apply_all(self, envelopes: Sequence[Envelope[Event]]) -> int:
+        """Apply events in one transaction, each once, in order; returns how many were
+        applied (not duplicates, not of interest)."""
+        wanted: dict[UUID, Envelope[Event]] = {}
+        for envelope in envelopes:
+            if type(envelope.data) in self._handlers:
+                wanted.setdefault(envelope.id, envelope)
+        if len(envelopes) > len(wanted):
+            EVENTS.labels(self.group, "ignored").inc(len(envelopes) - len(wanted))
+        if not wanted:
+            return 0
+        async with self._pool.acquire(timeout=10) as conn, conn.transaction():
+            fresh = await inbox.claim_many(conn, self.group, list(wanted))
+            applied = [e for e in wanted.values() if e.id in fresh]
+            for envelope in applied:
+                await self._handlers[type(envelope.data)](conn, envelope.data)
+            if self._journal is not None and applied:
+                await self._journal(conn, applied)
+        EVENTS.labels(self.group, "applied").inc(len(applied))
+        EVENTS.labels(self.group, "duplicate").inc(len(wanted) - len(applied))
+        return len(applied)
 
     async def apply(self, envelope: Envelope[Event]) -> bool:
         """Apply an event once; returns False when it was a duplicate or of no interest."""

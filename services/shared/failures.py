@@ -22,6 +22,9 @@ _OUTAGE = (
     TimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    # A pooled connection the server dropped mid-operation (a restart) is left in a state
+    # asyncpg refuses to use: the next try takes a fresh connection.
+    asyncpg.InternalClientError,
     asyncpg.exceptions.OperatorInterventionError,  # admin shutdown, cannot connect now
     asyncpg.exceptions.InsufficientResourcesError,  # too many connections, disk full
     KafkaError,

@@ -2,11 +2,12 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from services.shared.errors import CommandRejected, Conflict, NotFound
 from services.shared.failures import Failure, classify
@@ -15,6 +16,20 @@ from services.shared.runtime import NotReady, Runtime, ServiceDefinition, run_se
 from services.shared.settings import ServiceSettings
 
 log = get_logger(__name__)
+
+
+class Rejected(BaseModel):
+    """Why a request was refused: a sentence, or FastAPI's list of invalid fields."""
+
+    detail: str | list[dict[str, Any]]
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": Rejected, "description": "Not found"},
+    409: {"model": Rejected, "description": "Conflicts with the current state"},
+    422: {"model": Rejected, "description": "Invalid, or breaks a rule"},
+    503: {"model": Rejected, "description": "Starting, or the database is unavailable"},
+}
 
 
 def create_http_app(
@@ -28,7 +43,7 @@ def create_http_app(
             app.state.runtime = runtime
             yield
 
-    app = FastAPI(title=title, description=description, lifespan=lifespan)
+    app = FastAPI(title=title, description=description, lifespan=lifespan, responses=ERRORS)
 
     @app.exception_handler(ValidationError)
     async def _invalid(_: Request, exc: ValidationError) -> JSONResponse:

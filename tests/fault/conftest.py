@@ -47,4 +47,5 @@ async def lab(
     try:
         yield made
     finally:
+        await made.stop_supervising()
         await asyncio.to_thread(made.stop_all)

@@ -2,6 +2,7 @@
 kill, restart and signal. Never the demo's or the other tests' stack: those stay up."""
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -54,6 +55,7 @@ class Lab:
     """Processes the test stopped on purpose: the supervisor leaves them down."""
 
     layout: StackLayout = LAYOUT
+    _supervisor: "asyncio.Task[None] | None" = None
 
     @property
     def kafka_bootstrap(self) -> str:
@@ -111,14 +113,26 @@ class Lab:
         for name in self.instances:
             stack.stop_process(name, self.layout, timeout=30)
 
-    async def supervise(self, stop: asyncio.Event) -> None:
-        """Restart any service process that died, as systemd would (Restart=always)."""
-        while not stop.is_set():
+    def supervise(self) -> None:
+        """Restart any service process that dies, as systemd would (Restart=always), from
+        now until the test ends."""
+        if self._supervisor is None:
+            self._supervisor = asyncio.create_task(self._supervise())
+
+    async def _supervise(self) -> None:
+        while True:
             for name in self.instances:
                 if name not in self.held and self.pid(name) is None:
                     self.deaths[name] += 1
                     self.start(name)
             await asyncio.sleep(0.1)
+
+    async def stop_supervising(self) -> None:
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._supervisor
+            self._supervisor = None
 
     # --- infrastructure ---------------------------------------------------------------
     def kill_kafka(self) -> None:

@@ -15,7 +15,10 @@ COLUMNS = ("sent", "faults_injected", "lost", "double_counted", "dead_letters")
 def write_report(figures: dict[str, dict[str, Any]], docs: Path | None = None) -> None:
     docs = docs or repo_root() / "docs"
     docs.mkdir(exist_ok=True)
-    scenarios = [{"scenario": name, **values} for name, values in figures.items()]
+    # A scenario run again alone replaces its own figures and keeps the others'.
+    merged = {s["scenario"]: s for s in _previous(docs / "reliability.json")}
+    merged.update({name: {"scenario": name, **values} for name, values in figures.items()})
+    scenarios = [merged[name] for name in sorted(merged)]
     (docs / "reliability.json").write_text(json.dumps(scenarios, indent=2) + "\n")
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cores, memory = os.cpu_count(), _memory_gib()
@@ -44,3 +47,10 @@ def _memory_gib() -> int:
     with open("/proc/meminfo") as meminfo:
         kib = int(meminfo.readline().split()[1])
     return round(kib / 1024 / 1024)
+
+
+def _previous(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    previous: list[dict[str, Any]] = json.loads(path.read_text())
+    return previous

@@ -61,16 +61,16 @@ def spread(lab: Lab) -> Callable[[str], str]:
 
 
 @contextlib.asynccontextmanager
-async def under_load(lab: Lab, *, supervise: bool = True) -> AsyncIterator[Load]:
-    """Services running (restarted whenever they die), offerings ready and a load running
-    for as long as the block lasts."""
+async def under_load(lab: Lab) -> AsyncIterator[Load]:
+    """Services running (restarted whenever they die, until the test ends), offerings
+    ready and a load running for as long as the block lasts."""
     began = time.monotonic()
     for name in lab.instances:
         lab.start(name)
     await wait_ready(lab)
     _phase("services ready", began)
     stop = asyncio.Event()
-    supervisor = asyncio.create_task(lab.supervise(stop)) if supervise else None
+    lab.supervise()
     load = Load(spread(lab))
     try:
         await load.prepare()
@@ -86,8 +86,6 @@ async def under_load(lab: Lab, *, supervise: bool = True) -> AsyncIterator[Load]
             _phase("load ran", began)
     finally:
         stop.set()
-        if supervisor is not None:
-            await supervisor
         for name in lab.instances:
             lab.start(name)  # whatever the scenario left down
         await wait_ready(lab)

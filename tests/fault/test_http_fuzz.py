@@ -1,0 +1,531 @@
+"""Hostile HTTP input: every service's OpenAPI, fuzzed by schemathesis against the running
+service (tests/support/fuzz.py). No request may end in a 5xx or in an answer its schema does
+not describe, and afterwards the databases must hold every rule the services enforce: no
+request was accepted that broke one.
+
+A short run by default; FAULT_LONG=1 sends thousands of requests per service.
+"""
+
+import asyncio
+import json
+import os
+import time
+import uuid
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import schemathesis
+from schemathesis.checks import response_schema_conformance
+
+from contracts.values import AuditRole, AuditTeamMember, OfferingDetails
+from huisacademie.demo import Endpoints, wait_for
+from huisacademie.system import System
+from services.portfolio.domain import school_year
+from services.shared.clock import dutch_today
+from tests.support.fuzz import Budget, Known, fuzz, ids_of
+
+pytestmark = pytest.mark.fault
+
+LONG = os.environ.get("FAULT_LONG") == "1"
+BUDGET = Budget(requests=4000, coverage=2000) if LONG else Budget(requests=400, coverage=120)
+SETTLE = 60.0
+"""Seconds the services get to pass every event on before the databases must agree."""
+
+SEEDED_BOARDS = [str(uuid.uuid4()) for _ in range(2)]
+SCHOOLS = [str(uuid.uuid4()) for _ in range(3)]
+
+
+def ok(response: httpx.Response) -> Any:
+    assert response.is_success, f"{response.request.url}: {response.status_code} {response.text}"
+    return response.json()
+
+
+def _day(days_from_now: int) -> str:
+    return (dutch_today() + timedelta(days=days_from_now)).isoformat()
+
+
+def _sessions(*days_from_now: int) -> list[dict[str, str]]:
+    days = [_day(n) for n in days_from_now]
+    return [{"starts_at": f"{d}T09:00:00+01:00", "ends_at": f"{d}T12:00:00+01:00"} for d in days]
+
+
+def seed(endpoints: Endpoints) -> Known:
+    """Two boards' academies with offerings of every shape (a few seats, unlimited, no dates,
+    approval, an enrolment window), people enrolled and waiting, a reservation, audits
+    (one completed, with points to improve), and portfolio entries, a profile and a plan."""
+    known = Known()
+    cat, enr, por = endpoints.catalogue, endpoints.enrollment, endpoints.portfolio
+    with httpx.Client(timeout=30) as http:
+
+        def call(method: str, url: str, body: Any = None, **request: str) -> Any:
+            made = ok(http.request(method, url, json=body))
+            known.learn(made, {**ids_of(body), **request})
+            return made
+
+        academies = [
+            call("POST", f"{cat}/academies", {"name": f"Academie {n}", "board_id": board})
+            for n, board in enumerate(SEEDED_BOARDS)
+        ]
+        first, second = (a["academy_id"] for a in academies)
+        shapes: list[dict[str, Any]] = [
+            {"academy_id": first, "capacity": 2, "sessions": _sessions(60, 67)},
+            {"academy_id": first, "capacity": 1, "sessions": _sessions(61)},
+            {"academy_id": first, "visibility": "public"},
+            {
+                "academy_id": second,
+                "capacity": 3,
+                "requires_approval": True,
+                "visibility": "network",
+                "audience": {"roles": ["teacher"], "sectors": ["po"]},
+                "sessions": _sessions(62),
+            },
+            {
+                "academy_id": second,
+                "capacity": 5,
+                "enrolment_closes": f"{_day(50)}T00:00:00+01:00",
+                "completion": {"min_attendance_share": 0.5},
+                "sessions": _sessions(63, 70, 77),
+            },
+        ]
+        offerings = [
+            call(
+                "POST",
+                f"{cat}/offerings",
+                {"title": f"Aanbod {n}", "kind": "course", "study_hours": 4.5, **shape},
+            )
+            for n, shape in enumerate(shapes)
+        ]
+        wait_for(
+            "enrollment to know the seeded offerings",
+            lambda: all(
+                http.get(f"{enr}/offerings/{o['offering_id']}").is_success for o in offerings
+            ),
+        )
+        staff = [str(uuid.uuid4()) for _ in range(6)]
+        for who, offering, board in [
+            (0, 1, 0),  # the one seat
+            (1, 1, 0),  # waiting list
+            (0, 0, 0),
+            (2, 0, 0),
+            (3, 2, 1),  # no dates yet: interest list
+            (4, 3, 1),  # approval needed
+            (5, 4, 1),
+            (1, 4, 1),
+        ]:
+            body = {
+                "staff_id": staff[who],
+                "board_id": SEEDED_BOARDS[board],
+                "role": "teacher",
+                "sector": "po",
+                "offering_id": offerings[offering]["offering_id"],
+                "confirm_overlap": True,
+            }
+            call("POST", f"{enr}/enrollments", body)
+        reservation = {"leader_id": staff[5], "board_id": SEEDED_BOARDS[1], "seats": 2}
+        held = offerings[4]["offering_id"]
+        call("POST", f"{enr}/offerings/{held}/reservations", reservation, offering_id=held)
+
+        team = [
+            {"staff_id": staff[2], "school_id": SCHOOLS[1], "role": "lead"},
+            {"staff_id": staff[3], "school_id": SCHOOLS[2], "role": "member"},
+        ]
+        audit = {"board_id": SEEDED_BOARDS[0], "theme": "Lezen", "team": team}
+        done = call(
+            "POST", f"{cat}/audits", {**audit, "school_id": SCHOOLS[0], "audit_date": _day(-30)}
+        )
+        findings = {"strengths": ["Rust"], "improvements": ["Differentiatie", "Feedback"]}
+        completed = f"{cat}/audits/{done['audit_id']}/complete"
+        call("POST", completed, {"findings": findings}, audit_id=done["audit_id"])
+        call("POST", f"{cat}/audits", {**audit, "school_id": SCHOOLS[0], "audit_date": _day(300)})
+
+        entry = {"title": "Congres", "kind": "conference", "hours": 6, "completed_on": _day(-100)}
+        call("POST", f"{por}/staff/{staff[0]}/entries", entry, staff_id=staff[0])
+        profile = {
+            "board_id": SEEDED_BOARDS[0],
+            "role": "teacher",
+            "sector": "po",
+            "fte": 0.8,
+            "school_ids": SCHOOLS[:1],
+        }
+        call("PUT", f"{por}/staff/{staff[0]}/profile", profile, staff_id=staff[0])
+        plan = {"goals": [{"title": "Lezen", "goal_tags": ["reading"], "target_hours": 10}]}
+        year = school_year(dutch_today())
+        call("PUT", f"{por}/staff/{staff[0]}/plans/{year}", plan, staff_id=staff[0], year=year)
+        wait_for(
+            "the portfolio to know the completed audit",
+            lambda: any(
+                a["status"] == "completed"
+                for a in ok(http.get(f"{por}/schools/{SCHOOLS[0]}/audits"))["audits"]
+            ),
+        )
+    this_year = int(school_year(dutch_today())[:4])
+    for start in (this_year - 1, this_year):
+        known.add("year", f"{start}-{start + 1}")
+    known.seeding = False
+    return known
+
+
+@pytest.fixture
+def known(endpoints: Endpoints) -> Known:
+    """A world of its own for each service's run: the catalogue's run withdraws offerings
+    and completes audits, which would leave enrollment's run little to do."""
+    return seed(endpoints)
+
+
+def fuzz_and_check(service: str, endpoints: Endpoints, system: System, known: Known) -> None:
+    report = fuzz(service, getattr(endpoints, service), known, BUDGET)
+    # What was sent and what came back, per operation (pytest -rP shows it).
+    print(report.summary(), report.details(), sep="\n")
+    assert not report.failures, report.summary()
+    # Not vacuous: the requests were sent, of every kind, and some did what they asked.
+    assert report.total >= BUDGET.requests, report.summary()
+    assert report.by_phase["coverage"] >= min(BUDGET.coverage, 100), report.summary()
+    assert report.by_phase["random positive"] and report.by_phase["random negative"]
+    assert sum(n for s, n in report.statuses.items() if s < 300) >= report.total // 10, (
+        report.summary()
+    )
+    assert sum(n for s, n in report.statuses.items() if s == 422) > 0, report.summary()
+    asyncio.run(assert_consistent(system, known))
+
+
+def test_the_catalogue_survives_hostile_input(
+    endpoints: Endpoints, system: System, known: Known
+) -> None:
+    fuzz_and_check("catalogue", endpoints, system, known)
+
+
+def test_enrollment_survives_hostile_input(
+    endpoints: Endpoints, system: System, known: Known
+) -> None:
+    fuzz_and_check("enrollment", endpoints, system, known)
+
+
+def test_the_portfolio_survives_hostile_input(
+    endpoints: Endpoints, system: System, known: Known
+) -> None:
+    fuzz_and_check("portfolio", endpoints, system, known)
+
+
+def test_a_rejection_is_documented(endpoints: Endpoints) -> None:
+    """A command that breaks a rule (an audit without a lead) gets a 422 that says which; the
+    answer must match what the OpenAPI says a 422 looks like."""
+    schema = schemathesis.openapi.from_url(f"{endpoints.catalogue}/openapi.json")
+    operation = schema["/audits"]["POST"]
+    member = {"staff_id": str(uuid.uuid4()), "school_id": SCHOOLS[1], "role": "member"}
+    body: dict[str, Any] = {
+        "school_id": SCHOOLS[0],
+        "board_id": SEEDED_BOARDS[0],
+        "theme": "Rekenen",
+        "audit_date": _day(100),
+        "team": [member],
+    }
+    case = operation.Case(body=body, media_type="application/json")
+    response = case.call()
+    assert response.status_code == 422
+    assert "lead" in response.json()["detail"]
+    case.validate_response(response, checks=[response_schema_conformance])
+
+
+# What the databases must hold after the run. Each check returns what breaks it, if anything.
+
+
+async def assert_consistent(system: System, known: Known) -> None:
+    """Every rule each service enforces holds in its database at once; what the services
+    learn from one another's events agrees once the events are passed on."""
+    urls = system.database_urls
+    cat = await asyncpg.connect(urls["catalogue"])
+    enr = await asyncpg.connect(urls["enrollment"])
+    por = await asyncpg.connect(urls["portfolio"])
+    try:
+        local = [
+            *await catalogue_rules(cat),
+            *await enrollment_rules(enr),
+            *await portfolio_rules(por),
+        ]
+        assert not local, "\n".join(local)
+        deadline = time.monotonic() + SETTLE
+        while True:
+            shared = await agreement(cat, enr, por, known)
+            if not shared or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
+        assert not shared, "\n".join(shared)
+    finally:
+        for conn in (cat, enr, por):
+            await conn.close()
+
+
+def _doc(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+async def catalogue_rules(conn: asyncpg.Connection) -> list[str]:
+    broken: list[str] = []
+    academies = {
+        r["academy_id"]: r
+        for r in await conn.fetch("SELECT academy_id, board_id, name FROM academies")
+    }
+    offerings = await conn.fetch("SELECT offering_id, academy_id, details, status FROM offerings")
+    for row in offerings:
+        o = OfferingDetails.model_validate_json(row["details"])
+        where = f"catalogue offering {row['offering_id']}"
+        academy = academies[row["academy_id"]]
+        if (o.offering_id, o.academy_id, o.board_id) != (
+            row["offering_id"],
+            row["academy_id"],
+            academy["board_id"],
+        ):
+            broken.append(f"{where}: ids differ from its row or its academy's board")
+        if o.academy_name != academy["name"]:
+            broken.append(f"{where}: academy name {o.academy_name!r} is not the academy's")
+        for s in o.sessions:
+            if s.session_id is None or s.ends_at <= s.starts_at:
+                broken.append(f"{where}: session {s} without an id or ending before it starts")
+        ids = [s.session_id for s in o.sessions]
+        if len(set(ids)) != len(ids):
+            broken.append(f"{where}: a session id twice")
+        if [s.starts_at for s in o.sessions] != sorted(s.starts_at for s in o.sessions):
+            broken.append(f"{where}: sessions not in order")
+        if o.enrolment_opens and o.enrolment_closes and o.enrolment_opens >= o.enrolment_closes:
+            broken.append(f"{where}: enrolment closes before it opens")
+    for row in await conn.fetch("SELECT * FROM audits"):
+        where = f"catalogue audit {row['audit_id']}"
+        team = [AuditTeamMember.model_validate(m) for m in _doc(row["team"])]
+        credits = _doc(row["credits"]) or []
+        if sum(m.role is AuditRole.LEAD for m in team) != 1:
+            broken.append(f"{where}: not exactly one lead")
+        if any(m.school_id == row["school_id"] for m in team):
+            broken.append(f"{where}: an auditor from the audited school")
+        if len({m.staff_id for m in team}) != len(team) or not team:
+            broken.append(f"{where}: team empty or someone twice")
+        if (row["status"] == "completed") != (row["findings"] is not None):
+            broken.append(f"{where}: {row['status']} with findings {row['findings']}")
+        credited = sorted(str(c["staff_id"]) for c in credits)
+        expected = sorted(str(m.staff_id) for m in team) if row["status"] == "completed" else []
+        if credited != expected or any(not 0 <= c["hours"] <= 10_000 for c in credits):
+            broken.append(f"{where}: credits {credits} for a {row['status']} audit")
+        if row["rescheduled_from"] == row["audit_date"]:
+            broken.append(f"{where}: moved to the day it was on")
+    by_id = {r["offering_id"]: r for r in offerings}
+    for row in await conn.fetch("SELECT * FROM programmes"):
+        ids = row["offering_ids"]
+        if len(set(ids)) != len(ids) or not 1 <= len(ids) <= 50:
+            broken.append(f"catalogue programme {row['programme_id']}: offerings {ids}")
+        if any(i not in by_id or by_id[i]["academy_id"] != row["academy_id"] for i in ids):
+            broken.append(f"catalogue programme {row['programme_id']}: another academy's offering")
+    for row in await conn.fetch("SELECT offering_id, taken FROM seats WHERE taken < 0"):
+        broken.append(f"catalogue seats of {row['offering_id']}: {row['taken']} taken")
+    return broken
+
+
+SEATED = "('enrolled', 'completed', 'not_completed')"
+LIVE = "('interested', 'requested', 'enrolled', 'waitlisted')"
+
+
+async def enrollment_rules(conn: asyncpg.Connection) -> list[str]:
+    broken: list[str] = []
+    rows = await conn.fetch(
+        "SELECT o.offering_id, o.details, o.withdrawn, o.updated_at,"
+        f" (SELECT count(*) FROM enrollments e WHERE e.offering_id = o.offering_id"
+        f"   AND e.status IN {SEATED}) AS held,"
+        " (SELECT coalesce(sum(seats - filled), 0) FROM reservations r"
+        "   WHERE r.offering_id = o.offering_id AND NOT r.released) AS reserved,"
+        " (SELECT count(*) FROM enrollments e WHERE e.offering_id = o.offering_id"
+        "   AND e.status = 'waitlisted') AS waiting,"
+        f" (SELECT count(*) FROM enrollments e WHERE e.offering_id = o.offering_id"
+        f"   AND e.status IN {LIVE}) AS live,"
+        " (SELECT count(*) FROM enrollments e WHERE e.offering_id = o.offering_id"
+        "   AND e.status = 'interested') AS interested,"
+        " (SELECT count(*) FROM reservations r WHERE r.offering_id = o.offering_id"
+        "   AND NOT r.released) AS open_reservations,"
+        # Seats taken after enrollment last learned of a change to the offering (updated_at
+        # is when that transaction began: a seat taken while it waited for the offering's
+        # lock may be stamped a moment later).
+        " (SELECT count(*) FROM enrollment_history h JOIN enrollments e USING (enrollment_id)"
+        "   WHERE e.offering_id = o.offering_id AND h.type LIKE '%.enrolled.v1'"
+        "   AND h.data->>'via' <> 'reservation' AND h.at > o.updated_at + interval '2 s')"
+        " + (SELECT count(*) FROM reservations r WHERE r.offering_id = o.offering_id"
+        "   AND r.created_at > o.updated_at + interval '2 s') AS taken_since"
+        " FROM offerings o"
+    )
+    for row in rows:
+        o = OfferingDetails.model_validate_json(row["details"])
+        where = f"enrollment offering {row['offering_id']}"
+        seated = row["held"] + row["reserved"]
+        # More seats taken than there are only when the academy lowered the capacity below
+        # the seats already taken (version > 1), and nobody took a seat since.
+        lowered = o.version > 1 and not row["taken_since"]
+        if o.capacity is not None and seated > o.capacity and not lowered:
+            broken.append(f"{where}: {seated} seats taken of {o.capacity}: overbooked")
+        if row["waiting"] and not row["withdrawn"] and (o.capacity is None or seated < o.capacity):
+            broken.append(f"{where}: {row['waiting']} waiting while a seat is free")
+        if row["withdrawn"] and (row["live"] or row["open_reservations"]):
+            broken.append(f"{where}: withdrawn, yet enrollments or reservations still live")
+        if row["interested"] and o.sessions and not row["withdrawn"]:
+            broken.append(f"{where}: has dates, yet {row['interested']} still on the interest list")
+    for row in await conn.fetch(
+        "SELECT enrollment_id, status, completed_on, hours, queue_position FROM enrollments"
+        " WHERE (status = 'completed') <> (completed_on IS NOT NULL AND hours IS NOT NULL)"
+        " OR hours < 0 OR hours > 10000"
+        " OR (status = 'waitlisted' AND queue_position IS NULL)"
+    ):
+        broken.append(f"enrollment {row['enrollment_id']}: {dict(row)}")
+    for row in await conn.fetch(
+        "SELECT offering_id, staff_id, count(*) FROM enrollments"
+        f" WHERE status IN {LIVE} GROUP BY 1, 2 HAVING count(*) > 1"
+    ):
+        broken.append(f"enrollment: {row['staff_id']} enrolled twice in {row['offering_id']}")
+    return broken
+
+
+async def portfolio_rules(conn: asyncpg.Connection) -> list[str]:
+    broken: list[str] = []
+    for row in await conn.fetch("SELECT * FROM entries"):
+        where = f"portfolio entry {row['entry_id']}"
+        hours, on = row["hours"], row["completed_on"]
+        if row["status"] == "completed" and (hours is None or on is None):
+            broken.append(f"{where}: completed without hours or a date")
+        if hours is not None and not 0 <= hours <= 10_000:
+            broken.append(f"{where}: {hours} hours")
+        if (on and school_year(on)) != row["school_year"]:
+            broken.append(f"{where}: completed on {on}, school year {row['school_year']}")
+    for row in await conn.fetch("SELECT * FROM plans"):
+        first, _, second = row["school_year"].partition("-")
+        goals = _doc(row["goals"])
+        if not (first.isdigit() and second.isdigit() and int(second) == int(first) + 1):
+            broken.append(f"portfolio plan of {row['staff_id']}: school year {row['school_year']}")
+        if len(goals) > 20 or any(not 0 <= g["target_hours"] <= 10_000 for g in goals):
+            broken.append(f"portfolio plan of {row['staff_id']}: goals {goals}")
+    audits = {r["audit_id"]: r for r in await conn.fetch("SELECT * FROM audits")}
+    for row in await conn.fetch("SELECT * FROM follow_ups"):
+        audit = audits.get(row["audit_id"])
+        points = (_doc(audit["findings"]) or {}).get("improvements", []) if audit else []
+        if audit is None or audit["status"] != "completed" or row["point_index"] >= len(points):
+            broken.append(f"portfolio follow-up {row['follow_up_id']}: on no point of a finding")
+    for row in await conn.fetch("SELECT * FROM profiles WHERE fte <= 0 OR fte > 1.5"):
+        broken.append(f"portfolio profile of {row['staff_id']}: fte {row['fte']}")
+    for row in await conn.fetch(
+        "SELECT * FROM board_targets WHERE hours_per_year < 0 OR hours_per_year > 1000"
+    ):
+        broken.append(f"portfolio board target {dict(row)}")
+    for row in await conn.fetch(
+        "SELECT f.evidence_id, f.staff_id FROM evidence_files f WHERE NOT EXISTS ("
+        "  SELECT 1 FROM entries e, jsonb_array_elements(e.evidence) AS ev"
+        "  WHERE e.staff_id = f.staff_id AND ev->>'evidence_id' = f.evidence_id::text)"
+    ):
+        broken.append(f"portfolio evidence file {row['evidence_id']}: on no entry of its owner")
+    return broken
+
+
+async def agreement(
+    cat: asyncpg.Connection, enr: asyncpg.Connection, por: asyncpg.Connection, known: Known
+) -> list[str]:
+    """What one service learns from another's events matches the other's state, for what
+    this module made or touched (other tests may leave events deliberately undelivered)."""
+    broken: list[str] = []
+    offerings = [uuid.UUID(i) for i in known.ids("offering_id")]
+    catalogue = {
+        r["offering_id"]: r
+        for r in await cat.fetch(
+            "SELECT o.offering_id, o.details, o.status, coalesce(s.taken, 0) AS taken"
+            " FROM offerings o LEFT JOIN seats s USING (offering_id)"
+            " WHERE o.offering_id = ANY($1::uuid[])",
+            offerings,
+        )
+    }
+    enrollment = {
+        r["offering_id"]: r
+        for r in await enr.fetch(
+            "SELECT o.offering_id, o.details, o.withdrawn,"
+            f" (SELECT count(*) FROM enrollments e WHERE e.offering_id = o.offering_id"
+            f"   AND e.status IN {SEATED})"
+            " + (SELECT coalesce(sum(seats - filled), 0) FROM reservations r"
+            "   WHERE r.offering_id = o.offering_id AND NOT r.released) AS seated"
+            " FROM offerings o WHERE o.offering_id = ANY($1::uuid[])",
+            offerings,
+        )
+    }
+    for offering_id, theirs in enrollment.items():
+        ours = catalogue.get(offering_id)
+        if ours is None:
+            broken.append(f"enrollment knows offering {offering_id}, the catalogue does not")
+            continue
+        versions = (
+            _doc(ours["details"])["version"],
+            _doc(theirs["details"])["version"],
+        )
+        if versions[0] != versions[1] or (ours["status"] == "withdrawn") != theirs["withdrawn"]:
+            broken.append(f"offering {offering_id}: catalogue and enrollment differ: {versions}")
+        if ours["taken"] != theirs["seated"]:
+            broken.append(
+                f"offering {offering_id}: the catalogue counts {ours['taken']} seats taken,"
+                f" enrollment {theirs['seated']}"
+            )
+    for offering_id in catalogue.keys() - enrollment.keys():
+        broken.append(f"offering {offering_id}: published, but enrollment never learned of it")
+
+    enrollments = await enr.fetch(
+        "SELECT enrollment_id, status, completed_on, hours FROM enrollments"
+        " WHERE enrollment_id = ANY($1::uuid[]) OR offering_id = ANY($2::uuid[])",
+        [uuid.UUID(i) for i in known.ids("enrollment_id")],
+        offerings,
+    )
+    entries = {
+        r["entry_id"]: r
+        for r in await por.fetch(
+            "SELECT entry_id, status, completed_on, hours FROM entries"
+            " WHERE entry_id = ANY($1::uuid[])",
+            [r["enrollment_id"] for r in enrollments],
+        )
+    }
+    for e in enrollments:
+        entry = entries.get(e["enrollment_id"])
+        if entry is None or (entry["status"], entry["completed_on"], entry["hours"]) != (
+            e["status"],
+            e["completed_on"],
+            e["hours"],
+        ):
+            seen = dict(entry) if entry else None
+            broken.append(f"enrollment {dict(e)}: the portfolio has {seen}")
+
+    audits = {
+        r["audit_id"]: r
+        for r in await cat.fetch(
+            "SELECT audit_id, status, audit_date, credits FROM audits"
+            " WHERE audit_id = ANY($1::uuid[])",
+            [uuid.UUID(i) for i in known.ids("audit_id")],
+        )
+    }
+    histories = {
+        r["audit_id"]: r
+        for r in await por.fetch(
+            "SELECT audit_id, status, audit_date FROM audits WHERE audit_id = ANY($1::uuid[])",
+            list(audits),
+        )
+    }
+    for audit_id, audit in audits.items():
+        history = histories.get(audit_id)
+        if history is None or (history["status"], history["audit_date"]) != (
+            audit["status"],
+            audit["audit_date"],
+        ):
+            broken.append(f"audit {audit_id}: {dict(audit)}; the portfolio has {history}")
+    credited = Counter(
+        (str(c["staff_id"]), round(c["hours"], 2))
+        for a in audits.values()
+        for c in _doc(a["credits"]) or []
+    )
+    if credited:
+        rows = await por.fetch(
+            "SELECT staff_id, hours FROM entries WHERE source = 'audit'"
+            " AND (detail->>'audit_id')::uuid = ANY($1::uuid[])",
+            [a for a, v in audits.items() if v["status"] == "completed"],
+        )
+        found = Counter((str(r["staff_id"]), float(r["hours"])) for r in rows)
+        if found != credited:
+            broken.append(f"audit work credited {dict(credited)}, the portfolio has {dict(found)}")
+    return broken
