@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo up down status test unit integration e2e fault lint contracts clean
+.PHONY: install demo up down status test unit integration e2e fault bench lint contracts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ e2e: install
 
 fault: install  ## the long fault run (>= 20 broker and 20 service kills): docs/reliability.*
 	FAULT_LONG=1 $(BIN)/pytest -m fault -s
+
+bench: install  ## benchmarks, each against its reference (BENCH_FULL=1: full sizes)
+	$(BIN)/python -m bench
 
 lint: install
 	$(BIN)/ruff check .

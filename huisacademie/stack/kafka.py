@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from huisacademie.stack.jars import ensure_kafka_jars
+from huisacademie.stack.jars import ensure_kafka_jars, log4j2_config
 from huisacademie.stack.layout import StackError, StackLayout
 from huisacademie.stack.processes import (
     port_open,
@@ -23,22 +23,14 @@ from huisacademie.stack.topics import ensure_topics
 KAFKA_PROCESS = "kafka"
 START_TIMEOUT = 60.0
 
-_LOG4J2_XML = """<?xml version="1.0" encoding="UTF-8"?>
-<Configuration status="WARN">
-  <Appenders>
-    <Console name="STDOUT" target="SYSTEM_OUT">
-      <PatternLayout pattern="[%d] %p %m (%c)%n"/>
-    </Console>
-  </Appenders>
-  <Loggers>
-    <Root level="INFO"><AppenderRef ref="STDOUT"/></Root>
-    <Logger name="kafka.request.logger" level="WARN"/>
-    <Logger name="state.change.logger" level="WARN"/>
-    <Logger name="kafka.authorizer.logger" level="WARN"/>
-    <Logger name="org.apache.kafka.controller" level="INFO"/>
-  </Loggers>
-</Configuration>
-"""
+_LOG4J2_XML = log4j2_config(
+    {
+        "kafka.request.logger": "WARN",
+        "state.change.logger": "WARN",
+        "kafka.authorizer.logger": "WARN",
+        "org.apache.kafka.controller": "INFO",
+    }
+)
 
 
 def _kafka_dir(layout: StackLayout) -> Path:

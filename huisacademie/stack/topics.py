@@ -26,7 +26,7 @@ async def create_topics(bootstrap: str, wanted: Mapping[str, int], replication: 
         existing = set(await admin.list_topics())
         # Kept forever: the topics are the record a rebuild replays (Kafka's default is a week).
         missing = [
-            NewTopic(n, p, replication, topic_configs={"retention.ms": "-1"})
+            NewTopic(n, p, replication, topic_configs=_configs(replication))
             for n, p in wanted.items()
             if n not in existing
         ]
@@ -81,3 +81,12 @@ def ensure_topics(
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         job = pool.submit(asyncio.run, _ensure(layout.kafka_bootstrap, wanted, deadline, alive))
         job.result()
+
+
+def _configs(replication: int) -> dict[str, str]:
+    """Event topics keep their history (a rebuild replays it); with replicas, a write is
+    acknowledged only once two of them hold it."""
+    configs = {"retention.ms": "-1"}
+    if replication > 1:
+        configs["min.insync.replicas"] = "2"
+    return configs

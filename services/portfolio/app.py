@@ -40,6 +40,7 @@ def consumers(
         max_attempts=attempts,
         handler_timeout=settings.handler_timeout_s,
         journal=journal.record,
+        together=dict.fromkeys(STATUS, projection.apply_entries_together),
     )
     on_enrollments.subscribe(topics.ENROLLMENTS)
     on_audits = EventConsumer(

@@ -1,6 +1,7 @@
 """The portfolio's PostgreSQL adapter: the read models."""
 
 import json
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -26,17 +27,39 @@ async def get_entry(conn: Connection, entry_id: UUID) -> Entry | None:
     return _entry(row) if row else None
 
 
+_SAVE_ENTRY = (
+    f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES"
+    " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+    " ON CONFLICT (entry_id) DO UPDATE SET"
+    " (status, offering_id, title, academy_id, academy_name, kind, domains, goal_tags, hours,"
+    "  completed_on, school_year, detail, evidence, reflections, notes, updated_at) ="
+    " (EXCLUDED.status, EXCLUDED.offering_id, EXCLUDED.title, EXCLUDED.academy_id,"
+    "  EXCLUDED.academy_name, EXCLUDED.kind, EXCLUDED.domains, EXCLUDED.goal_tags,"
+    "  EXCLUDED.hours, EXCLUDED.completed_on, EXCLUDED.school_year, EXCLUDED.detail,"
+    "  EXCLUDED.evidence, EXCLUDED.reflections, EXCLUDED.notes, now())"
+)
+
+
 async def save_entry(conn: Connection, e: Entry) -> None:
-    await conn.execute(
-        f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES"
-        " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
-        " ON CONFLICT (entry_id) DO UPDATE SET"
-        " (status, offering_id, title, academy_id, academy_name, kind, domains, goal_tags, hours,"
-        "  completed_on, school_year, detail, evidence, reflections, notes, updated_at) ="
-        " (EXCLUDED.status, EXCLUDED.offering_id, EXCLUDED.title, EXCLUDED.academy_id,"
-        "  EXCLUDED.academy_name, EXCLUDED.kind, EXCLUDED.domains, EXCLUDED.goal_tags,"
-        "  EXCLUDED.hours, EXCLUDED.completed_on, EXCLUDED.school_year, EXCLUDED.detail,"
-        "  EXCLUDED.evidence, EXCLUDED.reflections, EXCLUDED.notes, now())",
+    await conn.execute(_SAVE_ENTRY, *_entry_row(e))
+
+
+async def get_entries(conn: Connection, entry_ids: Iterable[UUID]) -> dict[UUID, Entry]:
+    """The entries that exist among these, row-locked (in id order, so that two
+    transactions never lock the same rows in opposite orders)."""
+    rows = await conn.fetch(
+        "SELECT * FROM entries WHERE entry_id = ANY($1::uuid[]) ORDER BY entry_id FOR UPDATE",
+        sorted(set(entry_ids)),
+    )
+    return {r["entry_id"]: _entry(r) for r in rows}
+
+
+async def save_entries(conn: Connection, entries: Iterable[Entry]) -> None:
+    await conn.executemany(_SAVE_ENTRY, [_entry_row(e) for e in entries])
+
+
+def _entry_row(e: Entry) -> tuple[Any, ...]:
+    return (
         e.entry_id,
         e.staff_id,
         e.source,

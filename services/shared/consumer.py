@@ -36,6 +36,9 @@ log = get_logger(__name__)
 
 Handler = Callable[[Connection, Any], Awaitable[None]]
 """Applies one event inside the given transaction."""
+BatchHandler = Callable[[Connection, Sequence[Any]], Awaitable[None]]
+"""Applies several events, in order, inside the given transaction: what a Handler does to
+each, with fewer round trips."""
 
 Position = tuple[str, int, int]
 Journal = Callable[[Connection, Sequence[Envelope[Event]]], Awaitable[None]]
@@ -101,6 +104,7 @@ class EventConsumer:
         handler_timeout: float = 60.0,
         batch_size: int = 500,
         journal: Journal | None = None,
+        together: Mapping[type[Event], BatchHandler] | None = None,
     ) -> None:
         self.group = group
         self._pool = pool
@@ -112,6 +116,7 @@ class EventConsumer:
         self._attempts: dict[Position, int] = {}
         self._outage_waits: dict[Position, int] = {}
         self._journal = journal
+        self._together = dict(together or {})
         self._subscriber: BatchSubscriber | None = None
 
     def subscribe(self, *topics: str) -> None:
@@ -305,13 +310,28 @@ class EventConsumer:
         async with self._pool.acquire(timeout=10) as conn, conn.transaction():
             fresh = await inbox.claim_many(conn, self.group, list(wanted))
             applied = [e for e in wanted.values() if e.id in fresh]
-            for envelope in applied:
-                await self._handlers[type(envelope.data)](conn, envelope.data)
+            await self._handle_in_order(conn, [e.data for e in applied])
             if self._journal is not None and applied:
                 await self._journal(conn, applied)
         EVENTS.labels(self.group, "applied").inc(len(applied))
         EVENTS.labels(self.group, "duplicate").inc(len(wanted) - len(applied))
         return len(applied)
+
+    async def _handle_in_order(self, conn: Connection, events: Sequence[Event]) -> None:
+        """Each event by its handler, in order; a run of events that share a batch handler
+        goes to it at once."""
+        run: list[Event] = []
+        for event in [*events, None]:
+            together = self._together.get(type(event)) if event is not None else None
+            if run and (together is None or together is not self._together[type(run[0])]):
+                await self._together[type(run[0])](conn, run)
+                run = []
+            if event is None:
+                break
+            if together is not None:
+                run.append(event)
+            else:
+                await self._handlers[type(event)](conn, event)
 
     async def apply(self, envelope: Envelope[Event]) -> bool:
         """Apply an event once; returns False when it was a duplicate or of no interest."""

@@ -7,7 +7,6 @@ answers; otherwise the local stack on its own ports and data directory (never th
 import asyncio
 import contextlib
 import os
-import re
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -17,6 +16,7 @@ import asyncpg
 from contracts.topics import all_topics
 from huisacademie import stack
 from huisacademie.stack import topics as stack_topics
+from huisacademie.stack.databases import recreate_database
 from services.shared.db import create_pool, migrate
 from services.shared.runtime import ServiceDefinition, database_migrations
 
@@ -81,15 +81,7 @@ async def create_topics(bootstrap: str, topics: Sequence[tuple[str, int]]) -> No
 
 async def fresh_database(infra: Infrastructure, name: str) -> str:
     """Drop and create a database; returns its URL."""
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-        raise ValueError(name)
-    conn = await asyncpg.connect(infra.postgres_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return infra.database_url(name)
+    return await recreate_database(infra.postgres_url, name)
 
 
 @contextlib.asynccontextmanager

@@ -1,0 +1,199 @@
+"""`python -m bench` (make bench): every benchmark, each against its reference in the same
+run; quick sizes by default, BENCH_FULL=1 for the full ones."""
+
+import asyncio
+import os
+import sys
+import time
+from typing import Any
+
+from bench import burst, events, latency, outbox, projection, rebuild, report, stack
+from bench.http import start_bare, stop_bare, system
+from contracts.topics import ENROLLMENTS
+
+FULL = os.environ.get("BENCH_FULL") == "1"
+SMOKE = os.environ.get("BENCH_SMOKE") == "1"  # tiny sizes: checks that every part runs
+SIZES = {
+    "projection": 1_000_000 if FULL else 100_000,
+    "e2e": 12_000 if FULL else 2_000,  # at 200 per second: 60 s or 10 s
+    "burst": 10_000,
+    "outbox": 200_000 if FULL else 50_000,
+}
+if SMOKE:
+    SIZES = {"projection": 3_000, "e2e": 200, "burst": 600, "outbox": 3_000}
+RATE = 200.0
+Rows = list[tuple[str, str, str]]
+
+
+def say(text: str) -> None:
+    print(f"[bench] {text}", file=sys.stderr, flush=True)
+
+
+def per_s(count: int, seconds: float) -> float:
+    return round(count / seconds, 1)
+
+
+async def ingest(figures: dict[str, Any], rows: Rows) -> None:
+    n = SIZES["projection"]
+    say(f"producing {n:,} Completed events over 6 partitions")
+    made = [events.as_record(e) for e in events.completions(n)]
+    await events.produce(stack.BOOTSTRAP, ENROLLMENTS, made)
+    raw = per_s(n, await projection.raw_consume_seconds(stack.BOOTSTRAP, ENROLLMENTS, n))
+    say(f"raw aiokafka consumer: {raw:,.0f}/s")
+    tool = round(projection.consumer_performance_rate(stack.BOOTSTRAP, ENROLLMENTS, n), 1)
+    say(f"ConsumerPerformance: {tool:,.0f}/s")
+    url = await stack.fresh_database("bench_portfolio")
+    ours = per_s(n, await projection.projection_seconds(stack.BOOTSTRAP, url, n))  # first to last
+    say(f"portfolio projection: {ours:,.0f}/s")
+    connect = await _connect_rate(n)
+    say(f"Kafka Connect JDBC sink: {connect:,.0f}/s")
+    figures.update(
+        projection_events_per_s=ours,
+        projection_raw_events_per_s=raw,
+        projection_tool_events_per_s=tool,
+        projection_connect_events_per_s=connect,
+        projection_vs_raw=round(ours / raw, 3),
+        projection_vs_tool=round(ours / tool, 3),
+        projection_vs_connect=round(ours / connect, 3),
+    )
+    rows.append(
+        (
+            f"projection ingest, {n:,} Completed",
+            f"{ours:,.0f} events/s into the portfolio",
+            f"raw aiokafka {raw:,.0f}/s; ConsumerPerformance {tool:,.0f}/s;"
+            f" Connect + Debezium JDBC sink {connect:,.0f}/s",
+        )
+    )
+    took, replayed = await rebuild.rebuild_seconds(stack.BOOTSTRAP, url)
+    rebuilt = per_s(replayed, took)
+    say(f"rebuild: {rebuilt:,.0f}/s over {replayed:,} events")
+    figures.update(rebuild_events_per_s=rebuilt, rebuild_vs_raw=round(rebuilt / raw, 3))
+    rows.append(
+        (f"rebuild, {replayed:,} events", f"{rebuilt:,.0f} events/s", f"raw consume {raw:,.0f}/s")
+    )
+
+
+async def _connect_rate(n: int) -> float:
+    """Kafka Connect with Debezium's JDBC sink landing as many completions as rows; from the
+    first row to the last, as for the projection (the JVM's start-up is left out)."""
+    from bench import connect
+
+    topic = await stack.topic("bench.connect")
+    await connect.produce_completions(stack.BOOTSTRAP, topic, n)
+    url = await stack.fresh_database("bench_connect")
+    workdir = stack.LAYOUT.root / "connect"
+    workdir.mkdir(parents=True, exist_ok=True)
+    _, span = await connect.connect_sink_rate(stack.BOOTSTRAP, topic, url, n, workdir)
+    return round(n / span, 1)
+
+
+async def relay(figures: dict[str, Any], rows: Rows) -> None:
+    n = SIZES["outbox"]
+    envelopes = list(events.completions(n, seed=9))
+    url = await stack.fresh_database("bench_outbox")
+    ours = per_s(n, await outbox.relay_seconds(stack.BOOTSTRAP, url, envelopes))
+    topic = await stack.topic("bench.direct")
+    direct = per_s(
+        n,
+        await outbox.direct_seconds(
+            stack.BOOTSTRAP, topic, [events.as_record(e) for e in envelopes]
+        ),
+    )
+    say(f"outbox relay {ours:,.0f}/s, aiokafka direct {direct:,.0f}/s")
+    figures.update(
+        outbox_events_per_s=ours,
+        outbox_raw_producer_events_per_s=direct,
+        outbox_vs_raw_producer=round(ours / direct, 3),
+    )
+    rows.append(
+        (
+            f"outbox relay, {n:,} committed events",
+            f"{ours:,.0f} events/s",
+            f"aiokafka producer {direct:,.0f}/s",
+        )
+    )
+
+
+async def services(figures: dict[str, Any], rows: Rows) -> None:
+    running = await system()
+    running.stop_services()
+    running.start_services()
+    base = await start_bare()
+    try:
+        n = SIZES["e2e"]
+        say(f"end-to-end: {n:,} completions at {RATE:.0f}/s")
+        ours = latency.percentiles(await latency.completion_latencies(running, rate=RATE, count=n))
+        topic = await stack.topic("bench.round_trip")
+        raw = latency.percentiles(
+            await latency.kafka_round_trips(stack.BOOTSTRAP, topic, rate=RATE, count=n)
+        )
+        say(f"end-to-end {ours}; Kafka round trip {raw}")
+        figures.update(
+            e2e_p50_ms=ours["p50"],
+            e2e_p95_ms=ours["p95"],
+            e2e_p99_ms=ours["p99"],
+            e2e_max_ms=ours["max"],
+            kafka_round_trip_p50_ms=raw["p50"],
+            kafka_round_trip_p99_ms=raw["p99"],
+        )
+        rows.append(
+            (
+                f"end-to-end latency, {n:,} completions at {RATE:.0f}/s",
+                "p50 {p50} / p95 {p95} / p99 {p99} / max {max} ms".format(**ours),
+                "Kafka produce-to-consume p50 {p50} / p95 {p95} / p99 {p99} / max {max} ms".format(
+                    **raw
+                ),
+            )
+        )
+        n, seats = SIZES["burst"], 300
+        say(f"burst: {n:,} concurrent enrolments on {seats} seats")
+        ours_burst, held = await burst.enrolment_burst(running, requests=n, seats=seats)
+        bare = await burst.bare_burst(base, requests=n)
+        lat = latency.percentiles(ours_burst.latencies_ms)
+        say(f"burst {ours_burst.per_second:,.0f}/s {held}; bare {bare.per_second:,.0f}/s")
+        figures.update(
+            burst_requests_per_s=round(ours_burst.per_second, 1),
+            burst_bare_requests_per_s=round(bare.per_second, 1),
+            burst_vs_bare=round(ours_burst.per_second / bare.per_second, 3),
+            burst_enrolled=held.get("enrolled", 0),
+            burst_waitlisted=held.get("waitlisted", 0),
+            burst_lost=n - sum(held.values()),
+            burst_p50_ms=lat["p50"],
+            burst_p99_ms=lat["p99"],
+        )
+        rows.append(
+            (
+                f"enrolment burst, {n:,} requests on {seats} seats",
+                f"{ours_burst.per_second:,.0f} requests/s, p50 {lat['p50']} / p99 {lat['p99']} ms;"
+                f" {held.get('enrolled', 0)} enrolled, {held.get('waitlisted', 0)} waitlisted",
+                f"bare FastAPI + asyncpg insert {bare.per_second:,.0f} requests/s",
+            )
+        )
+    finally:
+        stop_bare()
+        running.stop_services()
+
+
+async def main() -> None:
+    figures: dict[str, Any] = {}
+    rows: Rows = []
+    began = time.monotonic()
+    say(f"{'full' if FULL else 'quick'} sizes: {SIZES}")
+    await asyncio.to_thread(stack.start)
+    try:
+        await ingest(figures, rows)
+        await relay(figures, rows)
+        await asyncio.to_thread(stack.start)  # a fresh broker: the services start from empty topics
+        await services(figures, rows)
+    finally:
+        await asyncio.to_thread(stack.stop)
+    command = "BENCH_FULL=1 make bench" if FULL else "make bench"
+    if SMOKE:
+        print(figures)
+        return
+    print(report.write(figures, rows, command, FULL))
+    say(f"done in {time.monotonic() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
