@@ -335,20 +335,7 @@ class EventConsumer:
 
     async def apply(self, envelope: Envelope[Event]) -> bool:
         """Apply an event once; returns False when it was a duplicate or of no interest."""
-        handler = self._handlers.get(type(envelope.data))
-        if handler is None:
-            EVENTS.labels(self.group, "ignored").inc()
-            return False
-        async with self._pool.acquire(timeout=10) as conn, conn.transaction():
-            if not await inbox.claim(conn, self.group, envelope.id):
-                log.info("event_duplicate")
-                EVENTS.labels(self.group, "duplicate").inc()
-                return False
-            await handler(conn, envelope.data)
-            if self._journal is not None:
-                await self._journal(conn, [envelope])
-        EVENTS.labels(self.group, "applied").inc()
-        return True
+        return await self.apply_all([envelope]) == 1
 
     async def _dead_letter_or_wait(
         self,

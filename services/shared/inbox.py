@@ -6,21 +6,9 @@ from uuid import UUID
 from services.shared.db import Connection
 
 
-async def claim(conn: Connection, consumer: str, event_id: UUID) -> bool:
-    """Record that `consumer` applies `event_id`, inside the caller's transaction.
-
-    Returns False when the event was applied before: the caller skips its effect.
-    """
-    status: str = await conn.execute(
-        "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        consumer,
-        event_id,
-    )
-    return status.endswith(" 1")
-
-
 async def claim_many(conn: Connection, consumer: str, event_ids: Sequence[UUID]) -> set[UUID]:
-    """`claim` for many events in one statement; returns the ids applied for the first time."""
+    """Record that `consumer` applies these events, inside the caller's transaction, in one
+    statement. Returns the ids applied for the first time: the caller skips the others."""
     rows = await conn.fetch(
         "INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::uuid[])"
         " ON CONFLICT DO NOTHING RETURNING event_id",
