@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pydantic import BaseModel, ConfigDict
 
 from contracts.values import Text
 from services.catalogue.service import Catalogue
-from services.shared.http import runtime_of
+from services.shared.http import commands
 
 
 class Body(BaseModel):
@@ -18,9 +18,4 @@ class Reason(Body):
     reason: Text = ""
 
 
-def catalogue(request: Request) -> Catalogue:
-    runtime = runtime_of(request)
-    return Catalogue(runtime.pool, runtime.source)
-
-
-Service = Annotated[Catalogue, Depends(catalogue)]
+Service = Annotated[Catalogue, Depends(commands(Catalogue))]

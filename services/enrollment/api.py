@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Response, status
 
 from services.enrollment.eligibility import StaffMember
 from services.enrollment.progress import Progress
@@ -18,23 +18,13 @@ from services.enrollment.schemas import (
     TeamOut,
 )
 from services.enrollment.service import Enrollments
-from services.shared.http import runtime_of
+from services.shared.http import commands
 
 router = APIRouter(tags=["enrollments"])
 
 
-def enrollments(request: Request) -> Enrollments:
-    runtime = runtime_of(request)
-    return Enrollments(runtime.pool, runtime.source)
-
-
-def progress(request: Request) -> Progress:
-    runtime = runtime_of(request)
-    return Progress(runtime.pool, runtime.source)
-
-
-Service = Annotated[Enrollments, Depends(enrollments)]
-Attendance = Annotated[Progress, Depends(progress)]
+Service = Annotated[Enrollments, Depends(commands(Enrollments))]
+Attendance = Annotated[Progress, Depends(commands(Progress))]
 
 
 @router.post(

@@ -3,13 +3,13 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from services.enrollment.eligibility import StaffMember
 from services.enrollment.reservations import Reservation, Reservations
 from services.enrollment.schemas import Body, EnrollmentOut, TeamMembers
-from services.shared.http import runtime_of
+from services.shared.http import commands
 
 router = APIRouter(tags=["reservations"])
 
@@ -46,12 +46,7 @@ class ReservationOut(BaseModel):
         )
 
 
-def reservations(request: Request) -> Reservations:
-    runtime = runtime_of(request)
-    return Reservations(runtime.pool, runtime.source)
-
-
-Service = Annotated[Reservations, Depends(reservations)]
+Service = Annotated[Reservations, Depends(commands(Reservations))]
 
 
 @router.post("/offerings/{offering_id}/reservations", status_code=status.HTTP_201_CREATED)

@@ -8,23 +8,31 @@ from services.shared.db import Connection
 from services.shared.errors import NotFound
 
 
-async def offering(conn: Connection, offering_id: UUID, *, lock: bool = True) -> Offering:
-    found = await store.get_offering(conn, offering_id, lock=lock)
+async def offering(
+    conn: Connection, offering_id: UUID, *, lock: bool = True, share: bool = False
+) -> Offering:
+    found = await store.get_offering(conn, offering_id, lock=lock and not share, share=share)
     if found is None:
         raise NotFound(f"no offering {offering_id} (a newly published offering may take a moment)")
     return found
 
 
-async def enrollment(conn: Connection, enrollment_id: UUID) -> Enrollment:
-    found = await store.get(conn, enrollment_id)
+async def enrollment(conn: Connection, enrollment_id: UUID, *, lock: bool = False) -> Enrollment:
+    found = await store.get(conn, enrollment_id, lock=lock)
     if found is None:
         raise NotFound(f"no enrollment {enrollment_id}")
     return found
 
 
-async def locked(conn: Connection, enrollment_id: UUID) -> tuple[Enrollment, Offering]:
+async def locked(
+    conn: Connection, enrollment_id: UUID, *, seats: bool = True
+) -> tuple[Enrollment, Offering]:
     """The enrollment as it stands once its offering is locked: every change to an
-    enrollment takes its offering's lock, so what it reads now holds until commit."""
+    enrollment takes its offering's lock, so what it reads now holds until commit.
+
+    A change that decides no seat (``seats=False``: attendance, completion) shares the
+    offering's lock and takes the enrollment's row lock instead, so completions on one
+    offering run side by side while seat decisions and offering changes still wait."""
     first = await enrollment(conn, enrollment_id)
-    locked_offering = await offering(conn, first.offering_id)
-    return await enrollment(conn, enrollment_id), locked_offering
+    held = await offering(conn, first.offering_id, share=not seats)
+    return await enrollment(conn, enrollment_id, lock=not seats), held

@@ -26,7 +26,7 @@ class Progress:
     ) -> Enrollment:
         """Records one session; once every session is recorded the outcome follows."""
         async with self._pool.acquire() as conn, conn.transaction():
-            enrollment, offering = await lookup.locked(conn, enrollment_id)
+            enrollment, offering = await lookup.locked(conn, enrollment_id, seats=False)
             if enrollment.status is not Status.ENROLLED:
                 raise Conflict(
                     "attendance is recorded for enrolled staff;"
@@ -61,7 +61,7 @@ class Progress:
     ) -> Enrollment:
         """The academy records completion by hand, with a reason."""
         async with self._pool.acquire() as conn, conn.transaction():
-            enrollment, offering = await lookup.locked(conn, enrollment_id)
+            enrollment, offering = await lookup.locked(conn, enrollment_id, seats=False)
             done, event = domain.complete(
                 offering, enrollment, on or dutch_today(), hours, reason=reason
             )
@@ -71,7 +71,7 @@ class Progress:
 
     async def not_complete(self, enrollment_id: UUID, reason: str) -> Enrollment:
         async with self._pool.acquire() as conn, conn.transaction():
-            enrollment, offering = await lookup.locked(conn, enrollment_id)
+            enrollment, offering = await lookup.locked(conn, enrollment_id, seats=False)
             missed, event = domain.not_complete(offering, enrollment, dutch_today(), reason=reason)
             await store.update(conn, [missed])
             await emit(conn, self._source, [event])

@@ -27,11 +27,13 @@ async def save_offering(conn: Connection, o: Offering) -> None:
 
 
 async def get_offering(
-    conn: Connection, offering_id: UUID, *, lock: bool = False
+    conn: Connection, offering_id: UUID, *, lock: bool = False, share: bool = False
 ) -> Offering | None:
-    """With lock, the row lock serialises every seat decision on one offering."""
+    """With lock, the row lock serialises every seat decision on one offering; with share,
+    the offering holds still (no seat decision, no change) while others share it too."""
     sql = "SELECT details, withdrawn FROM offerings WHERE offering_id = $1"
-    row = await conn.fetchrow(sql + (" FOR UPDATE" if lock else ""), offering_id)
+    sql += " FOR UPDATE" if lock else " FOR SHARE" if share else ""
+    row = await conn.fetchrow(sql, offering_id)
     if row is None:
         return None
     return Offering(OfferingDetails.model_validate_json(row["details"]), row["withdrawn"])
@@ -81,9 +83,9 @@ async def update(conn: Connection, items: Sequence[Enrollment]) -> None:
     )
 
 
-async def get(conn: Connection, enrollment_id: UUID) -> Enrollment | None:
+async def get(conn: Connection, enrollment_id: UUID, *, lock: bool = False) -> Enrollment | None:
     sql = f"SELECT {_COLUMNS} FROM enrollments WHERE enrollment_id = $1"
-    row = await conn.fetchrow(sql, enrollment_id)
+    row = await conn.fetchrow(sql + (" FOR UPDATE" if lock else ""), enrollment_id)
     return _enrollment(row) if row else None
 
 

@@ -21,7 +21,7 @@ ICALENDAR: dict[int | str, dict[str, Any]] = {
 }
 
 
-def queries(request: Request) -> Queries:
+async def queries(request: Request) -> Queries:  # async: no worker thread per request
     return Queries(runtime_of(request).pool)
 
 

@@ -21,7 +21,7 @@ from services.portfolio.targets import four_years, yearly_target
 from services.shared.clock import dutch_today, end_of_dutch_day
 from services.shared.db import Connection
 from services.shared.errors import NotFound
-from services.shared.http import runtime_of
+from services.shared.http import commands, runtime_of
 
 router = APIRouter()
 
@@ -112,12 +112,7 @@ async def _conn(request: Request) -> AsyncIterator[Connection]:
 Conn = Annotated[Connection, Depends(_conn)]
 
 
-def _commands(request: Request) -> PortfolioCommands:
-    runtime = runtime_of(request)
-    return PortfolioCommands(runtime.pool, runtime.source)
-
-
-Commands = Annotated[PortfolioCommands, Depends(_commands)]
+Commands = Annotated[PortfolioCommands, Depends(commands(PortfolioCommands))]
 
 
 AsOf = Annotated[

@@ -19,10 +19,21 @@ async def create_pool(
     command_timeout: float | None = None,
 ) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
-        database_url, min_size=min_size, max_size=max_size, command_timeout=command_timeout
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        command_timeout=command_timeout,
+        reset=_nothing_to_reset,
     )
     assert pool is not None
     return pool
+
+
+async def _nothing_to_reset(conn: asyncpg.Connection) -> None:
+    """Pooled connections keep no session state (LISTEN, session advisory locks and SET are
+    only used on connections of their own), so a connection goes back to the pool without
+    asyncpg's reset query: one round trip less per request. asyncpg still rolls back an
+    open transaction first."""
 
 
 async def migrate(database_url: str, directories: Sequence[Path]) -> list[str]:

@@ -1,9 +1,10 @@
 """What every service's HTTP API shares: the lifespan, error mapping and health."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -16,6 +17,7 @@ from services.shared.runtime import NotReady, Runtime, ServiceDefinition, run_se
 from services.shared.settings import ServiceSettings
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 
 class Rejected(BaseModel):
@@ -107,3 +109,16 @@ def status_code(error: CommandRejected) -> int:
 def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+def commands(make: Callable[[asyncpg.Pool, str], T]) -> Callable[[Request], Awaitable[T]]:
+    """A FastAPI dependency giving `make(pool, source)` for the request's service.
+
+    Async on purpose: FastAPI runs a plain ``def`` dependency in a worker thread, a thread
+    hop (and a GIL hand-over) on every request."""
+
+    async def dependency(request: Request) -> T:
+        runtime = runtime_of(request)
+        return make(runtime.pool, runtime.source)
+
+    return dependency

@@ -8,7 +8,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from services.enrollment import lookup
 from services.enrollment.app import DEFINITION
+from services.enrollment.progress import Progress
 from services.enrollment.service import Enrollments
 from services.shared.errors import CommandRejected, Conflict
 from tests.support.enrollment import SOURCE, publish, staff_of
@@ -123,3 +125,46 @@ async def test_concurrent_teams_get_all_their_seats_or_none(enrollment_pool: asy
     assert len(made) == 2 and len(refused) == 3
     assert all(isinstance(r, Conflict) and "nobody was enrolled" in str(r) for r in refused)
     assert await statuses(enrollment_pool, offering.offering_id) == {"enrolled": 8}
+
+
+async def waiting_for_a_lock(pool: asyncpg.Pool, query_start: str) -> bool:
+    waiting: bool = await pool.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        " AND query LIKE $1 || '%')",
+        query_start,
+    )
+    return waiting
+
+
+async def test_completions_share_the_offerings_lock_and_seat_decisions_wait_for_them(
+    enrollment_pool: asyncpg.Pool,
+) -> None:
+    svc, progress = Enrollments(enrollment_pool, SOURCE), Progress(enrollment_pool, SOURCE)
+    offering = await publish(enrollment_pool, capacity=3)
+    a, b, c = [(await svc.enrol(staff_of(offering), offering.offering_id))[0] for _ in range(3)]
+    async with enrollment_pool.acquire() as conn, conn.transaction():
+        await lookup.locked(conn, a.enrollment_id, seats=False)  # a completion under way
+        # Another completion on the offering does not wait for it...
+        done = await asyncio.wait_for(progress.complete(b.enrollment_id, None, None, ""), 30)
+        assert done.status.value == "completed"
+        # ... but a seat decision does, until it commits.
+        cancelling = asyncio.create_task(svc.cancel(c.enrollment_id, "ill"))
+        while not await waiting_for_a_lock(enrollment_pool, "SELECT details, withdrawn"):
+            assert not cancelling.done()
+            await asyncio.sleep(0.01)
+    assert (await cancelling).status.value == "cancelled"
+
+
+async def test_the_same_enrollment_completed_concurrently_completes_once(
+    enrollment_pool: asyncpg.Pool,
+) -> None:
+    svc, progress = Enrollments(enrollment_pool, SOURCE), Progress(enrollment_pool, SOURCE)
+    offering = await publish(enrollment_pool, capacity=None)
+    made, _, _ = await svc.enrol(staff_of(offering), offering.offering_id)
+    results = await asyncio.gather(
+        *(progress.complete(made.enrollment_id, None, None, "") for _ in range(10)),
+        return_exceptions=True,
+    )
+    assert sum(1 for r in results if not isinstance(r, BaseException)) == 1
+    assert all(isinstance(r, Conflict) for r in results if isinstance(r, BaseException))
+    assert (await events_about(enrollment_pool, offering.offering_id))["completed"] == 1
