@@ -7,6 +7,8 @@ import sys
 import time
 from typing import Any
 
+import uvloop
+
 from bench import burst, events, latency, outbox, projection, rebuild, report, stack
 from bench.http import start_bare, stop_bare, system
 from contracts.topics import ENROLLMENTS
@@ -196,4 +198,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    uvloop.run(main())

@@ -49,7 +49,7 @@ async def completion_latencies(running: System, *, rate: float, count: int) -> l
 
         async def watch() -> None:
             # Visibility is read where the portfolio API reads it, its entries table, for
-            # every waiting completion in one query every 2 ms: polling the API itself for
+            # every waiting completion in one query every 5 ms: polling the API itself for
             # 200 completions a second loaded the portfolio more than the completions did,
             # and the probe's own sweep became the latency measured.
             conn = await asyncpg.connect(running.database_urls["portfolio"])
@@ -64,7 +64,7 @@ async def completion_latencies(running: System, *, rate: float, count: int) -> l
                     now = time.perf_counter()
                     for row in rows:
                         seen.append((now - pending.pop(str(row["staff_id"]))) * 1000)
-                    await asyncio.sleep(0.002)
+                    await asyncio.sleep(0.005)
             finally:
                 await conn.close()
 

@@ -1,9 +1,10 @@
 """`huisacademie portfolio rebuild`, with a progress bar."""
 
-import asyncio
 import os
 import sys
 from collections.abc import Mapping
+
+import uvloop
 
 from services.portfolio.app import PortfolioSettings
 from services.portfolio.rebuild import rebuild
@@ -24,7 +25,7 @@ def rebuild_portfolio(env: Mapping[str, str]) -> None:
     os.environ.update({k: v for k, v in env.items() if k not in os.environ})
     settings = PortfolioSettings()
     configure_logging("warning", settings.log_json)  # the progress bar says how it goes
-    done = asyncio.run(rebuild(settings, _bar))
+    done = uvloop.run(rebuild(settings, _bar))
     sys.stderr.write("\n")
     print(
         f"rebuilt {done.database} from {done.events} events; the old one is kept as {done.retired}"
