@@ -1,14 +1,17 @@
 """Enrollment's commands. Every decision about an offering's seats takes that offering's
 row lock, so capacity holds under concurrency."""
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 import asyncpg
 
 from contracts import Event
 from contracts.enrollment import EnrolledVia
+from contracts.values import Session
 from services.enrollment import domain, lookup, store
+from services.enrollment.desk import Desk
 from services.enrollment.domain import Enrollment, Offering, Status
 from services.enrollment.eligibility import Clash, StaffMember, check_eligible, overlaps
 from services.enrollment.records import emit
@@ -17,10 +20,23 @@ from services.shared.db import Connection
 from services.shared.errors import CommandRejected, Conflict
 
 
+@dataclass(frozen=True)
+class Enrolment:
+    """One request to enrol."""
+
+    staff: StaffMember
+    key: str | None
+    confirm_overlap: bool
+
+
+Made = tuple[Enrollment, bool, list[str]]
+
+
 class Enrollments:
     def __init__(self, pool: asyncpg.Pool, source: str) -> None:
         self._pool = pool
         self._source = source
+        self._desk: Desk[Enrolment, Made] = Desk(self._enrol_together, self._enrol_alone)
 
     async def enrol(
         self,
@@ -29,27 +45,79 @@ class Enrollments:
         key: str | None = None,
         *,
         confirm_overlap: bool = False,
-    ) -> tuple[Enrollment, bool, list[str]]:
-        """The enrollment, whether this call made it (False: a repeated key), and warnings."""
+    ) -> Made:
+        """The enrollment, whether this call made it (False: a repeated key), and warnings.
+        Requests on one offering that arrive together are decided together (desk.py)."""
+        return await self._desk.submit(offering_id, Enrolment(staff, key, confirm_overlap))
+
+    async def _enrol_together(
+        self, offering_id: Hashable, requests: Sequence[Enrolment]
+    ) -> list[Made | Exception]:
+        """In arrival order under the offering's lock: what the people already have is read
+        for all of them at once, the new enrollments and their events written at once."""
+        assert isinstance(offering_id, UUID)
+        staff_ids = [r.staff.staff_id for r in requests]
+        async with self._pool.acquire() as conn, conn.transaction():
+            offering = await lookup.offering(conn, offering_id)
+            keyed = await store.by_idempotency_keys(
+                conn, [(r.staff.staff_id, r.key) for r in requests if r.key]
+            )
+            live = await store.live_many(conn, offering_id, staff_ids)
+            booked = await store.booked_sessions_many(conn, staff_ids, offering_id)
+            seated = await store.count_seated(conn, offering_id)
+            answers: list[Made | Exception] = []
+            added: list[tuple[Enrollment, StaffMember, str | None]] = []
+            events: list[Event] = []
+            for r in requests:
+                person = r.staff.staff_id
+                try:
+                    if r.key and (seen := keyed.get((person, r.key))):
+                        answers.append((_same_offering(seen, offering_id, r.key), False, []))
+                        continue
+                    warnings = admit(offering, r, live.get(person), booked.get(person, []))
+                    new = Enrollment(uuid4(), offering_id, person, Status.REQUESTED)
+                    enrollment, event = domain.join(offering, new, seated, now())
+                except CommandRejected as e:
+                    answers.append(e)
+                    continue
+                seated += enrollment.status is Status.ENROLLED
+                live[person] = enrollment
+                if r.key:
+                    keyed[(person, r.key)] = enrollment
+                added.append((enrollment, r.staff, r.key))
+                events.append(event)
+                answers.append((enrollment, True, warnings))
+            await store.add_many(conn, added)
+            await emit(conn, self._source, events)
+            return answers
+
+    async def _enrol_alone(self, offering_id: Hashable, r: Enrolment) -> Made:
+        assert isinstance(offering_id, UUID)
+        person = r.staff.staff_id
         async with self._pool.acquire() as conn:
             try:
                 async with conn.transaction():
                     offering = await lookup.offering(conn, offering_id)
                     # Under the offering's lock, so a retry that overtakes the first
                     # request's commit still finds it.
-                    if key and (seen := await _repeated(conn, staff.staff_id, offering_id, key)):
-                        return seen, False, []
-                    warnings = await admissible(conn, offering, staff, confirm_overlap)
+                    if r.key and (seen := await store.by_idempotency_key(conn, person, r.key)):
+                        return _same_offering(seen, offering_id, r.key), False, []
+                    warnings = admit(
+                        offering,
+                        r,
+                        await store.live(conn, offering_id, person),
+                        await store.booked_sessions(conn, person, offering_id),
+                    )
                     seated = await store.count_seated(conn, offering_id)
-                    new = Enrollment(uuid4(), offering_id, staff.staff_id, Status.REQUESTED)
+                    new = Enrollment(uuid4(), offering_id, person, Status.REQUESTED)
                     enrollment, event = domain.join(offering, new, seated, now())
-                    await store.add(conn, enrollment, staff, key)
+                    await store.add_many(conn, [(enrollment, r.staff, r.key)])
                     await emit(conn, self._source, [event])
                     return enrollment, True, warnings
             except asyncpg.UniqueViolationError:
                 # The same key, concurrently, for another offering of the same person.
-                if key and (seen := await _repeated(conn, staff.staff_id, offering_id, key)):
-                    return seen, False, []
+                if r.key and (seen := await store.by_idempotency_key(conn, person, r.key)):
+                    return _same_offering(seen, offering_id, r.key), False, []
                 raise
 
     async def enrol_team(
@@ -116,15 +184,30 @@ async def admissible(
     conn: Connection, offering: Offering, staff: StaffMember, confirm_overlap: bool
 ) -> list[str]:
     """Raises when the person may not enrol; returns the overlaps they confirmed."""
-    check_eligible(offering.details, staff, now())
-    if existing := await store.live(conn, offering.offering_id, staff.staff_id):
+    return admit(
+        offering,
+        Enrolment(staff, None, confirm_overlap),
+        await store.live(conn, offering.offering_id, staff.staff_id),
+        await store.booked_sessions(conn, staff.staff_id, offering.offering_id),
+    )
+
+
+def admit(
+    offering: Offering,
+    r: Enrolment,
+    existing: Enrollment | None,
+    booked: Sequence[tuple[str, Session]],
+) -> list[str]:
+    """Raises when the person may not enrol, given their live enrollment in the offering
+    and the sessions they have booked elsewhere; returns the overlaps they confirmed."""
+    check_eligible(offering.details, r.staff, now())
+    if existing is not None:
         raise Conflict(
-            f"staff member {staff.staff_id} already has an enrollment in offering"
+            f"staff member {r.staff.staff_id} already has an enrollment in offering"
             f" {offering.offering_id} ({existing.status.value}): {existing.enrollment_id}"
         )
-    booked = await store.booked_sessions(conn, staff.staff_id, offering.offering_id)
     clashes = overlaps(offering.sessions, booked)
-    if clashes and not confirm_overlap:
+    if clashes and not r.confirm_overlap:
         raise Clash(clashes)
     return [f"overlaps {c}" for c in clashes]
 
@@ -140,12 +223,9 @@ async def promote(
     await emit(conn, source, [*events, *(ev for _, ev in promoted)])
 
 
-async def _repeated(
-    conn: Connection, staff_id: UUID, offering_id: UUID, key: str
-) -> Enrollment | None:
+def _same_offering(seen: Enrollment, offering_id: UUID, key: str) -> Enrollment:
     """The enrollment an earlier request with this key made, if the request was the same."""
-    seen = await store.by_idempotency_key(conn, staff_id, key)
-    if seen is not None and seen.offering_id != offering_id:
+    if seen.offering_id != offering_id:
         raise CommandRejected(
             f"Idempotency-Key {key!r} was used for another request (offering {seen.offering_id})"
         )

@@ -60,14 +60,29 @@ def _enrollment(row: asyncpg.Record) -> Enrollment:
     )  # fmt: skip
 
 
+_ADD = (
+    "INSERT INTO enrollments (enrollment_id, offering_id, staff_id, board_id, role, status,"
+    " idempotency_key, queue_position)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7,"
+    " CASE WHEN $6 = 'waitlisted' THEN nextval('waiting_list_order') END)"
+)
+
+
 async def add(conn: Connection, e: Enrollment, staff: StaffMember, key: str | None) -> None:
-    await conn.execute(
-        "INSERT INTO enrollments (enrollment_id, offering_id, staff_id, board_id, role, status,"
-        " idempotency_key, queue_position)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7,"
-        " CASE WHEN $6 = 'waitlisted' THEN nextval('waiting_list_order') END)",
-        e.enrollment_id, e.offering_id, e.staff_id, staff.board_id, staff.role.value,
-        e.status.value, key,
+    await add_many(conn, [(e, staff, key)])
+
+
+async def add_many(
+    conn: Connection, added: Sequence[tuple[Enrollment, StaffMember, str | None]]
+) -> None:
+    """In order: whoever joins the waiting list takes the next place in the queue."""
+    await conn.executemany(
+        _ADD,
+        [
+            (e.enrollment_id, e.offering_id, e.staff_id, staff.board_id, staff.role.value,
+             e.status.value, key)
+            for e, staff, key in added
+        ],
     )  # fmt: skip
 
 
@@ -108,6 +123,35 @@ async def live(conn: Connection, offering_id: UUID, staff_id: UUID) -> Enrollmen
     return _enrollment(row) if row else None
 
 
+async def by_idempotency_keys(
+    conn: Connection, keys: Sequence[tuple[UUID, str]]
+) -> dict[tuple[UUID, str], Enrollment]:
+    """by_idempotency_key for many (staff id, key) pairs at once."""
+    if not keys:
+        return {}
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS}, idempotency_key FROM enrollments"
+        " WHERE (staff_id, idempotency_key) IN"
+        " (SELECT * FROM unnest($1::uuid[], $2::text[]))",
+        [staff_id for staff_id, _ in keys],
+        [key for _, key in keys],
+    )
+    return {(r["staff_id"], r["idempotency_key"]): _enrollment(r) for r in rows}
+
+
+async def live_many(
+    conn: Connection, offering_id: UUID, staff_ids: Sequence[UUID]
+) -> dict[UUID, Enrollment]:
+    """live for many people at once."""
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM enrollments WHERE offering_id = $1"
+        " AND staff_id = ANY($2::uuid[]) AND status NOT IN ('cancelled', 'declined')",
+        offering_id,
+        list(staff_ids),
+    )
+    return {r["staff_id"]: _enrollment(r) for r in rows}
+
+
 async def with_status(conn: Connection, offering_id: UUID, *statuses: Status) -> list[Enrollment]:
     """In queue order for the waiting list, in order of arrival otherwise."""
     rows = await conn.fetch(
@@ -135,17 +179,24 @@ async def booked_sessions(
     conn: Connection, staff_id: UUID, besides: UUID
 ) -> list[tuple[str, Session]]:
     """The sessions of the person's live enrollments in other offerings, with titles."""
+    return (await booked_sessions_many(conn, [staff_id], besides)).get(staff_id, [])
+
+
+async def booked_sessions_many(
+    conn: Connection, staff_ids: Sequence[UUID], besides: UUID
+) -> dict[UUID, list[tuple[str, Session]]]:
+    """booked_sessions for many people at once."""
     rows = await conn.fetch(
-        "SELECT o.details FROM enrollments e JOIN offerings o USING (offering_id)"
-        " WHERE e.staff_id = $1 AND e.offering_id <> $2 AND NOT o.withdrawn"
+        "SELECT e.staff_id, o.details FROM enrollments e JOIN offerings o USING (offering_id)"
+        " WHERE e.staff_id = ANY($1::uuid[]) AND e.offering_id <> $2 AND NOT o.withdrawn"
         " AND e.status IN ('requested', 'enrolled', 'waitlisted')",
-        staff_id,
+        list(staff_ids),
         besides,
     )
-    booked: list[tuple[str, Session]] = []
+    booked: dict[UUID, list[tuple[str, Session]]] = {}
     for row in rows:
         details = OfferingDetails.model_validate_json(row["details"])
-        booked.extend((details.title, s) for s in details.sessions)
+        booked.setdefault(row["staff_id"], []).extend((details.title, s) for s in details.sessions)
     return booked
 
 

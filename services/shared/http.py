@@ -112,13 +112,19 @@ def runtime_of(request: Request) -> Runtime:
 
 
 def commands(make: Callable[[asyncpg.Pool, str], T]) -> Callable[[Request], Awaitable[T]]:
-    """A FastAPI dependency giving `make(pool, source)` for the request's service.
+    """A FastAPI dependency giving the request's service its `make(pool, source)`, made once
+    per pool (command objects may keep state across requests: enrollment groups them).
 
     Async on purpose: FastAPI runs a plain ``def`` dependency in a worker thread, a thread
     hop (and a GIL hand-over) on every request."""
+    made: dict[int, tuple[asyncpg.Pool, T]] = {}
 
     async def dependency(request: Request) -> T:
         runtime = runtime_of(request)
-        return make(runtime.pool, runtime.source)
+        pool = runtime.pool
+        found = made.get(id(pool))
+        if found is None or found[0] is not pool:
+            found = made[id(pool)] = (pool, make(pool, runtime.source))
+        return found[1]
 
     return dependency

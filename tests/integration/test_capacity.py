@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from contracts.values import Audience, StaffRole
 from services.enrollment import lookup
 from services.enrollment.app import DEFINITION
+from services.enrollment.eligibility import NotEligible
 from services.enrollment.progress import Progress
 from services.enrollment.service import Enrollments
 from services.shared.errors import CommandRejected, Conflict
@@ -168,3 +170,56 @@ async def test_the_same_enrollment_completed_concurrently_completes_once(
     assert sum(1 for r in results if not isinstance(r, BaseException)) == 1
     assert all(isinstance(r, Conflict) for r in results if isinstance(r, BaseException))
     assert (await events_about(enrollment_pool, offering.offering_id))["completed"] == 1
+
+
+async def test_requests_decided_together_each_get_their_own_answer(
+    enrollment_pool: asyncpg.Pool,
+) -> None:
+    svc = Enrollments(enrollment_pool, SOURCE)
+    offering = await publish(
+        enrollment_pool, capacity=2, audience=Audience(roles=(StaffRole.TEACHER,))
+    )
+    other = await publish(enrollment_pool, capacity=None, board_id=offering.board_id)
+    twice, keyed, used_elsewhere = (staff_of(offering) for _ in range(3))
+    await svc.enrol(used_elsewhere, other.offering_id, "k-used")
+    first, second, third = (staff_of(offering) for _ in range(3))
+    asked = [
+        svc.enrol(first, offering.offering_id),
+        svc.enrol(twice, offering.offering_id),
+        svc.enrol(twice, offering.offering_id),
+        svc.enrol(keyed, offering.offering_id, "k"),
+        svc.enrol(keyed, offering.offering_id, "k"),
+        svc.enrol(staff_of(offering, StaffRole.SPECIALIST), offering.offering_id),
+        svc.enrol(used_elsewhere, offering.offering_id, "k-used"),
+        svc.enrol(second, offering.offering_id),
+        svc.enrol(third, offering.offering_id),
+    ]
+    answers = await asyncio.gather(*asked, return_exceptions=True)
+    made = [a for a in answers if not isinstance(a, BaseException)]
+    # In order of arrival: the first two new people get the seats, the rest wait.
+    assert [(e.staff_id, e.status.value, created) for e, created, _ in made] == [
+        (first.staff_id, "enrolled", True),
+        (twice.staff_id, "enrolled", True),
+        (keyed.staff_id, "waitlisted", True),
+        (keyed.staff_id, "waitlisted", False),
+        (second.staff_id, "waitlisted", True),
+        (third.staff_id, "waitlisted", True),
+    ]
+    assert made[2][0] == made[3][0]  # the same key: the same enrollment
+    assert isinstance(answers[2], Conflict) and "already has an enrollment" in str(answers[2])
+    assert isinstance(answers[5], NotEligible)
+    assert isinstance(answers[6], CommandRejected) and "another request" in str(answers[6])
+    assert await statuses(enrollment_pool, offering.offering_id) == {
+        "enrolled": 2,
+        "waitlisted": 3,
+    }
+    assert await events_about(enrollment_pool, offering.offering_id) == {
+        "enrolled": 2,
+        "waitlisted": 3,
+    }
+    queue = await enrollment_pool.fetch(
+        "SELECT staff_id FROM enrollments WHERE offering_id = $1 AND status = 'waitlisted'"
+        " ORDER BY queue_position",
+        offering.offering_id,
+    )
+    assert [r["staff_id"] for r in queue] == [keyed.staff_id, second.staff_id, third.staff_id]
