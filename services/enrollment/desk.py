@@ -46,19 +46,26 @@ class Desk(Generic[R, A]):
                 await self._answer(about, group)
         finally:
             del self._deciding[about]
+            for _, future in self._waiting.pop(about, []):  # only when cancelled: stopping
+                future.cancel()
 
     async def _answer(self, about: Hashable, group: list[tuple[R, asyncio.Future[A]]]) -> None:
         try:
-            answers = await self._decide(about, [request for request, _ in group])
-        except Exception:
-            await asyncio.gather(*(self._one(about, request, f) for request, f in group))
-            return
-        except BaseException as e:  # cancelled: nobody is left waiting for ever
-            for _, future in group:
-                _settle(future, e)
-            raise
-        for (_, future), answer in zip(group, answers, strict=True):
-            _settle(future, answer)
+            # A caller that went away before its group is decided is not decided at all.
+            group = [(request, future) for request, future in group if not future.done()]
+            if not group:
+                return
+            try:
+                answers = await self._decide(about, [request for request, _ in group])
+            except Exception:
+                for request, future in group:  # one by one, still in order of arrival
+                    await self._one(about, request, future)
+                return
+            for (_, future), answer in zip(group, answers, strict=True):
+                _settle(future, answer)
+        finally:
+            for _, future in group:  # only when cancelled (stopping): none waits for ever
+                future.cancel()
 
     async def _one(self, about: Hashable, request: R, future: asyncio.Future[A]) -> None:
         try:
@@ -67,10 +74,10 @@ class Desk(Generic[R, A]):
             _settle(future, e)
 
 
-def _settle(future: asyncio.Future[A], answer: A | BaseException) -> None:
+def _settle(future: asyncio.Future[A], answer: A | Exception) -> None:
     if future.done():  # the caller went away
         return
-    if isinstance(answer, BaseException):
+    if isinstance(answer, Exception):
         future.set_exception(answer)
     else:
         future.set_result(answer)

@@ -43,6 +43,7 @@ def create_http_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with run_service(definition, settings) as runtime:
             app.state.runtime = runtime
+            app.state.commands = {}
             yield
 
     app = FastAPI(title=title, description=description, lifespan=lifespan, responses=ERRORS)
@@ -113,18 +114,19 @@ def runtime_of(request: Request) -> Runtime:
 
 def commands(make: Callable[[asyncpg.Pool, str], T]) -> Callable[[Request], Awaitable[T]]:
     """A FastAPI dependency giving the request's service its `make(pool, source)`, made once
-    per pool (command objects may keep state across requests: enrollment groups them).
+    per app and pool (command objects may keep state across requests: enrollment groups
+    them), kept in the app's state.
 
     Async on purpose: FastAPI runs a plain ``def`` dependency in a worker thread, a thread
     hop (and a GIL hand-over) on every request."""
-    made: dict[int, tuple[asyncpg.Pool, T]] = {}
 
     async def dependency(request: Request) -> T:
         runtime = runtime_of(request)
-        pool = runtime.pool
-        found = made.get(id(pool))
-        if found is None or found[0] is not pool:
-            found = made[id(pool)] = (pool, make(pool, runtime.source))
-        return found[1]
+        made: dict[object, tuple[asyncpg.Pool, Any]] = request.app.state.commands
+        found = made.get(make)
+        if found is None or found[0] is not runtime.pool:
+            found = made[make] = (runtime.pool, make(runtime.pool, runtime.source))
+        command: T = found[1]
+        return command
 
     return dependency

@@ -45,7 +45,9 @@ class OutboxRelay:
     The relay wakes on NOTIFY from the insert trigger, and polls as a fallback.
 
     Order per key: every command takes its aggregate's row lock before it writes to the
-    outbox, so for any one aggregate seq order is commit order, and rows go out in seq order.
+    outbox (an enrollment's: its offering's, or for a completion its own row and its
+    person's lock), so for any one aggregate seq order is commit order, and rows go out in
+    seq order.
     """
 
     def __init__(

@@ -68,7 +68,7 @@ async def test_a_group_that_fails_is_decided_request_by_request() -> None:
     answers = await asyncio.gather(desk.submit("a", 0), desk.submit("a", 3), return_exceptions=True)
     assert answers[0] == "zero"
     assert isinstance(answers[1], Refused) and str(answers[1]) == "three alone"
-    assert sorted(clerk.alone) == [0, 3]
+    assert clerk.alone == [0, 3]  # one by one, in order of arrival
 
 
 async def test_a_group_holds_at_most_so_many_requests() -> None:
@@ -85,4 +85,28 @@ async def test_the_desk_forgets_a_thing_once_its_requests_are_answered() -> None
     assert desk._waiting == {} and desk._deciding == {}
     with pytest.raises(Refused):
         await desk.submit("a", 1)
+    assert desk._waiting == {} and desk._deciding == {}
+
+
+async def test_a_caller_that_went_away_is_not_decided() -> None:
+    clerk = Clerk()
+    desk: Desk[int, str] = Desk(clerk.decide, clerk.one)
+    first = asyncio.create_task(desk.submit("a", 2))
+    await asyncio.sleep(0.001)  # its group is being decided
+    gone = asyncio.create_task(desk.submit("a", 4))
+    staying = asyncio.create_task(desk.submit("a", 6))
+    await asyncio.sleep(0)
+    gone.cancel()
+    assert await first == "a:2" and await staying == "a:6"
+    assert clerk.groups == [("a", [2]), ("a", [6])]
+
+
+async def test_stopping_the_desk_leaves_nobody_waiting() -> None:
+    clerk = Clerk()
+    desk: Desk[int, str] = Desk(clerk.decide, clerk.one, most=1)
+    callers = [asyncio.create_task(desk.submit("a", n)) for n in (2, 4, 6)]
+    await asyncio.sleep(0.001)  # the first group is being decided, two wait
+    desk._deciding["a"].cancel()
+    results = await asyncio.gather(*callers, return_exceptions=True)
+    assert all(isinstance(r, asyncio.CancelledError) for r in results)
     assert desk._waiting == {} and desk._deciding == {}
