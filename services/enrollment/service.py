@@ -92,33 +92,20 @@ class Enrollments:
             return answers
 
     async def _enrol_alone(self, offering_id: Hashable, r: Enrolment) -> Made:
+        """A group of one, in a transaction of its own: the desk's way when a group failed."""
         assert isinstance(offering_id, UUID)
-        person = r.staff.staff_id
-        async with self._pool.acquire() as conn:
-            try:
-                async with conn.transaction():
-                    offering = await lookup.offering(conn, offering_id)
-                    # Under the offering's lock, so a retry that overtakes the first
-                    # request's commit still finds it.
-                    if r.key and (seen := await store.by_idempotency_key(conn, person, r.key)):
-                        return _same_offering(seen, offering_id, r.key), False, []
-                    warnings = admit(
-                        offering,
-                        r,
-                        await store.live(conn, offering_id, person),
-                        await store.booked_sessions(conn, person, offering_id),
-                    )
-                    seated = await store.count_seated(conn, offering_id)
-                    new = Enrollment(uuid4(), offering_id, person, Status.REQUESTED)
-                    enrollment, event = domain.join(offering, new, seated, now())
-                    await store.add_many(conn, [(enrollment, r.staff, r.key)])
-                    await emit(conn, self._source, [event])
-                    return enrollment, True, warnings
-            except asyncpg.UniqueViolationError:
-                # The same key, concurrently, for another offering of the same person.
-                if r.key and (seen := await store.by_idempotency_key(conn, person, r.key)):
-                    return _same_offering(seen, offering_id, r.key), False, []
-                raise
+        try:
+            [answer] = await self._enrol_together(offering_id, [r])
+        except asyncpg.UniqueViolationError:
+            # The same key, concurrently, for another offering of the same person.
+            async with self._pool.acquire() as conn:
+                seen = r.key and await store.by_idempotency_key(conn, r.staff.staff_id, r.key)
+            if r.key and seen:
+                return _same_offering(seen, offering_id, r.key), False, []
+            raise
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
     async def enrol_team(
         self, offering_id: UUID, members: Sequence[StaffMember], *, confirm_overlap: bool = False
