@@ -9,9 +9,9 @@ from services.shared.errors import NotFound
 
 
 async def offering(
-    conn: Connection, offering_id: UUID, *, lock: bool = True, share: bool = False
+    conn: Connection, offering_id: UUID, *, lock: store.RowLock = "FOR UPDATE"
 ) -> Offering:
-    found = await store.get_offering(conn, offering_id, lock=lock and not share, share=share)
+    found = await store.get_offering(conn, offering_id, lock=lock)
     if found is None:
         raise NotFound(f"no offering {offering_id} (a newly published offering may take a moment)")
     return found
@@ -34,5 +34,5 @@ async def locked(
     offering's lock and takes the enrollment's row lock instead, so completions on one
     offering run side by side while seat decisions and offering changes still wait."""
     first = await enrollment(conn, enrollment_id)
-    held = await offering(conn, first.offering_id, share=not seats)
+    held = await offering(conn, first.offering_id, lock="FOR UPDATE" if seats else "FOR SHARE")
     return await enrollment(conn, enrollment_id, lock=not seats), held

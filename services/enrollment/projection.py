@@ -31,7 +31,7 @@ class CatalogueProjection:
             await store.save_offering(conn, Offering(event.offering))
 
     async def on_course_updated(self, conn: Connection, event: CourseUpdated) -> None:
-        current = await store.get_offering(conn, event.offering.offering_id, lock=True)
+        current = await store.get_offering(conn, event.offering.offering_id, lock="FOR UPDATE")
         if current is not None and (
             current.withdrawn or current.details.version > event.offering.version
         ):
@@ -47,7 +47,7 @@ class CatalogueProjection:
         await emit(conn, self._source, [ev for _, ev in offered])
 
     async def on_course_withdrawn(self, conn: Connection, event: CourseWithdrawn) -> None:
-        current = await store.get_offering(conn, event.offering_id, lock=True)
+        current = await store.get_offering(conn, event.offering_id, lock="FOR UPDATE")
         if current is None or current.withdrawn:
             return
         offering = Offering(current.details, withdrawn=True)

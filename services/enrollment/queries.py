@@ -29,7 +29,7 @@ class Queries:
 
     async def seats(self, offering_id: UUID) -> Seats:
         async with self._pool.acquire() as conn:
-            offering = await lookup.offering(conn, offering_id, lock=False)
+            offering = await lookup.offering(conn, offering_id, lock="")
             seated = await store.count_seated(conn, offering_id)
             listing = await store.listing(conn, offering_id=offering_id)
             waiting = await store.with_status(conn, offering_id, Status.WAITLISTED)

@@ -85,8 +85,7 @@ class Reservations:
                 Enrollment(uuid4(), offering.offering_id, m.staff_id, Status.ENROLLED)
                 for m in members
             ]
-            for enrollment, member in zip(made, members, strict=True):
-                await store.add(conn, enrollment, member, None)
+            await store.add_many(conn, [(e, m, None) for e, m in zip(made, members, strict=True)])
             await conn.execute(
                 "UPDATE reservations SET filled = filled + $2 WHERE reservation_id = $1",
                 reservation_id,

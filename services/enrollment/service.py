@@ -135,9 +135,9 @@ class Enrollments:
                 new = Enrollment(uuid4(), offering_id, member.staff_id, Status.REQUESTED)
                 enrollment, event = domain.seat(offering, new, seated, now(), EnrolledVia.TEAM)
                 seated += 1
-                await store.add(conn, enrollment, member, None)
                 made.append(enrollment)
                 events.append(event)
+            await store.add_many(conn, [(e, m, None) for e, m in zip(made, members, strict=True)])
             await emit(conn, self._source, events)
             return made, warnings
 

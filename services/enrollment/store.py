@@ -1,6 +1,7 @@
 """Enrollment's PostgreSQL adapter."""
 
 from collections.abc import Sequence
+from typing import Literal
 from uuid import UUID
 
 import asyncpg
@@ -26,14 +27,17 @@ async def save_offering(conn: Connection, o: Offering) -> None:
     )
 
 
+RowLock = Literal["", "FOR UPDATE", "FOR SHARE"]
+
+
 async def get_offering(
-    conn: Connection, offering_id: UUID, *, lock: bool = False, share: bool = False
+    conn: Connection, offering_id: UUID, *, lock: RowLock = ""
 ) -> Offering | None:
-    """With lock, the row lock serialises every seat decision on one offering; with share,
-    the offering holds still (no seat decision, no change) while others share it too."""
-    sql = "SELECT details, withdrawn FROM offerings WHERE offering_id = $1"
-    sql += " FOR UPDATE" if lock else " FOR SHARE" if share else ""
-    row = await conn.fetchrow(sql, offering_id)
+    """FOR UPDATE serialises every seat decision on one offering; FOR SHARE holds the
+    offering still (no seat decision, no change) while others share it too."""
+    row = await conn.fetchrow(
+        f"SELECT details, withdrawn FROM offerings WHERE offering_id = $1 {lock}", offering_id
+    )
     if row is None:
         return None
     return Offering(OfferingDetails.model_validate_json(row["details"]), row["withdrawn"])
@@ -66,10 +70,6 @@ _ADD = (
     " VALUES ($1, $2, $3, $4, $5, $6, $7,"
     " CASE WHEN $6 = 'waitlisted' THEN nextval('waiting_list_order') END)"
 )
-
-
-async def add(conn: Connection, e: Enrollment, staff: StaffMember, key: str | None) -> None:
-    await add_many(conn, [(e, staff, key)])
 
 
 async def add_many(
