@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream.kafka import KafkaBroker
 
 from huisacademie import stack
-from services.portfolio.app import DEFINITION, PortfolioSettings, consumers
+from services.portfolio.app import DEFINITION, PortfolioSettings
 from services.shared.db import create_pool, migrate
 from services.shared.runtime import database_migrations
 
@@ -75,7 +75,9 @@ async def projection_seconds(bootstrap: str, database_url: str, expected: int) -
     pool = await create_pool(database_url)
     broker = KafkaBroker(bootstrap, enable_idempotence=True, logger=None)
     settings = PortfolioSettings(database_url=database_url)
-    consumers(pool, broker, settings)
+    for subscription in DEFINITION.subscriptions:
+        consumer = DEFINITION.consumer(subscription, pool, broker, settings)
+        consumer.subscribe(*subscription.topics)
     try:
         await broker.start()
         first: float | None = None

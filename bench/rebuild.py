@@ -5,8 +5,8 @@ import time
 
 import asyncpg
 
+from huisacademie.rebuild import rebuild
 from services.portfolio.app import DEFINITION, PortfolioSettings
-from services.portfolio.rebuild import rebuild
 from services.shared.db import migrate
 from services.shared.runtime import database_migrations
 

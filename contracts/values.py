@@ -205,3 +205,17 @@ class Findings(Value):
     strengths: Remarks = ()
     improvements: Remarks = Field(default=(), description="Points to improve.")
     recommendations: Remarks = ()
+
+
+class EnrollmentStatus(StrEnum):
+    """Where an enrollment stands: enrollment's own state, and the status of the portfolio
+    entry that follows it (audit work and learning added by staff are entries completed)."""
+
+    INTERESTED = "interested"
+    REQUESTED = "requested"
+    ENROLLED = "enrolled"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    DECLINED = "declined"
+    COMPLETED = "completed"
+    NOT_COMPLETED = "not_completed"

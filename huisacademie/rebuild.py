@@ -1,14 +1,227 @@
-"""`huisacademie portfolio rebuild`, with a progress bar."""
+"""`huisacademie portfolio rebuild`: rebuilds the portfolio's read models from every event
+in Kafka, into a fresh database, while the old one keeps serving; then switches over.
 
+The switch is a short freeze: the old database takes no connections (the service's
+consumers wait, their offsets uncommitted, and its API answers 5xx for a moment); the
+fresh one catches up to the end of every topic; the old one's unpublished outbox rows (with
+their effects) and what no event carries (evidence files, board targets) are carried over;
+both databases are renamed in one transaction. The service's connections come back to the
+rebuilt database under the old name, and its consumers resume where they committed: the
+rebuilt inbox, kept under the same consumer names, drops what the rebuild already applied.
+A failure before the rename leaves the old database serving as before.
+"""
+
+import json
 import os
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 import uvloop
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
-from services.portfolio.app import PortfolioSettings
-from services.portfolio.rebuild import rebuild
+from contracts import EnvelopeError, decode, topics
+from services.portfolio.app import DEFINITION, PortfolioSettings
+from services.portfolio.handlers import OWN, SUBSCRIPTIONS
+from services.shared.consumer import Applier
+from services.shared.db import create_pool, migrate
 from services.shared.logging import configure_logging
+from services.shared.runtime import database_migrations
+from services.shared.settings import ServiceSettings
+
+# Other services' events first, then the portfolio's own: a reflection or a follow-up is
+# always about an entry or an audit that came before it, whatever topic that came on.
+PHASES = ((topics.ENROLLMENTS, topics.AUDITS), (topics.PORTFOLIO, topics.SCHOOL_AUDITS))
+Positions = dict[TopicPartition, int]
+COPIED = ("evidence_files", "board_targets")
+Report = Callable[[int, int], None]
+"""Told how many events are done, of how many."""
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    events: int
+    database: str
+    retired: str
+
+
+def _with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def _appliers(pool: asyncpg.Pool) -> Mapping[str, Applier]:
+    """Per topic, what applies its events: under the live consumers' names (their inbox
+    rows tell the live consumers what the rebuild applied), the own topics as portfolio.own."""
+    database = DEFINITION.database(pool)
+    return {
+        topic: Applier(s.group, database, s.handlers)
+        for s in (*SUBSCRIPTIONS, OWN)
+        for topic in s.topics
+    }
+
+
+async def _replay(
+    reader: AIOKafkaConsumer,
+    pool: asyncpg.Pool,
+    report: Report,
+    ends: Mapping[TopicPartition, int],
+) -> int:
+    """Applies every record up to `ends`; returns how many."""
+    parts = list(ends)
+    starts = {tp: await reader.position(tp) for tp in parts}
+    total = sum(ends[tp] - starts[tp] for tp in parts)
+    by_topic, done = _appliers(pool), 0
+    while await _behind(reader, ends):
+        for tp, records in (await reader.getmany(timeout_ms=1000, max_records=2000)).items():
+            envelopes = []
+            for record in records:
+                if record.offset >= ends[tp]:
+                    continue
+                try:
+                    envelopes.append(decode(record.headers, record.value or b""))
+                except EnvelopeError:
+                    continue  # the live consumer sent it to the dead-letter topic
+            await by_topic[tp.topic].apply_all(envelopes)  # one transaction per poll
+            done += len(envelopes)
+        report(done, total)
+    return done
+
+
+async def _partitions(bootstrap: str, names: tuple[str, ...]) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(names))
+    finally:
+        await admin.close()
+    return [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
+
+
+async def _pass(
+    reader: AIOKafkaConsumer,
+    pool: asyncpg.Pool,
+    settings: ServiceSettings,
+    report: Report,
+    read: Positions,
+) -> int:
+    """Reads each phase's topics from where the last pass stopped (or the beginning) up
+    to their end offsets as they are now; `read` keeps where it stopped."""
+    count = 0
+    for names in PHASES:
+        parts = await _partitions(settings.kafka_bootstrap_servers, names)
+        reader.assign(parts)
+        fresh = [tp for tp in parts if tp not in read]
+        if fresh:
+            starts = await reader.beginning_offsets(fresh)
+            if lost := {f"{tp.topic}[{tp.partition}]": o for tp, o in starts.items() if o > 0}:
+                raise RebuildRefused(f"Kafka no longer holds the whole history of {lost}")
+            read.update(starts)
+        for tp in parts:
+            # Explicit offsets: seek_to_beginning after beginning_offsets is not to be trusted.
+            reader.seek(tp, read[tp])
+        ends = await reader.end_offsets(parts)
+        count += await _replay(reader, pool, report, ends)
+        read.update(ends)
+    return count
+
+
+class RebuildRefused(RuntimeError):
+    pass
+
+
+async def _behind(reader: AIOKafkaConsumer, ends: Mapping[TopicPartition, int]) -> bool:
+    for tp, end in ends.items():
+        if await reader.position(tp) < end:
+            return True
+    return False
+
+
+async def rebuild(settings: ServiceSettings, report: Report) -> Rebuilt:
+    name = urlsplit(settings.database_url).path.lstrip("/")
+    stamp = time.strftime("%Y%m%d%H%M%S")
+    fresh, retired = f"{name}_rebuild_{stamp}", f"{name}_retired_{stamp}"
+    fresh_url = _with_database(settings.database_url, fresh)
+    admin = await asyncpg.connect(_with_database(settings.database_url, "postgres"))
+    reader = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    renamed = False
+    try:
+        await admin.execute(f'CREATE DATABASE "{fresh}"')
+        await migrate(fresh_url, database_migrations(DEFINITION))
+        await reader.start()
+        read: Positions = {}
+        pool = await create_pool(fresh_url)
+        try:
+            count = await _pass(reader, pool, settings, report, read)  # the old one serves
+            old = await _freeze(admin, settings.database_url, name)
+            try:
+                count += await _pass(reader, pool, settings, report, read)  # catching up
+                await _carry_over(old, pool)
+            finally:
+                await old.close()
+        finally:
+            await pool.close()
+        async with admin.transaction():
+            await admin.execute(f'ALTER DATABASE "{name}" RENAME TO "{retired}"')
+            await admin.execute(f'ALTER DATABASE "{fresh}" RENAME TO "{name}"')
+        renamed = True
+        return Rebuilt(count, name, retired)
+    finally:
+        if not renamed:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
+        await admin.execute(
+            f'ALTER DATABASE "{retired if renamed else name}" ALLOW_CONNECTIONS true'
+        )
+        await reader.stop()
+        await admin.close()
+
+
+async def _freeze(admin: asyncpg.Connection, url: str, name: str) -> asyncpg.Connection:
+    """No new connections to the old database, the others closed; keeps one for reading."""
+    old = await asyncpg.connect(url)
+    await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    await admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2",
+        name,
+        old.get_server_pid(),
+    )
+    return old
+
+
+async def _carry_over(old: asyncpg.Connection, pool: asyncpg.Pool) -> None:
+    """What the old database holds that Kafka does not: its unpublished (or parked) events,
+    which are applied and left for the relay to publish, evidence files, board targets."""
+    rows = await old.fetch(
+        "SELECT event_id, topic, key, headers, payload, parked_at, park_reason"
+        " FROM outbox WHERE published_at IS NULL ORDER BY seq"
+    )
+    by_topic = _appliers(pool)
+    async with pool.acquire() as conn:
+        await conn.executemany(
+            "INSERT INTO outbox (event_id, topic, key, headers, payload, parked_at, park_reason)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING",
+            [tuple(r) for r in rows],
+        )
+        for r in rows:
+            await by_topic[r["topic"]].apply(decode(json.loads(r["headers"]), bytes(r["payload"])))
+        for table in COPIED:
+            async with old.transaction():
+                cursor = old.cursor(f"SELECT * FROM {table}")
+                async for row in cursor:  # one at a time: files can be large
+                    columns = ", ".join(row.keys())
+                    marks = ", ".join(f"${i}" for i in range(1, len(row) + 1))
+                    await conn.execute(
+                        f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING",
+                        *row.values(),
+                    )
 
 
 def _bar(done: int, total: int) -> None:

@@ -10,7 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from contracts.values import CompetenceDomain, OfferingDetails, OfferingKind, Sector, StaffRole
-from services.catalogue.domain import Offering, OfferingStatus, OfferingView
+from services.catalogue.domain.offerings import Offering, OfferingStatus, OfferingView
 from services.shared.db import Connection
 
 LOCAL_TIME_ZONE = "Europe/Amsterdam"

@@ -1,13 +1,18 @@
-"""What enrollment answers about itself: enrollments, seats, history."""
+"""Enrollment's read use cases: enrollments, seats and the waiting list, history, and
+calendar feeds, each read on a connection of its own."""
 
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
-from services.enrollment import calendar, lookup, records, store
-from services.enrollment.domain import Enrollment, Offering, Status
+from contracts.values import EnrollmentStatus
+from services.enrollment.commands.reservations import reservation_of
+from services.enrollment.commands.seating import enrollment_of, offering_of
+from services.enrollment.domain import calendar
+from services.enrollment.domain.enrollments import Enrollment, Offering
+from services.enrollment.domain.reservations import Reservation
+from services.enrollment.store import Store
+from services.shared.unit_of_work import Database
 
 
 @dataclass(frozen=True)
@@ -19,36 +24,40 @@ class Seats:
     """The waiting list, first in line first."""
 
 
-class Queries:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
+class EnrollmentQueries:
+    def __init__(self, database: Database[Store]) -> None:
+        self._database = database
 
     async def enrollment(self, enrollment_id: UUID) -> Enrollment:
-        async with self._pool.acquire() as conn:
-            return await lookup.enrollment(conn, enrollment_id)
+        async with self._database.reading() as store:
+            return await enrollment_of(store, enrollment_id)
+
+    async def reservation(self, reservation_id: UUID) -> Reservation:
+        async with self._database.reading() as store:
+            return await reservation_of(store, reservation_id)
 
     async def seats(self, offering_id: UUID) -> Seats:
-        async with self._pool.acquire() as conn:
-            offering = await lookup.offering(conn, offering_id, lock="")
-            seated = await store.count_seated(conn, offering_id)
-            listing = await store.listing(conn, offering_id=offering_id)
-            waiting = await store.with_status(conn, offering_id, Status.WAITLISTED)
+        async with self._database.reading() as store:
+            offering = await offering_of(store, offering_id, lock="")
+            seated = await store.count_seated(offering_id)
+            listing = await store.listing(offering_id=offering_id)
+            waiting = await store.with_status(offering_id, EnrollmentStatus.WAITLISTED)
             return Seats(offering, seated, listing, waiting)
 
     async def of_staff(self, staff_id: UUID) -> list[Enrollment]:
-        async with self._pool.acquire() as conn:
-            return await store.listing(conn, staff_id=staff_id)
+        async with self._database.reading() as store:
+            return await store.listing(staff_id=staff_id)
 
     async def history(self, enrollment_id: UUID) -> list[dict[str, Any]]:
-        async with self._pool.acquire() as conn:
-            await lookup.enrollment(conn, enrollment_id)
-            return await records.history_of(conn, enrollment_id)
+        async with self._database.reading() as store:
+            await enrollment_of(store, enrollment_id)
+            return await store.history_of(enrollment_id)
 
     async def calendar(
         self, *, staff_id: UUID | None = None, enrollment_id: UUID | None = None
     ) -> bytes:
-        async with self._pool.acquire() as conn:
+        async with self._database.reading() as store:
             if enrollment_id is not None:
-                await lookup.enrollment(conn, enrollment_id)
-            found = await store.bookings(conn, staff_id=staff_id, enrollment_id=enrollment_id)
+                await enrollment_of(store, enrollment_id)
+            found = await store.bookings(staff_id=staff_id, enrollment_id=enrollment_id)
         return calendar.render(found, name="huisacademie")

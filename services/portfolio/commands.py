@@ -1,15 +1,13 @@
-"""What staff and school leaders add to a portfolio themselves. Each command changes the
-read model, and puts its event in the outbox and the journal, in one transaction."""
+"""What staff, school leaders and boards add to a portfolio themselves. Each command
+checks what it names, decides its event and applies it through the same handler as every
+other event (handlers.project), in one unit of work: the read model, the outbox and the
+journal change together."""
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-import asyncpg
-
-from contracts import Event
 from contracts.portfolio import (
     EntryAdded,
     EvidenceAdded,
@@ -19,14 +17,13 @@ from contracts.portfolio import (
     ReflectionAdded,
     StaffProfileSet,
 )
-from services.portfolio import journal, store
-from services.portfolio.audit_history import FollowUp
-from services.portfolio.domain import Entry
-from services.portfolio.entries import Annotation, annotate, entries_from
-from services.portfolio.targets import Profile
-from services.shared import outbox
-from services.shared.db import Connection
+from services.portfolio.domain.audit_history import FollowUp
+from services.portfolio.domain.entries import Annotation, Entry
+from services.portfolio.domain.fold import follow_up_from
+from services.portfolio.handlers import project
+from services.portfolio.store import Store
 from services.shared.errors import CommandRejected, Conflict, NotFound
+from services.shared.unit_of_work import Begin, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -37,16 +34,13 @@ class Upload:
 
 
 class PortfolioCommands:
-    def __init__(self, pool: asyncpg.Pool, source: str) -> None:
-        self._pool = pool
-        self._source = source
+    def __init__(self, begin: Begin[Store]) -> None:
+        self._begin = begin
 
     async def add_entry(self, event: EntryAdded) -> Entry:
-        [entry] = entries_from(event)
-        async with self._pool.acquire() as conn, conn.transaction():
-            await store.save_entry(conn, entry)
-            await self._emit(conn, event)
-        return entry
+        async with self._begin() as unit:
+            await _apply(unit, event)
+            return await _entry(unit, event.staff_id, event.entry_id)
 
     async def add_evidence(
         self,
@@ -76,27 +70,27 @@ class PortfolioCommands:
             description=description,
             **file_fields,
         )
-        async with self._pool.acquire() as conn, conn.transaction():
-            entry = await self._annotate(conn, staff_id, entry_id, event)
+        async with self._begin() as unit:
+            entry = await _annotate(unit, event)
             if upload is not None:
-                await store.save_file(
-                    conn, evidence_id, staff_id, upload.file_name, upload.media_type, upload.content
+                await unit.store.save_file(
+                    evidence_id, staff_id, upload.file_name, upload.media_type, upload.content
                 )
-        return entry
+            return entry
 
     async def add_reflection(self, staff_id: UUID, entry_id: UUID, text: str) -> Entry:
         event = ReflectionAdded(
             staff_id=staff_id, entry_id=entry_id, reflection_id=uuid4(), text=text
         )
-        async with self._pool.acquire() as conn, conn.transaction():
-            return await self._annotate(conn, staff_id, entry_id, event)
+        async with self._begin() as unit:
+            return await _annotate(unit, event)
 
     async def add_note(self, staff_id: UUID, entry_id: UUID, leader_id: UUID, text: str) -> Entry:
         event = LeaderNoteAdded(
             staff_id=staff_id, entry_id=entry_id, note_id=uuid4(), leader_id=leader_id, text=text
         )
-        async with self._pool.acquire() as conn, conn.transaction():
-            return await self._annotate(conn, staff_id, entry_id, event)
+        async with self._begin() as unit:
+            return await _annotate(unit, event)
 
     async def record_follow_up(
         self,
@@ -107,11 +101,9 @@ class PortfolioCommands:
         closed: bool,
         recorded_by: UUID,
     ) -> FollowUp:
-        async with self._pool.acquire() as conn, conn.transaction():
-            audit = next(
-                (a for a in await store.audits_of(conn, school_id) if a["audit_id"] == audit_id),
-                None,
-            )
+        async with self._begin() as unit:
+            audits = await unit.store.audits_of(school_id)
+            audit = next((a for a in audits if a["audit_id"] == audit_id), None)
             if audit is None:
                 raise NotFound(f"no audit {audit_id} of school {school_id}")
             improvements = (audit["findings"] or {}).get("improvements", [])
@@ -134,52 +126,44 @@ class PortfolioCommands:
                 recorded_by=recorded_by,
                 recorded_at=datetime.now(UTC),
             )
-            follow_up = FollowUp(
-                event.follow_up_id,
-                audit_id,
-                point_index,
-                action,
-                closed,
-                recorded_by,
-                event.recorded_at,
-            )
-            await store.add_follow_up(conn, follow_up)
-            await self._emit(conn, event)
-            return follow_up
+            await _apply(unit, event)
+            return follow_up_from(event)
 
-    async def set_profile(self, event: StaffProfileSet) -> Profile:
-        profile = Profile(
-            event.staff_id,
-            event.board_id,
-            event.role,
-            event.sector,
-            event.fte,
-            event.school_ids,
-            event.team,
-        )
-        async with self._pool.acquire() as conn, conn.transaction():
-            await store.save_profile(conn, profile)
-            await self._emit(conn, event)
-        return profile
+    async def set_profile(self, event: StaffProfileSet) -> StaffProfileSet:
+        async with self._begin() as unit:
+            await _apply(unit, event)
+        return event
 
     async def set_plan(self, event: PlanSet) -> PlanSet:
         """A new plan for a school year replaces the old one."""
-        goals = json.dumps([g.model_dump(mode="json") for g in event.goals])
-        async with self._pool.acquire() as conn, conn.transaction():
-            await store.save_plan(conn, event.staff_id, event.school_year, goals)
-            await self._emit(conn, event)
+        async with self._begin() as unit:
+            await _apply(unit, event)
         return event
 
-    async def _annotate(
-        self, conn: Connection, staff_id: UUID, entry_id: UUID, event: Annotation
-    ) -> Entry:
-        entry = await store.get_entry(conn, entry_id)
-        if entry is None or entry.staff_id != staff_id:
-            raise NotFound(f"no entry {entry_id} in the portfolio of {staff_id}")
-        annotated = annotate(entry, event)
-        await store.save_entry(conn, annotated)
-        await self._emit(conn, event)
-        return annotated
+    async def set_board_targets(self, board_id: UUID, targets: dict[str, float]) -> None:
+        """A board's yearly targets per role, at full time (no event: configuration)."""
+        async with self._begin() as unit:
+            await unit.store.set_board_targets(board_id, targets)
 
-    async def _emit(self, conn: Connection, event: Event) -> None:
-        await journal.record(conn, await outbox.put(conn, self._source, [event]))
+
+Event = EntryAdded | Annotation | FollowUpRecorded | StaffProfileSet | PlanSet
+
+
+async def _apply(unit: UnitOfWork[Store], event: Event) -> None:
+    unit.emit([event])
+    await project(unit, [event])
+
+
+async def _annotate(unit: UnitOfWork[Store], event: Annotation) -> Entry:
+    """Evidence, a reflection or a note on an entry of the staff member's."""
+    await _entry(unit, event.staff_id, event.entry_id)
+    await _apply(unit, event)
+    return await _entry(unit, event.staff_id, event.entry_id)
+
+
+async def _entry(unit: UnitOfWork[Store], staff_id: UUID, entry_id: UUID) -> Entry:
+    """The entry, row-locked until the unit of work ends."""
+    entry = await unit.store.get_entry(entry_id)
+    if entry is None or entry.staff_id != staff_id:
+        raise NotFound(f"no entry {entry_id} in the portfolio of {staff_id}")
+    return entry

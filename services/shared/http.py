@@ -4,8 +4,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-import asyncpg
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
@@ -15,6 +14,7 @@ from services.shared.failures import Failure, classify
 from services.shared.logging import get_logger
 from services.shared.runtime import NotReady, Runtime, ServiceDefinition, run_service
 from services.shared.settings import ServiceSettings
+from services.shared.unit_of_work import Database
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -35,15 +35,21 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def create_http_app(
-    definition: ServiceDefinition, settings: ServiceSettings, *, title: str, description: str
+    definition: ServiceDefinition[Any],
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    router: APIRouter,
 ) -> FastAPI:
-    """A FastAPI app whose lifespan runs the service's runtime (pool, broker, relay)."""
+    """A FastAPI app whose lifespan runs the service's runtime (pool, broker, relay), with
+    the service's routes and the operations routes every service has."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with run_service(definition, settings) as runtime:
             app.state.runtime = runtime
-            app.state.commands = {}
+            app.state.use_cases = {}
             yield
 
     app = FastAPI(title=title, description=description, lifespan=lifespan, responses=ERRORS)
@@ -92,6 +98,7 @@ def create_http_app(
         await runtime_of(request).measure()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    app.include_router(router)
     return app
 
 
@@ -107,26 +114,26 @@ def status_code(error: CommandRejected) -> int:
     return 422
 
 
-def runtime_of(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+def runtime_of(request: Request) -> Runtime[Any]:
+    runtime: Runtime[Any] = request.app.state.runtime
     return runtime
 
 
-def commands(make: Callable[[asyncpg.Pool, str], T]) -> Callable[[Request], Awaitable[T]]:
-    """A FastAPI dependency giving the request's service its `make(pool, source)`, made once
-    per app and pool (command objects may keep state across requests: enrollment groups
-    them), kept in the app's state.
+def use_cases(make: Callable[[Database[Any]], T]) -> Callable[[Request], Awaitable[T]]:
+    """A FastAPI dependency giving the request's service its `make(database)`: command or
+    query objects, made once per app and database (command objects may keep state across
+    requests: enrollment groups them), kept in the app's state.
 
     Async on purpose: FastAPI runs a plain ``def`` dependency in a worker thread, a thread
     hop (and a GIL hand-over) on every request."""
 
     async def dependency(request: Request) -> T:
-        runtime = runtime_of(request)
-        made: dict[object, tuple[asyncpg.Pool, Any]] = request.app.state.commands
+        database = runtime_of(request).database
+        made: dict[object, tuple[Database[Any], Any]] = request.app.state.use_cases
         found = made.get(make)
-        if found is None or found[0] is not runtime.pool:
-            found = made[make] = (runtime.pool, make(runtime.pool, runtime.source))
-        command: T = found[1]
-        return command
+        if found is None or found[0] is not database:
+            found = made[make] = (database, make(database))
+        made_for: T = found[1]
+        return made_for
 
     return dependency

@@ -12,21 +12,21 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 from faststream.kafka import KafkaBroker
 
-from services.shared.consumer import EventConsumer
-from services.shared.db import SHARED_MIGRATIONS, create_pool, migrate
+from services.shared.consumer import EventConsumer, Handlers
+from services.shared.db import SHARED_MIGRATIONS, Connection, create_pool, migrate
 from services.shared.logging import get_logger
 from services.shared.metrics import LAG, OUTBOX, READY
 from services.shared.outbox import OutboxRelay
 from services.shared.settings import ServiceSettings
+from services.shared.unit_of_work import Database, Journal
 
 log = get_logger(__name__)
-
-ConsumerFactory = Callable[[asyncpg.Pool, KafkaBroker, ServiceSettings], Sequence[EventConsumer]]
+S = TypeVar("S")
 
 
 class NotReady(Exception):
@@ -34,20 +34,54 @@ class NotReady(Exception):
 
 
 @dataclass(frozen=True)
-class ServiceDefinition:
-    """What makes one service: its name, its migrations, the consumers it runs."""
+class Subscription:
+    """One consumer group of a service: the topics it reads, and the service's handler map
+    (events of other types on those topics are passed over)."""
+
+    group: str
+    topics: tuple[str, ...]
+    handlers: Handlers
+
+
+@dataclass(frozen=True)
+class ServiceDefinition(Generic[S]):
+    """What makes one service: its name, migrations, store, journal and subscriptions."""
 
     name: str
     migrations: Path
-    consumers: ConsumerFactory = lambda pool, broker, settings: ()
+    store: Callable[[Connection], S]
+    """The service's store on a connection: what its units of work hold."""
+    subscriptions: tuple[Subscription, ...] = ()
+    journal: Journal | None = None
+    """The service's own record of the events it makes and applies, if it keeps one."""
 
     @property
     def source(self) -> str:
         """The CloudEvents source of the events this service publishes."""
         return f"/huisacademie/{self.name}"
 
+    def database(self, pool: asyncpg.Pool) -> Database[S]:
+        return Database(pool, self.source, self.store, self.journal)
 
-def database_migrations(definition: ServiceDefinition) -> list[Path]:
+    def consumer(
+        self,
+        subscription: Subscription,
+        pool: asyncpg.Pool,
+        broker: KafkaBroker,
+        settings: ServiceSettings,
+    ) -> EventConsumer:
+        """A consumer of the subscription, not yet subscribed."""
+        return EventConsumer(
+            subscription.group,
+            self.database(pool),
+            broker,
+            subscription.handlers,
+            max_attempts=settings.consumer_max_attempts,
+            handler_timeout=settings.handler_timeout_s,
+        )
+
+
+def database_migrations(definition: ServiceDefinition[Any]) -> list[Path]:
     return [SHARED_MIGRATIONS, definition.migrations]
 
 
@@ -63,8 +97,8 @@ async def _until_done(what: str, attempt: Callable[[], Awaitable[None]]) -> None
             delay = min(delay * 2, 5.0)
 
 
-class Runtime:
-    def __init__(self, definition: ServiceDefinition, settings: ServiceSettings) -> None:
+class Runtime(Generic[S]):
+    def __init__(self, definition: ServiceDefinition[S], settings: ServiceSettings) -> None:
         self.definition = definition
         self.settings = settings
         self.broker = KafkaBroker(
@@ -79,6 +113,7 @@ class Runtime:
         )
         self.consumers: Sequence[EventConsumer] = ()
         self._pool: asyncpg.Pool | None = None
+        self._database: Database[S] | None = None
         self._relay: OutboxRelay | None = None
         self._broker_started = False
         self._relay_task: asyncio.Task[None] | None = None
@@ -94,6 +129,12 @@ class Runtime:
         return self._pool
 
     @property
+    def database(self) -> Database[S]:
+        if self._database is None:
+            raise NotReady(f"{self.definition.name} is starting: its database is not reached yet")
+        return self._database
+
+    @property
     def relay(self) -> OutboxRelay:
         if self._relay is None:
             raise NotReady(f"{self.definition.name} is starting: its database is not reached yet")
@@ -103,13 +144,19 @@ class Runtime:
         """Reach the database, then Kafka, however long either takes."""
         name, settings = self.definition.name, self.settings
         await _until_done("database", self._open_database)
-        self.consumers = self.definition.consumers(self.pool, self.broker, settings)
+        self._database = self.definition.database(self.pool)
+        self.consumers = [self._subscribe(s) for s in self.definition.subscriptions]
         self._relay = OutboxRelay(
             self.pool, self.broker, settings.database_url, batch_size=settings.outbox_batch_size
         )
         await _until_done("kafka", self._start_broker)
         self._relay_task = asyncio.create_task(self._relay.run(), name=f"{name}-outbox-relay")
         log.info("service_started", service=name, port=settings.http_port)
+
+    def _subscribe(self, subscription: Subscription) -> EventConsumer:
+        consumer = self.definition.consumer(subscription, self.pool, self.broker, self.settings)
+        consumer.subscribe(*subscription.topics)
+        return consumer
 
     async def _open_database(self) -> None:
         applied = await migrate(self.settings.database_url, database_migrations(self.definition))
@@ -191,8 +238,8 @@ class Runtime:
 
 @contextlib.asynccontextmanager
 async def run_service(
-    definition: ServiceDefinition, settings: ServiceSettings
-) -> AsyncIterator[Runtime]:
+    definition: ServiceDefinition[S], settings: ServiceSettings
+) -> AsyncIterator[Runtime[S]]:
     runtime = Runtime(definition, settings)
     starting = asyncio.create_task(runtime.start(), name=f"{definition.name}-start")
     try:

@@ -9,13 +9,17 @@ import asyncpg
 import pytest
 
 from contracts.values import Audience, StaffRole
-from services.enrollment import lookup
 from services.enrollment.app import DEFINITION
-from services.enrollment.eligibility import NotEligible
-from services.enrollment.progress import Progress
-from services.enrollment.service import Enrollments
+from services.enrollment.commands.seating import locked
+from services.enrollment.domain.eligibility import NotEligible
+from services.enrollment.store import Store
 from services.shared.errors import CommandRejected, Conflict
-from tests.support.enrollment import SOURCE, publish, staff_of
+from tests.support.enrollment import (
+    attendance,
+    enrolling,
+    publish,
+    staff_of,
+)
 from tests.support.infra import Infrastructure, service_database
 
 pytestmark = pytest.mark.integration
@@ -44,7 +48,7 @@ async def events_about(pool: asyncpg.Pool, offering_id: uuid.UUID) -> Counter[st
 
 
 async def test_500_concurrent_enrolments_on_20_seats(enrollment_pool: asyncpg.Pool) -> None:
-    svc = Enrollments(enrollment_pool, SOURCE)
+    svc = enrolling(enrollment_pool)
     offering = await publish(enrollment_pool, capacity=SEATS)
     results = await asyncio.gather(
         *(svc.enrol(staff_of(offering), offering.offering_id) for _ in range(500))
@@ -58,7 +62,7 @@ async def test_500_concurrent_enrolments_on_20_seats(enrollment_pool: asyncpg.Po
 async def test_two_racing_cancellations_promote_each_waiting_person_once(
     enrollment_pool: asyncpg.Pool,
 ) -> None:
-    svc = Enrollments(enrollment_pool, SOURCE)
+    svc = enrolling(enrollment_pool)
     offering = await publish(enrollment_pool, capacity=2)
     made = [(await svc.enrol(staff_of(offering), offering.offering_id))[0] for _ in range(5)]
     for _ in range(10):  # the same race, again and again
@@ -85,7 +89,7 @@ async def svc_get(pool: asyncpg.Pool, enrollment_id: uuid.UUID) -> str:
 async def test_the_same_person_enrolling_concurrently_gets_one_enrollment(
     enrollment_pool: asyncpg.Pool,
 ) -> None:
-    svc = Enrollments(enrollment_pool, SOURCE)
+    svc = enrolling(enrollment_pool)
     offering = await publish(enrollment_pool, capacity=None)
     staff = staff_of(offering)
     results = await asyncio.gather(
@@ -99,7 +103,7 @@ async def test_the_same_person_enrolling_concurrently_gets_one_enrollment(
 async def test_the_same_idempotency_key_concurrently_makes_one_enrollment(
     enrollment_pool: asyncpg.Pool,
 ) -> None:
-    svc = Enrollments(enrollment_pool, SOURCE)
+    svc = enrolling(enrollment_pool)
     offering = await publish(enrollment_pool, capacity=SEATS)
     staff, key = staff_of(offering), str(uuid.uuid4())
     results = await asyncio.gather(
@@ -116,7 +120,7 @@ async def test_the_same_idempotency_key_concurrently_makes_one_enrollment(
 
 
 async def test_concurrent_teams_get_all_their_seats_or_none(enrollment_pool: asyncpg.Pool) -> None:
-    svc = Enrollments(enrollment_pool, SOURCE)
+    svc = enrolling(enrollment_pool)
     offering = await publish(enrollment_pool, capacity=10)
     teams = [[staff_of(offering) for _ in range(4)] for _ in range(5)]
     results = await asyncio.gather(
@@ -141,11 +145,11 @@ async def waiting_for_a_lock(pool: asyncpg.Pool, query_start: str) -> bool:
 async def test_completions_share_the_offerings_lock_and_seat_decisions_wait_for_them(
     enrollment_pool: asyncpg.Pool,
 ) -> None:
-    svc, progress = Enrollments(enrollment_pool, SOURCE), Progress(enrollment_pool, SOURCE)
+    svc, progress = enrolling(enrollment_pool), attendance(enrollment_pool)
     offering = await publish(enrollment_pool, capacity=3)
     a, b, c = [(await svc.enrol(staff_of(offering), offering.offering_id))[0] for _ in range(3)]
     async with enrollment_pool.acquire() as conn, conn.transaction():
-        await lookup.locked(conn, a.enrollment_id, seats=False)  # a completion under way
+        await locked(Store(conn), a.enrollment_id, seats=False)  # a completion under way
         # Another completion on the offering does not wait for it...
         done = await asyncio.wait_for(progress.complete(b.enrollment_id, None, None, ""), 30)
         assert done.status.value == "completed"
@@ -160,7 +164,7 @@ async def test_completions_share_the_offerings_lock_and_seat_decisions_wait_for_
 async def test_the_same_enrollment_completed_concurrently_completes_once(
     enrollment_pool: asyncpg.Pool,
 ) -> None:
-    svc, progress = Enrollments(enrollment_pool, SOURCE), Progress(enrollment_pool, SOURCE)
+    svc, progress = enrolling(enrollment_pool), attendance(enrollment_pool)
     offering = await publish(enrollment_pool, capacity=None)
     made, _, _ = await svc.enrol(staff_of(offering), offering.offering_id)
     results = await asyncio.gather(
@@ -175,7 +179,7 @@ async def test_the_same_enrollment_completed_concurrently_completes_once(
 async def test_requests_decided_together_each_get_their_own_answer(
     enrollment_pool: asyncpg.Pool,
 ) -> None:
-    svc = Enrollments(enrollment_pool, SOURCE)
+    svc = enrolling(enrollment_pool)
     offering = await publish(
         enrollment_pool, capacity=2, audience=Audience(roles=(StaffRole.TEACHER,))
     )

@@ -9,10 +9,10 @@ import asyncpg
 import pytest
 
 from contracts.values import OfferingKind
-from services.catalogue import seats
 from services.catalogue.app import DEFINITION
 from services.catalogue.search import OfferingQuery, StatusFilter
-from services.catalogue.service import Catalogue
+from services.catalogue.store import Store
+from tests.support.catalogue import Catalogue
 from tests.support.infra import Infrastructure, service_database
 
 pytestmark = pytest.mark.integration
@@ -28,7 +28,7 @@ async def catalogue_pool(infrastructure: Infrastructure) -> AsyncIterator[asyncp
 
 @pytest.fixture
 def svc(catalogue_pool: asyncpg.Pool) -> Catalogue:
-    return Catalogue(catalogue_pool, "/test")
+    return Catalogue.on(catalogue_pool)
 
 
 def sessions(*starts: datetime) -> list[dict[str, Any]]:
@@ -44,19 +44,19 @@ class Academy:
 
     @classmethod
     async def new(cls, svc: Catalogue) -> "Academy":
-        academy = await svc.create_academy("Academie De Linde", uuid.uuid4())
+        academy = await svc.commands.create_academy("Academie De Linde", uuid.uuid4())
         return cls(svc, academy.academy_id, academy.board_id)
 
     async def offer(self, **fields: Any) -> uuid.UUID:
         body = {"title": "Reading", "kind": "course", "study_hours": 6.0, **fields}
-        view = await self.svc.publish_offering(self.academy_id, body)
+        view = await self.svc.commands.publish_offering(self.academy_id, body)
         self.made.add(view.offering.details.offering_id)
         return view.offering.details.offering_id
 
     async def find(self, **filters: Any) -> set[uuid.UUID]:
         """What a search finds among this academy's offerings (and `also`, if given)."""
         among: set[uuid.UUID] = self.made | filters.pop("also", set())
-        views = await self.svc.search(OfferingQuery(**filters, limit=500))
+        views = await self.svc.queries.search(OfferingQuery(**filters, limit=500))
         return {v.offering.details.offering_id for v in views} & among
 
 
@@ -120,17 +120,17 @@ async def test_open_seats_compares_seats_taken_with_capacity(
     unlimited = await a.offer()
     untouched = await a.offer(capacity=1)
     async with catalogue_pool.acquire() as conn:
-        await seats.add(conn, full, 2)
-        await seats.add(conn, one_left, 1)
-        await seats.add(conn, unlimited, 500)
+        await Store(conn).add_seats(full, 2)
+        await Store(conn).add_seats(one_left, 1)
+        await Store(conn).add_seats(unlimited, 500)
     assert await a.find(open_seats=True) == {one_left, unlimited, untouched}
     assert await a.find(open_seats=False) == {full, one_left, unlimited, untouched}
-    views = {v.offering.details.offering_id: v for v in await svc.search(OfferingQuery())}
+    views = {v.offering.details.offering_id: v for v in await svc.queries.search(OfferingQuery())}
     assert (views[full].seats_taken, views[full].seats_free) == (2, 0)
     assert (views[one_left].seats_taken, views[one_left].seats_free) == (1, 1)
     assert (views[unlimited].seats_taken, views[unlimited].seats_free) == (500, None)
     assert (views[untouched].seats_taken, views[untouched].seats_free) == (0, 1)
-    one = await svc.offering(one_left)
+    one = await svc.queries.offering(one_left)
     assert (one.seats_taken, one.seats_free) == (1, 1)
 
 
@@ -153,7 +153,7 @@ async def test_visible_to_shows_own_board_offerings_only_to_that_board(svc: Cata
 async def test_withdrawn_offerings_show_only_when_asked(svc: Catalogue) -> None:
     a = await Academy.new(svc)
     live, gone = await a.offer(), await a.offer()
-    await svc.withdraw_offering(gone, "too few sign-ups")
+    await svc.commands.withdraw_offering(gone, "too few sign-ups")
     assert await a.find() == {live}
     assert await a.find(status=StatusFilter.ALL) == {live, gone}
     assert await a.find(status=StatusFilter.WITHDRAWN) == {gone}
@@ -174,7 +174,7 @@ async def test_all_filters_together(svc: Catalogue, catalogue_pool: asyncpg.Pool
     full = await a.offer(**wanted)
     wrong_sector = await a.offer(**{**wanted, "audience": {"sectors": ["po"]}})
     async with catalogue_pool.acquire() as conn:
-        await seats.add(conn, full, 3)
+        await Store(conn).add_seats(full, 3)
     query = dict(
         academy_id=a.academy_id,
         kind=OfferingKind.COACHING,

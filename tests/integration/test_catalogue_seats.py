@@ -12,11 +12,11 @@ from faststream.kafka import KafkaBroker
 from contracts import Envelope, Event
 from contracts.enrollment import CancelledFrom, Completed, EnrollmentCancelled, NotCompleted
 from contracts.values import AuditRole, AuditTeamMember
-from services.catalogue import seats
-from services.catalogue.app import DEFINITION, seats_consumer
-from services.catalogue.service import Catalogue
+from services.catalogue.app import DEFINITION
+from services.catalogue.handlers import HANDLERS, SUBSCRIPTIONS
 from services.shared.consumer import EventConsumer
 from services.shared.errors import CommandRejected, NotFound
+from tests.support.catalogue import Catalogue
 from tests.support.factories import ENROLLMENT_SOURCE, enrolled, snapshot
 from tests.support.infra import Infrastructure, service_database
 
@@ -34,7 +34,9 @@ async def catalogue_pool(infrastructure: Infrastructure) -> AsyncIterator[asyncp
 @pytest.fixture
 def consumer(catalogue_pool: asyncpg.Pool, infrastructure: Infrastructure) -> EventConsumer:
     # The broker is never started: apply() only needs the pool.
-    return seats_consumer(catalogue_pool, KafkaBroker(infrastructure.kafka_bootstrap), 3)
+    broker = KafkaBroker(infrastructure.kafka_bootstrap)
+    database = DEFINITION.database(catalogue_pool)
+    return EventConsumer(SUBSCRIPTIONS[0].group, database, broker, HANDLERS, max_attempts=3)
 
 
 def envelope(event: Event) -> Envelope[Event]:
@@ -111,7 +113,7 @@ async def test_a_redelivered_event_counts_once(
     assert await taken(catalogue_pool, offering) == 1
     rows = await catalogue_pool.fetchval(
         "SELECT count(*) FROM inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])",
-        seats.GROUP,
+        SUBSCRIPTIONS[0].group,
         [first.id, leave.id],
     )
     assert rows == 2
@@ -120,16 +122,16 @@ async def test_a_redelivered_event_counts_once(
 async def test_seats_show_on_the_offering(
     consumer: EventConsumer, catalogue_pool: asyncpg.Pool
 ) -> None:
-    svc = Catalogue(catalogue_pool, "/test")
-    academy = await svc.create_academy("Academie De Linde", uuid.uuid4())
+    svc = Catalogue.on(catalogue_pool)
+    academy = await svc.commands.create_academy("Academie De Linde", uuid.uuid4())
     body = {"title": "Reading", "kind": "course", "study_hours": 6.0, "capacity": 2}
-    published = await svc.publish_offering(academy.academy_id, body)
+    published = await svc.commands.publish_offering(academy.academy_id, body)
     offering = published.offering.details.offering_id
     assert (published.seats_taken, published.seats_free) == (0, 2)
     await consumer.apply(envelope(enrolled(offering_id=offering)))
-    view = await svc.offering(offering)
+    view = await svc.queries.offering(offering)
     assert (view.seats_taken, view.seats_free) == (1, 1)
-    smaller = await svc.update_offering(offering, {"capacity": 1})
+    smaller = await svc.commands.update_offering(offering, {"capacity": 1})
     assert (smaller.seats_taken, smaller.seats_free, smaller.offering.details.version) == (1, 0, 2)
 
 
@@ -142,37 +144,41 @@ async def outbox_types(pool: asyncpg.Pool, key: uuid.UUID) -> list[tuple[str, st
 
 
 async def test_a_programme_is_stored_and_announced(catalogue_pool: asyncpg.Pool) -> None:
-    svc = Catalogue(catalogue_pool, "/test")
-    academy = await svc.create_academy("Academie De Linde", uuid.uuid4())
-    other = await svc.create_academy("Academie Het Baken", uuid.uuid4())
+    svc = Catalogue.on(catalogue_pool)
+    academy = await svc.commands.create_academy("Academie De Linde", uuid.uuid4())
+    other = await svc.commands.create_academy("Academie Het Baken", uuid.uuid4())
     body = {"title": "Step", "kind": "course", "study_hours": 3.0}
     own = [
-        (await svc.publish_offering(academy.academy_id, body)).offering.details.offering_id
+        (await svc.commands.publish_offering(academy.academy_id, body)).offering.details.offering_id
         for _ in range(3)
     ]
-    foreign = (await svc.publish_offering(other.academy_id, body)).offering.details.offering_id
+    foreign = (
+        await svc.commands.publish_offering(other.academy_id, body)
+    ).offering.details.offering_id
     path = (own[2], own[0], own[1])
-    made = await svc.offer_programme(academy.academy_id, "Beginning teachers", path)
-    assert await svc.programme(made.programme_id) == made
+    made = await svc.commands.offer_programme(academy.academy_id, "Beginning teachers", path)
+    assert await svc.queries.programme(made.programme_id) == made
     assert made.offering_ids == path
-    assert await svc.programmes(academy.academy_id) == [made]
+    assert await svc.queries.programmes(academy.academy_id) == [made]
     assert await outbox_types(catalogue_pool, made.programme_id) == [
         ("catalogue.programmes", "nl.huisacademie.catalogue.programme_offered.v1")
     ]
     with pytest.raises(CommandRejected, match=f"not published by academy .*{foreign}"):
-        await svc.offer_programme(academy.academy_id, "Mixed", (own[0], foreign))
+        await svc.commands.offer_programme(academy.academy_id, "Mixed", (own[0], foreign))
     with pytest.raises(NotFound, match="no academy"):
-        await svc.offer_programme(uuid.uuid4(), "Nobody's", (own[0],))
-    assert await svc.programmes(academy.academy_id) == [made]
+        await svc.commands.offer_programme(uuid.uuid4(), "Nobody's", (own[0],))
+    assert await svc.queries.programmes(academy.academy_id) == [made]
 
 
 async def test_a_rescheduled_audit_is_stored_with_its_event(catalogue_pool: asyncpg.Pool) -> None:
-    svc = Catalogue(catalogue_pool, "/test")
+    svc = Catalogue.on(catalogue_pool)
     school = uuid.uuid4()
     team = (AuditTeamMember(staff_id=uuid.uuid4(), school_id=uuid.uuid4(), role=AuditRole.LEAD),)
-    audit = await svc.schedule_audit(school, uuid.uuid4(), "reading", date(2026, 3, 12), team)
-    await svc.reschedule_audit(audit.audit_id, date(2026, 4, 2), "exam week")
-    stored = await svc.audit(audit.audit_id)
+    audit = await svc.commands.schedule_audit(
+        school, uuid.uuid4(), "reading", date(2026, 3, 12), team
+    )
+    await svc.commands.reschedule_audit(audit.audit_id, date(2026, 4, 2), "exam week")
+    stored = await svc.queries.audit(audit.audit_id)
     assert (stored.audit_date, stored.rescheduled_from, stored.reason) == (
         date(2026, 4, 2),
         date(2026, 3, 12),

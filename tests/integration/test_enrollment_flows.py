@@ -11,18 +11,20 @@ import asyncpg
 import pytest
 
 from contracts import CourseUpdated, CourseWithdrawn, ProgrammeOffered
-from contracts.values import CompletionCriteria, OfferingDetails
-from services.enrollment import store
+from contracts.values import CompletionCriteria, EnrollmentStatus, OfferingDetails
 from services.enrollment.app import DEFINITION
-from services.enrollment.domain import Status
-from services.enrollment.eligibility import NotEligible
-from services.enrollment.progress import Progress
-from services.enrollment.projection import CatalogueProjection
-from services.enrollment.queries import Queries
-from services.enrollment.reservations import Reservations
-from services.enrollment.service import Enrollments
+from services.enrollment.domain.eligibility import NotEligible
+from services.enrollment.store import Store
 from services.shared.errors import Conflict
-from tests.support.enrollment import SOURCE, publish, staff_of
+from tests.support.enrollment import (
+    attendance,
+    enrolling,
+    handled,
+    publish,
+    queries,
+    reservations,
+    staff_of,
+)
 from tests.support.factories import FIRST_SESSION, session
 from tests.support.infra import Infrastructure, service_database
 
@@ -37,26 +39,25 @@ async def pool(infrastructure: Infrastructure) -> AsyncIterator[asyncpg.Pool]:
 
 async def update(pool: asyncpg.Pool, old: OfferingDetails, **changes: object) -> OfferingDetails:
     new = old.model_copy(update={**changes, "version": old.version + 1})
-    async with pool.acquire() as conn, conn.transaction():
-        event = CourseUpdated(offering=new, changed=tuple(changes))
-        await CatalogueProjection(pool, SOURCE).on_course_updated(conn, event)
+    event = CourseUpdated(offering=new, changed=tuple(changes))
+    await handled(pool, event)
     return new
 
 
 async def status_of(pool: asyncpg.Pool, *enrollments: uuid.UUID) -> list[str]:
-    q = Queries(pool)
+    q = queries(pool)
     return [(await q.enrollment(e)).status.value for e in enrollments]
 
 
 async def test_dates_turn_the_interest_list_into_seats_in_order(pool: asyncpg.Pool) -> None:
-    svc = Enrollments(pool, SOURCE)
+    svc = enrolling(pool)
     offering = await publish(pool, sessions=(), capacity=2)
     made = [(await svc.enrol(staff_of(offering), offering.offering_id))[0] for _ in range(3)]
-    assert {e.status for e in made} == {Status.INTERESTED}
+    assert {e.status for e in made} == {EnrollmentStatus.INTERESTED}
     await update(pool, offering, sessions=(session(FIRST_SESSION),))
     ids = [e.enrollment_id for e in made]
     assert await status_of(pool, *ids) == ["enrolled", "enrolled", "waitlisted"]
-    history = await Queries(pool).history(ids[0])
+    history = await queries(pool).history(ids[0])
     assert [h["type"].split(".")[-2] for h in history] == ["interest_registered", "enrolled"]
     assert history[1]["data"]["via"] == "interest_list"
 
@@ -64,7 +65,7 @@ async def test_dates_turn_the_interest_list_into_seats_in_order(pool: asyncpg.Po
 async def test_raising_capacity_promotes_and_withdrawal_cancels_everyone(
     pool: asyncpg.Pool,
 ) -> None:
-    svc = Enrollments(pool, SOURCE)
+    svc = enrolling(pool)
     offering = await publish(pool, capacity=2)
     ids = [
         (await svc.enrol(staff_of(offering), offering.offering_id))[0].enrollment_id
@@ -72,31 +73,32 @@ async def test_raising_capacity_promotes_and_withdrawal_cancels_everyone(
     ]
     offering = await update(pool, offering, capacity=4)
     assert await status_of(pool, *ids) == ["enrolled"] * 4 + ["waitlisted"]
-    async with pool.acquire() as conn, conn.transaction():
-        event = CourseWithdrawn(offering_id=offering.offering_id, academy_id=offering.academy_id)
-        await CatalogueProjection(pool, SOURCE).on_course_withdrawn(conn, event)
+    event = CourseWithdrawn(offering_id=offering.offering_id, academy_id=offering.academy_id)
+    await handled(pool, event)
     assert await status_of(pool, *ids) == ["cancelled"] * 5
 
 
 async def test_approval_then_seat_or_decline(pool: asyncpg.Pool) -> None:
-    svc = Enrollments(pool, SOURCE)
+    svc = enrolling(pool)
     offering = await publish(pool, capacity=1, requires_approval=True)
     leader = uuid.uuid4()
     first, second, third = [
         (await svc.enrol(staff_of(offering), offering.offering_id))[0] for _ in range(3)
     ]
-    assert {first.status, second.status, third.status} == {Status.REQUESTED}
-    assert (await svc.approve(second.enrollment_id, leader)).status is Status.ENROLLED
-    assert (await svc.approve(first.enrollment_id, leader)).status is Status.WAITLISTED
-    assert (await svc.decline(third.enrollment_id, leader, "budget")).status is Status.DECLINED
-    declined = (await Queries(pool).history(third.enrollment_id))[-1]["data"]
+    assert {first.status, second.status, third.status} == {EnrollmentStatus.REQUESTED}
+    assert (await svc.approve(second.enrollment_id, leader)).status is EnrollmentStatus.ENROLLED
+    assert (await svc.approve(first.enrollment_id, leader)).status is EnrollmentStatus.WAITLISTED
+    assert (
+        await svc.decline(third.enrollment_id, leader, "budget")
+    ).status is EnrollmentStatus.DECLINED
+    declined = (await queries(pool).history(third.enrollment_id))[-1]["data"]
     assert (declined["declined_by"], declined["reason"]) == (str(leader), "budget")
 
 
 async def test_attendance_completes_by_the_criteria_and_finishes_a_programme(
     pool: asyncpg.Pool,
 ) -> None:
-    svc, progress = Enrollments(pool, SOURCE), Progress(pool, SOURCE)
+    svc, progress = enrolling(pool), attendance(pool)
     days = [session(FIRST_SESSION + timedelta(days=7 * n)) for n in range(3)]
     first = await publish(pool, sessions=tuple(days))
     second = await publish(
@@ -111,18 +113,17 @@ async def test_attendance_completes_by_the_criteria_and_finishes_a_programme(
         title="Reading path",
         offering_ids=(first.offering_id, second.offering_id),
     )
-    async with pool.acquire() as conn, conn.transaction():
-        await CatalogueProjection(pool, SOURCE).on_programme_offered(conn, programme)
+    await handled(pool, programme)
     staff = staff_of(first)
     a = (await svc.enrol(staff, first.offering_id))[0]
     b = (await svc.enrol(staff, second.offering_id))[0]
     for s, attended in zip(days, (True, True, False), strict=True):
         assert s.session_id is not None
         done = await progress.record_attendance(a.enrollment_id, s.session_id, attended)
-    assert done.status is Status.NOT_COMPLETED  # 2 of 3, and all are required
+    assert done.status is EnrollmentStatus.NOT_COMPLETED  # 2 of 3, and all are required
     assert second.sessions[0].session_id is not None
     done = await progress.record_attendance(b.enrollment_id, second.sessions[0].session_id, True)
-    assert done.status is Status.COMPLETED
+    assert done.status is EnrollmentStatus.COMPLETED
     # The academy completes the first by hand; that finishes the programme.
     await progress.complete(a.enrollment_id, None, None, "made up the missed session")
     rows = await pool.fetch(
@@ -134,7 +135,7 @@ async def test_attendance_completes_by_the_criteria_and_finishes_a_programme(
 
 
 async def test_reserved_seats_count_as_taken_until_filled_or_released(pool: asyncpg.Pool) -> None:
-    svc, seats = Enrollments(pool, SOURCE), Reservations(pool, SOURCE)
+    svc, seats = enrolling(pool), reservations(pool)
     offering = await publish(pool, capacity=10)
     held = await seats.reserve(offering.offering_id, uuid.uuid4(), offering.board_id, 5)
     with pytest.raises(Conflict, match="5 seat"):
@@ -145,7 +146,7 @@ async def test_reserved_seats_count_as_taken_until_filled_or_released(pool: asyn
     assert Counter(e.status.value for e, _, _ in results) == {"enrolled": 5, "waitlisted": 15}
     team = [staff_of(offering) for _ in range(3)]
     filled = await seats.fill(held.reservation_id, team)
-    assert [e.status for e in filled] == [Status.ENROLLED] * 3
+    assert [e.status for e in filled] == [EnrollmentStatus.ENROLLED] * 3
     with pytest.raises(Conflict, match="2 reserved seat"):
         await seats.fill(held.reservation_id, [staff_of(offering) for _ in range(3)])
     released = await seats.release(held.reservation_id)
@@ -161,19 +162,18 @@ async def test_reserved_seats_count_as_taken_until_filled_or_released(pool: asyn
 async def test_withdrawal_releases_reservations_and_refuses_to_fill_them(
     pool: asyncpg.Pool,
 ) -> None:
-    seats = Reservations(pool, SOURCE)
+    seats = reservations(pool)
     offering = await publish(pool, capacity=6)
     held = await seats.reserve(offering.offering_id, uuid.uuid4(), offering.board_id, 4)
     with pytest.raises(NotEligible, match="only for staff of the board"):
         await seats.reserve(offering.offering_id, uuid.uuid4(), uuid.uuid4(), 1)
-    async with pool.acquire() as conn, conn.transaction():
-        event = CourseWithdrawn(offering_id=offering.offering_id, academy_id=offering.academy_id)
-        await CatalogueProjection(pool, SOURCE).on_course_withdrawn(conn, event)
-    assert (await seats.get(held.reservation_id)).released
+    event = CourseWithdrawn(offering_id=offering.offering_id, academy_id=offering.academy_id)
+    await handled(pool, event)
+    assert (await queries(pool).reservation(held.reservation_id)).released
     with pytest.raises(Conflict, match="withdrawn"):
         await seats.fill(held.reservation_id, [staff_of(offering)])
     async with pool.acquire() as conn:
-        assert await store.count_seated(conn, offering.offering_id) == 0
+        assert await Store(conn).count_seated(offering.offering_id) == 0
     released = await pool.fetchval(
         "SELECT count(*) FROM outbox WHERE headers->>'ce_type' LIKE '%reservation_released%'"
         " AND convert_from(payload, 'UTF8')::jsonb->>'reservation_id' = $1",
@@ -185,14 +185,14 @@ async def test_withdrawal_releases_reservations_and_refuses_to_fill_them(
 async def test_freed_seats_go_to_the_waiting_list_before_the_interest_list(
     pool: asyncpg.Pool,
 ) -> None:
-    svc = Enrollments(pool, SOURCE)
+    svc = enrolling(pool)
     offering = await publish(pool, capacity=1)
     first, second = [
         (await svc.enrol(staff_of(offering), offering.offering_id))[0] for _ in range(2)
     ]
     offering = await update(pool, offering, sessions=())
     late = (await svc.enrol(staff_of(offering), offering.offering_id))[0]
-    assert late.status is Status.INTERESTED
+    assert late.status is EnrollmentStatus.INTERESTED
     await update(pool, offering, sessions=(session(FIRST_SESSION),), capacity=2)
     ids = (first.enrollment_id, second.enrollment_id, late.enrollment_id)
     assert await status_of(pool, *ids) == ["enrolled", "enrolled", "waitlisted"]
@@ -201,7 +201,7 @@ async def test_freed_seats_go_to_the_waiting_list_before_the_interest_list(
 async def test_a_programme_is_completed_once_also_when_its_last_offerings_complete_together(
     pool: asyncpg.Pool,
 ) -> None:
-    svc, progress = Enrollments(pool, SOURCE), Progress(pool, SOURCE)
+    svc, progress = enrolling(pool), attendance(pool)
     x = await publish(pool)
     y = await publish(
         pool, board_id=x.board_id, sessions=(session(FIRST_SESSION + timedelta(days=60)),)
@@ -212,8 +212,7 @@ async def test_a_programme_is_completed_once_also_when_its_last_offerings_comple
         title="Path",
         offering_ids=(x.offering_id, y.offering_id),
     )
-    async with pool.acquire() as conn, conn.transaction():
-        await CatalogueProjection(pool, SOURCE).on_programme_offered(conn, programme)
+    await handled(pool, programme)
     people = [staff_of(x) for _ in range(10)]
     pairs = [
         ((await svc.enrol(p, x.offering_id))[0], (await svc.enrol(p, y.offering_id))[0])
@@ -233,7 +232,7 @@ async def test_a_programme_is_completed_once_also_when_its_last_offerings_comple
 async def test_a_programme_announced_later_is_completed_by_who_already_did_it_all(
     pool: asyncpg.Pool,
 ) -> None:
-    svc, progress = Enrollments(pool, SOURCE), Progress(pool, SOURCE)
+    svc, progress = enrolling(pool), attendance(pool)
     x = await publish(pool)
     staff = staff_of(x)
     done = (await svc.enrol(staff, x.offering_id))[0]
@@ -244,8 +243,7 @@ async def test_a_programme_announced_later_is_completed_by_who_already_did_it_al
         title="One step",
         offering_ids=(x.offering_id,),
     )
-    async with pool.acquire() as conn, conn.transaction():
-        await CatalogueProjection(pool, SOURCE).on_programme_offered(conn, programme)
+    await handled(pool, programme)
     keys = await pool.fetch(
         "SELECT key FROM outbox WHERE convert_from(payload, 'UTF8')::jsonb->>'programme_id' = $1",
         str(programme.programme_id),

@@ -7,18 +7,17 @@ from datetime import UTC, date, datetime
 
 import asyncpg
 import pytest
-from faststream.kafka import KafkaBroker
 
 from contracts import AuditCompleted, Envelope, Event
 from contracts.enrollment import EnrolledVia
 from contracts.portfolio import EntryAdded, LearningKind
 from contracts.values import AuditorCredit, AuditRole, Findings
-from services.portfolio import journal, store
-from services.portfolio.app import DEFINITION, consumers
+from services.portfolio.app import DEFINITION
 from services.portfolio.commands import PortfolioCommands
-from services.portfolio.entries import fold
-from services.shared.consumer import EventConsumer
-from services.shared.settings import ServiceSettings
+from services.portfolio.domain.fold import Portfolio, fold
+from services.portfolio.handlers import SUBSCRIPTIONS
+from services.portfolio.store import Store
+from services.shared.consumer import Applier
 from tests.support.factories import completion, enrolled
 from tests.support.infra import Infrastructure, service_database
 
@@ -33,17 +32,16 @@ async def pool(infrastructure: Infrastructure) -> AsyncIterator[asyncpg.Pool]:
         yield pool
 
 
-def by_topic(pool: asyncpg.Pool, infra: Infrastructure) -> dict[str, EventConsumer]:
-    settings = ServiceSettings(database_url="unused", http_port=0)
-    # The broker is never started: apply() needs only the pool.
-    made = consumers(pool, KafkaBroker(infra.kafka_bootstrap), settings)
-    return {c.group: c for c in made}
+def by_group(pool: asyncpg.Pool) -> dict[str, Applier]:
+    """What the live consumers apply events with, without Kafka."""
+    database = DEFINITION.database(pool)
+    return {s.group: Applier(s.group, database, s.handlers) for s in SUBSCRIPTIONS}
 
 
 async def test_replay_equals_the_live_portfolio_and_duplicates_change_nothing(
-    pool: asyncpg.Pool, infrastructure: Infrastructure
+    pool: asyncpg.Pool,
 ) -> None:
-    live = by_topic(pool, infrastructure)
+    live = by_group(pool)
     staff, auditor = uuid.uuid4(), uuid.uuid4()
     seat = enrolled(staff_id=staff, via=EnrolledVia.DIRECT)
     events: list[Envelope[Event]] = [
@@ -67,7 +65,7 @@ async def test_replay_equals_the_live_portfolio_and_duplicates_change_nothing(
         assert envelope.data.topic == "enrollment.enrollments"
         await live["portfolio.enrollments"].apply(envelope)
     await live["portfolio.audits"].apply(Envelope[Event].new(audit, "/test"))
-    own = PortfolioCommands(pool, "/test")
+    own = PortfolioCommands(DEFINITION.database(pool).transaction)
     added = await own.add_entry(
         EntryAdded(
             staff_id=staff,
@@ -82,11 +80,13 @@ async def test_replay_equals_the_live_portfolio_and_duplicates_change_nothing(
 
     async with pool.acquire() as conn:
         for person in (staff, auditor):
-            current = {e.entry_id: e for e in await store.entries_of(conn, person)}
-            history = await journal.events_of(conn, person, LATER)
-            assert {e.entry_id: e for e in fold(history, person)} == current
-            assert {e.entry_id: e for e in fold([*history, *history], person)} == current
-        mine = await store.entries_of(conn, staff)
+            current = {e.entry_id: e for e in await Store(conn).entries_of(person)}
+            history = await Store(conn).events_of(person, LATER)
+            replayed = fold(Portfolio(), history).entries_of(person)
+            assert {e.entry_id: e for e in replayed} == current
+            twice = fold(Portfolio(), [*history, *history]).entries_of(person)
+            assert {e.entry_id: e for e in twice} == current
+        mine = await Store(conn).entries_of(staff)
     assert sorted((e.source, e.hours) for e in mine if e.hours) == [
         ("audit", 6.0),
         ("enrollment", 2.0),

@@ -1,15 +1,16 @@
 """Running an EventConsumer in a test, with an effect whose every application is visible."""
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 import asyncpg
 from faststream.kafka import KafkaBroker
 
 from contracts import Completed, Envelope, Event
-from services.shared.consumer import EventConsumer, Handler
+from services.shared.consumer import EventConsumer
 from services.shared.db import Connection
+from services.shared.unit_of_work import Database, UnitOfWork
 from tests.support.infra import Infrastructure
 
 
@@ -23,19 +24,29 @@ async def record_effect(conn: Connection, event: Completed) -> None:
     )
 
 
+Effect = Callable[[Connection, Completed], Awaitable[None]]
+"""What a test's consumer does with one event, on the unit of work's connection."""
+
+
 @asynccontextmanager
 async def consuming(
     infra: Infrastructure,
     pool: asyncpg.Pool,
     topic: str,
-    handler: Handler = record_effect,
+    effect: Effect = record_effect,
     *,
     max_attempts: int = 6,
 ) -> AsyncIterator[None]:
     """A consumer of `topic` in a consumer group of its own, applying Completed events."""
     broker = KafkaBroker(infra.kafka_bootstrap, enable_idempotence=True)
     group = f"it-{uuid.uuid4().hex[:8]}"
-    consumer = EventConsumer(group, pool, broker, {Completed: handler}, max_attempts=max_attempts)
+
+    async def apply(unit: UnitOfWork[Connection], events: Sequence[Completed]) -> None:
+        for event in events:
+            await effect(unit.store, event)
+
+    database = Database(pool, "/test", store=lambda conn: conn)
+    consumer = EventConsumer(group, database, broker, {Completed: apply}, max_attempts=max_attempts)
     consumer.subscribe(topic)
     await broker.start()
     try:

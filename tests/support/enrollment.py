@@ -5,22 +5,48 @@ from typing import Unpack
 
 import asyncpg
 
-from contracts import CourseOffered
+from contracts import CourseOffered, Event
 from contracts.values import OfferingDetails, StaffRole
-from services.enrollment.eligibility import StaffMember
-from services.enrollment.projection import CatalogueProjection
+from services.enrollment.app import DEFINITION
+from services.enrollment.commands import (
+    AttendanceCommands,
+    EnrollmentCommands,
+    ReservationCommands,
+)
+from services.enrollment.domain.eligibility import StaffMember
+from services.enrollment.handlers import HANDLERS
+from services.enrollment.queries import EnrollmentQueries
+from services.shared.consumer import handle
 from tests.support.factories import DetailsFields, offering_details
 
-SOURCE = "/test/enrollment"
+
+def enrolling(pool: asyncpg.Pool) -> EnrollmentCommands:
+    return EnrollmentCommands(DEFINITION.database(pool).transaction)
+
+
+def attendance(pool: asyncpg.Pool) -> AttendanceCommands:
+    return AttendanceCommands(DEFINITION.database(pool).transaction)
+
+
+def reservations(pool: asyncpg.Pool) -> ReservationCommands:
+    return ReservationCommands(DEFINITION.database(pool).transaction)
+
+
+def queries(pool: asyncpg.Pool) -> EnrollmentQueries:
+    return EnrollmentQueries(DEFINITION.database(pool))
+
+
+async def handled(pool: asyncpg.Pool, event: Event) -> None:
+    """The event applied by enrollment's handlers in a unit of work, as the consumer does
+    (without the inbox)."""
+    async with DEFINITION.database(pool).transaction() as unit:
+        await handle(unit, HANDLERS, [event])
 
 
 async def publish(pool: asyncpg.Pool, **overrides: Unpack[DetailsFields]) -> OfferingDetails:
     """An offering as enrollment learns it from the catalogue's CourseOffered."""
     details = offering_details(**overrides)
-    async with pool.acquire() as conn, conn.transaction():
-        await CatalogueProjection(pool, SOURCE).on_course_offered(
-            conn, CourseOffered(offering=details)
-        )
+    await handled(pool, CourseOffered(offering=details))
     return details
 
 

@@ -9,6 +9,7 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -86,7 +87,7 @@ async def fresh_database(infra: Infrastructure, name: str) -> str:
 
 @contextlib.asynccontextmanager
 async def service_database(
-    infra: Infrastructure, name: str, definition: ServiceDefinition, max_size: int = 20
+    infra: Infrastructure, name: str, definition: ServiceDefinition[Any], max_size: int = 20
 ) -> AsyncIterator[asyncpg.Pool]:
     """A fresh database with a service's migrations applied, and a pool on it."""
     url = await fresh_database(infra, name)

@@ -6,8 +6,7 @@ from uuid import uuid4
 import pytest
 from pydantic import ValidationError
 
-from services.catalogue.api import OfferingIn, OfferingPatch
-from services.catalogue.api_programmes import ProgrammeIn
+from services.catalogue.api.schemas import OfferingIn, OfferingPatch, ProgrammeIn
 
 pytestmark = pytest.mark.unit
 

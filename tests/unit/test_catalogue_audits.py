@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from contracts.values import AuditorCredit, AuditRole, AuditTeamMember, Findings
-from services.catalogue.audits import (
+from services.catalogue.domain.audits import (
     Audit,
     AuditStatus,
     cancel,

@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from contracts.values import Session
-from services.catalogue.domain import (
+from services.catalogue.domain.offerings import (
     Offering,
     OfferingStatus,
     OfferingView,

@@ -4,8 +4,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from services.catalogue.domain import Offering, OfferingStatus, publish, withdraw
-from services.catalogue.programmes import Programme, offer
+from services.catalogue.domain.offerings import Offering, OfferingStatus, publish, withdraw
+from services.catalogue.domain.programmes import Programme, offer
 from services.shared.errors import CommandRejected, NotFound
 from tests.support.factories import offering_details
 

@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from contracts.values import OfferingDetails, Session
-from services.enrollment.attendance import Outcome, outcome
+from services.enrollment.domain.attendance import Outcome, outcome
 from tests.support.factories import offering_details
 
 pytestmark = pytest.mark.unit

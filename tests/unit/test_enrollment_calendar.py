@@ -6,9 +6,8 @@ from uuid import UUID, uuid4
 import pytest
 from icalendar import Calendar, Component
 
-from contracts.values import OfferingDetails, OfferingKind, Session
-from services.enrollment.calendar import PRODUCT, Booking, render, uid
-from services.enrollment.domain import Status
+from contracts.values import EnrollmentStatus, OfferingDetails, OfferingKind, Session
+from services.enrollment.domain.calendar import PRODUCT, Booking, render, uid
 from tests.support.factories import offering_details
 
 pytestmark = pytest.mark.unit
@@ -34,7 +33,7 @@ def an_offering(version: int = 1, **overrides: object) -> OfferingDetails:
 
 
 def a_booking(
-    status: Status = Status.ENROLLED,
+    status: EnrollmentStatus = EnrollmentStatus.ENROLLED,
     offering: OfferingDetails | None = None,
     *,
     revision: int = 0,
@@ -57,9 +56,15 @@ def test_the_calendar_names_itself() -> None:
 
 
 @pytest.mark.parametrize(
-    "status", [Status.ENROLLED, Status.COMPLETED, Status.NOT_COMPLETED, Status.CANCELLED]
+    "status",
+    [
+        EnrollmentStatus.ENROLLED,
+        EnrollmentStatus.COMPLETED,
+        EnrollmentStatus.NOT_COMPLETED,
+        EnrollmentStatus.CANCELLED,
+    ],
 )
-def test_one_event_per_session_of_a_booking_that_held_a_seat(status: Status) -> None:
+def test_one_event_per_session_of_a_booking_that_held_a_seat(status: EnrollmentStatus) -> None:
     booking = a_booking(status)
     found = events(booking)
     assert [str(e["UID"]) for e in found] == [
@@ -68,15 +73,21 @@ def test_one_event_per_session_of_a_booking_that_held_a_seat(status: Status) -> 
 
 
 @pytest.mark.parametrize(
-    "status", [Status.WAITLISTED, Status.REQUESTED, Status.INTERESTED, Status.DECLINED]
+    "status",
+    [
+        EnrollmentStatus.WAITLISTED,
+        EnrollmentStatus.REQUESTED,
+        EnrollmentStatus.INTERESTED,
+        EnrollmentStatus.DECLINED,
+    ],
 )
-def test_no_event_without_a_seat(status: Status) -> None:
+def test_no_event_without_a_seat(status: EnrollmentStatus) -> None:
     assert events(a_booking(status)) == []
 
 
 def test_each_booking_contributes_its_own_sessions() -> None:
-    shown, hidden = a_booking(), a_booking(Status.WAITLISTED)
-    other = a_booking(Status.COMPLETED, an_offering(sessions=(a_session(FIRST),)))
+    shown, hidden = a_booking(), a_booking(EnrollmentStatus.WAITLISTED)
+    other = a_booking(EnrollmentStatus.COMPLETED, an_offering(sessions=(a_session(FIRST),)))
     uids = [str(e["UID"]) for e in events(shown, hidden, other)]
     assert [u.split(".")[0] for u in uids] == [str(shown.enrollment_id)] * 2 + [
         str(other.enrollment_id)
@@ -126,28 +137,32 @@ def test_uids_differ_per_enrollment_and_per_session() -> None:
 
 
 def test_the_revision_of_the_enrollment_adds_to_the_sequence() -> None:
-    found = events(a_booking(Status.CANCELLED, an_offering(version=4), revision=3))
+    found = events(a_booking(EnrollmentStatus.CANCELLED, an_offering(version=4), revision=3))
     assert [e.decoded("SEQUENCE") for e in found] == [7, 7]
 
 
 @pytest.mark.parametrize(
-    ("status", "withdrawn"), [(Status.CANCELLED, False), (Status.ENROLLED, True)]
+    ("status", "withdrawn"),
+    [(EnrollmentStatus.CANCELLED, False), (EnrollmentStatus.ENROLLED, True)],
 )
 def test_a_cancelled_booking_or_withdrawn_offering_marks_events_cancelled(
-    status: Status, withdrawn: bool
+    status: EnrollmentStatus, withdrawn: bool
 ) -> None:
     found = events(a_booking(status, withdrawn=withdrawn))
     assert [str(e["STATUS"]) for e in found] == ["CANCELLED", "CANCELLED"]
 
 
-@pytest.mark.parametrize("status", [Status.ENROLLED, Status.COMPLETED, Status.NOT_COMPLETED])
-def test_a_held_seat_is_confirmed(status: Status) -> None:
+@pytest.mark.parametrize(
+    "status",
+    [EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED],
+)
+def test_a_held_seat_is_confirmed(status: EnrollmentStatus) -> None:
     assert [str(e["STATUS"]) for e in events(a_booking(status))] == ["CONFIRMED", "CONFIRMED"]
 
 
 def test_withdrawal_raises_the_sequence_of_entries_it_cancels() -> None:
     offering = an_offering(version=2)
-    before = events(a_booking(Status.ENROLLED, offering, revision=1))
-    after = events(a_booking(Status.ENROLLED, offering, revision=1, withdrawn=True))
+    before = events(a_booking(EnrollmentStatus.ENROLLED, offering, revision=1))
+    after = events(a_booking(EnrollmentStatus.ENROLLED, offering, revision=1, withdrawn=True))
     assert [e.decoded("SEQUENCE") for e in before] == [3, 3]
     assert [e.decoded("SEQUENCE") for e in after] == [4, 4]

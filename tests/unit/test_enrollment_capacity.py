@@ -12,8 +12,8 @@ from contracts.enrollment import (
     InterestRegistered,
     Waitlisted,
 )
-from contracts.values import CompetenceDomain, OfferingDetails
-from services.enrollment.domain import Enrollment, Offering, Status, join
+from contracts.values import CompetenceDomain, EnrollmentStatus, OfferingDetails
+from services.enrollment.domain.enrollments import Enrollment, Offering, join
 from services.shared.errors import Conflict
 from tests.support.factories import offering_details, session
 
@@ -29,7 +29,7 @@ def an_offering(capacity: int | None = 2, *, withdrawn: bool = False, **extra: o
 
 
 def newcomer(offering: Offering) -> Enrollment:
-    return Enrollment(uuid4(), offering.offering_id, uuid4(), Status.REQUESTED)
+    return Enrollment(uuid4(), offering.offering_id, uuid4(), EnrollmentStatus.REQUESTED)
 
 
 def test_the_copy_exposes_the_details_and_takes_the_earliest_session() -> None:
@@ -82,7 +82,9 @@ def test_without_sessions_joining_registers_interest() -> None:
     offering = an_offering(capacity=1, sessions=())
     e = newcomer(offering)
     joined, event = join(offering, e, enrolled=5, now=NOW)
-    assert joined == Enrollment(e.enrollment_id, e.offering_id, e.staff_id, Status.INTERESTED)
+    assert joined == Enrollment(
+        e.enrollment_id, e.offering_id, e.staff_id, EnrollmentStatus.INTERESTED
+    )
     assert isinstance(event, InterestRegistered)
     assert (event.enrollment_id, event.staff_id, event.registered_at) == (
         e.enrollment_id,
@@ -95,7 +97,7 @@ def test_without_sessions_joining_registers_interest() -> None:
 def test_without_sessions_interest_comes_before_approval() -> None:
     offering = an_offering(sessions=(), requires_approval=True)
     joined, event = join(offering, newcomer(offering), 0, NOW)
-    assert joined.status is Status.INTERESTED
+    assert joined.status is EnrollmentStatus.INTERESTED
     assert isinstance(event, InterestRegistered)
 
 
@@ -104,7 +106,7 @@ def test_an_offering_that_needs_approval_turns_joining_into_a_request(enrolled: 
     offering = an_offering(capacity=2, requires_approval=True)
     e = newcomer(offering)
     joined, event = join(offering, e, enrolled, NOW)
-    assert joined.status is Status.REQUESTED
+    assert joined.status is EnrollmentStatus.REQUESTED
     assert isinstance(event, EnrollmentRequested)
     assert (event.staff_id, event.requested_at) == (e.staff_id, NOW)
     assert event.offering == offering.snapshot
@@ -114,7 +116,9 @@ def test_the_last_free_seat_enrols_directly() -> None:
     offering = an_offering(capacity=2)
     e = newcomer(offering)
     joined, event = join(offering, e, enrolled=1, now=NOW)
-    assert joined == Enrollment(e.enrollment_id, e.offering_id, e.staff_id, Status.ENROLLED)
+    assert joined == Enrollment(
+        e.enrollment_id, e.offering_id, e.staff_id, EnrollmentStatus.ENROLLED
+    )
     assert isinstance(event, Enrolled)
     assert (event.via, event.enrolled_at, event.staff_id) == (EnrolledVia.DIRECT, NOW, e.staff_id)
     assert event.offering == offering.snapshot
@@ -125,7 +129,7 @@ def test_a_full_offering_puts_the_next_on_the_waiting_list(enrolled: int) -> Non
     offering = an_offering(capacity=2)
     e = newcomer(offering)
     joined, event = join(offering, e, enrolled, NOW)
-    assert joined.status is Status.WAITLISTED
+    assert joined.status is EnrollmentStatus.WAITLISTED
     assert isinstance(event, Waitlisted)
     assert (event.enrollment_id, event.waitlisted_at) == (e.enrollment_id, NOW)
     assert event.offering == offering.snapshot
@@ -134,7 +138,7 @@ def test_a_full_offering_puts_the_next_on_the_waiting_list(enrolled: int) -> Non
 def test_unlimited_capacity_always_enrols() -> None:
     offering = an_offering(capacity=None)
     joined, event = join(offering, newcomer(offering), 5_000, NOW)
-    assert joined.status is Status.ENROLLED
+    assert joined.status is EnrollmentStatus.ENROLLED
     assert isinstance(event, Enrolled)
 
 

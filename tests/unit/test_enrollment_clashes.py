@@ -6,7 +6,7 @@ from uuid import uuid4
 import pytest
 
 from contracts.values import Session
-from services.enrollment.eligibility import Clash, overlaps
+from services.enrollment.domain.eligibility import Clash, overlaps
 from services.shared.errors import Conflict
 
 pytestmark = pytest.mark.unit

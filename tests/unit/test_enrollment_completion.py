@@ -5,11 +5,10 @@ from uuid import uuid4
 
 import pytest
 
-from contracts.values import OfferingDetails, Session
-from services.enrollment.domain import (
+from contracts.values import EnrollmentStatus, OfferingDetails, Session
+from services.enrollment.domain.enrollments import (
     Enrollment,
     Offering,
-    Status,
     attendance_recorded,
     complete,
     not_complete,
@@ -28,20 +27,20 @@ def an_offering(**extra: object) -> Offering:
     return Offering(OfferingDetails.model_validate(base | extra))
 
 
-def an_enrollment(offering: Offering, status: Status) -> Enrollment:
+def an_enrollment(offering: Offering, status: EnrollmentStatus) -> Enrollment:
     return Enrollment(uuid4(), offering.offering_id, uuid4(), status)
 
 
-def others(*allowed: Status) -> list[Status]:
-    return [s for s in Status if s not in allowed]
+def others(*allowed: EnrollmentStatus) -> list[EnrollmentStatus]:
+    return [s for s in EnrollmentStatus if s not in allowed]
 
 
-@pytest.mark.parametrize("status", [Status.ENROLLED, Status.NOT_COMPLETED])
-def test_completion_credits_the_study_hours_by_default(status: Status) -> None:
+@pytest.mark.parametrize("status", [EnrollmentStatus.ENROLLED, EnrollmentStatus.NOT_COMPLETED])
+def test_completion_credits_the_study_hours_by_default(status: EnrollmentStatus) -> None:
     offering = an_offering()
     e = an_enrollment(offering, status)
     done, event = complete(offering, e, ON, None)
-    assert (done.status, done.completed_on, done.hours) == (Status.COMPLETED, ON, 8.0)
+    assert (done.status, done.completed_on, done.hours) == (EnrollmentStatus.COMPLETED, ON, 8.0)
     assert (event.hours, event.completed_on, event.staff_id) == (8.0, ON, e.staff_id)
     assert (event.reason, event.attended_share) == ("", None)
     assert event.offering == offering.snapshot
@@ -50,14 +49,16 @@ def test_completion_credits_the_study_hours_by_default(status: Status) -> None:
 @pytest.mark.parametrize("hours", [3.5, 0.0])
 def test_completion_hours_reason_and_share_can_be_given(hours: float) -> None:
     offering = an_offering()
-    e = an_enrollment(offering, Status.ENROLLED)
+    e = an_enrollment(offering, EnrollmentStatus.ENROLLED)
     done, event = complete(offering, e, ON, hours, reason="by hand", attended_share=0.75)
     assert (done.hours, event.hours) == (hours, hours)
     assert (event.reason, event.attended_share) == ("by hand", 0.75)
 
 
-@pytest.mark.parametrize("status", others(Status.ENROLLED, Status.NOT_COMPLETED))
-def test_only_an_enrolled_staff_member_can_complete(status: Status) -> None:
+@pytest.mark.parametrize(
+    "status", others(EnrollmentStatus.ENROLLED, EnrollmentStatus.NOT_COMPLETED)
+)
+def test_only_an_enrolled_staff_member_can_complete(status: EnrollmentStatus) -> None:
     offering = an_offering()
     with pytest.raises(Conflict, match=f"this enrollment is {status.value}"):
         complete(offering, an_enrollment(offering, status), ON, None)
@@ -65,15 +66,19 @@ def test_only_an_enrolled_staff_member_can_complete(status: Status) -> None:
 
 def test_not_completing_is_recorded_with_the_share_attended() -> None:
     offering = an_offering()
-    e = an_enrollment(offering, Status.ENROLLED)
+    e = an_enrollment(offering, EnrollmentStatus.ENROLLED)
     after, event = not_complete(offering, e, ON, reason="too few sessions", attended_share=0.5)
-    assert (after.status, after.completed_on, after.hours) == (Status.NOT_COMPLETED, None, None)
+    assert (after.status, after.completed_on, after.hours) == (
+        EnrollmentStatus.NOT_COMPLETED,
+        None,
+        None,
+    )
     assert (event.recorded_on, event.reason, event.attended_share) == (ON, "too few sessions", 0.5)
     assert (event.staff_id, event.offering) == (e.staff_id, offering.snapshot)
 
 
-@pytest.mark.parametrize("status", others(Status.ENROLLED))
-def test_only_an_enrolled_staff_member_can_not_complete(status: Status) -> None:
+@pytest.mark.parametrize("status", others(EnrollmentStatus.ENROLLED))
+def test_only_an_enrolled_staff_member_can_not_complete(status: EnrollmentStatus) -> None:
     offering = an_offering()
     with pytest.raises(Conflict, match=f"is {status.value} and cannot be recorded"):
         not_complete(offering, an_enrollment(offering, status), ON)
@@ -84,7 +89,7 @@ def test_attendance_names_the_session_and_its_start(attended: bool) -> None:
     start = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
     s = Session(session_id=uuid4(), starts_at=start, ends_at=start + timedelta(hours=2))
     offering = an_offering(sessions=(s,))
-    e = an_enrollment(offering, Status.ENROLLED)
+    e = an_enrollment(offering, EnrollmentStatus.ENROLLED)
     event = attendance_recorded(offering, e, s, attended, NOW)
     assert (event.session_id, event.session_starts_at, event.attended) == (
         s.session_id,

@@ -5,7 +5,7 @@ from collections.abc import Hashable, Sequence
 
 import pytest
 
-from services.enrollment.desk import Desk
+from services.enrollment.commands.desk import Desk
 
 
 class Refused(Exception):

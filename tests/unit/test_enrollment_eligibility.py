@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from contracts.values import OfferingDetails, Sector, StaffRole, Visibility
-from services.enrollment.eligibility import NotEligible, StaffMember, check_eligible
+from services.enrollment.domain.eligibility import NotEligible, StaffMember, check_eligible
 from services.shared.errors import CommandRejected
 from tests.support.factories import offering_details
 

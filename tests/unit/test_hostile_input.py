@@ -8,13 +8,20 @@ from uuid import uuid4
 import pytest
 from pydantic import ValidationError
 
-from contracts.values import AuditRole, AuditTeamMember, Findings, OfferingDetails, Session
-from services.catalogue import audits
-from services.catalogue import domain as catalogue
-from services.enrollment import domain as enrollment
-from services.portfolio.api_commands import FileIn, ProfileIn
-from services.portfolio.audit_history import add_years
-from services.portfolio.domain import valid_school_year
+from contracts.values import (
+    AuditRole,
+    AuditTeamMember,
+    EnrollmentStatus,
+    Findings,
+    OfferingDetails,
+    Session,
+)
+from services.catalogue.domain import audits
+from services.catalogue.domain import offerings as catalogue
+from services.enrollment.domain import enrollments as enrollment
+from services.portfolio.api.schemas import FileIn, ProfileIn
+from services.portfolio.domain.audit_history import add_years
+from services.portfolio.domain.ledger import valid_school_year
 from services.shared.errors import CommandRejected
 from tests.support.factories import offering_details
 
@@ -79,7 +86,7 @@ def test_a_board_cycle_after_the_last_possible_year_ends_on_the_last_day() -> No
 def test_hours_are_credited_as_they_are_kept_to_two_decimals() -> None:
     # 0.125 was 0.13 in enrollment's numeric column and 0.12 in the portfolio.
     offering = enrollment.Offering(offering_details(study_hours=0.125))
-    e = enrollment.Enrollment(uuid4(), offering.offering_id, uuid4(), enrollment.Status.ENROLLED)
+    e = enrollment.Enrollment(uuid4(), offering.offering_id, uuid4(), EnrollmentStatus.ENROLLED)
     done, event = enrollment.complete(offering, e, date(2027, 1, 1), None)
     assert done.hours == event.hours == 0.12
     audit, _ = audits.schedule(

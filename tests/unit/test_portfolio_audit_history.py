@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from services.portfolio.audit_history import FollowUp, add_years, cycle, points
+from services.portfolio.domain.audit_history import FollowUp, add_years, cycle, points
 
 pytestmark = pytest.mark.unit
 

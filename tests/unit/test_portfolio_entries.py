@@ -28,17 +28,27 @@ from contracts.portfolio import (
     LearningKind,
     ReflectionAdded,
 )
-from contracts.values import AuditorCredit, AuditRole, AuditTeamMember, CompetenceDomain, Findings
-from services.portfolio.domain import Entry, ledger
-from services.portfolio.entries import (
+from contracts.values import (
+    AuditorCredit,
+    AuditRole,
+    AuditTeamMember,
+    CompetenceDomain,
+    EnrollmentStatus,
+    Findings,
+)
+from services.portfolio.domain.entries import (
     STATUS,
+    Entry,
+    EntrySource,
     annotate,
     audit_entry_id,
     entries_from,
-    fold,
     merge,
     staff_of,
 )
+from services.portfolio.domain.fold import Portfolio
+from services.portfolio.domain.fold import fold as fold_portfolio
+from services.portfolio.domain.ledger import ledger
 from tests.support.factories import enrolled, offering_details
 
 pytestmark = pytest.mark.unit
@@ -46,6 +56,12 @@ pytestmark = pytest.mark.unit
 AT = datetime(2025, 9, 1, 8, 30, tzinfo=UTC)
 ON = date(2025, 11, 20)
 SHA = "ab" * 32
+
+
+def fold(events: list[Event], staff_id: UUID | None = None) -> list[Entry]:
+    """The entries the events leave, everyone's or one person's, in order of appearance."""
+    folded = fold_portfolio(Portfolio(), events)
+    return folded.entries_of(staff_id) if staff_id else list(folded.entries.values())
 
 
 def about(base: Enrolled) -> dict[str, Any]:
@@ -117,8 +133,8 @@ def test_each_enrollment_event_gives_its_status_and_only_completed_gives_hours()
     like = Entry(
         entry_id=b.enrollment_id,
         staff_id=b.staff_id,
-        source="enrollment",
-        status="",
+        source=EntrySource.ENROLLMENT,
+        status=EnrollmentStatus.REQUESTED,
         title="Reading aloud",
         kind="course",
         domains=("pedagogy",),
@@ -129,9 +145,9 @@ def test_each_enrollment_event_gives_its_status_and_only_completed_gives_hours()
         detail={"study_hours": 6.0, "first_session_on": "2025-09-10", "credits": None},
     )
     statuses = ["interested", "requested", "declined", "enrolled", "waitlisted", "cancelled"]
-    expected = [replace(like, status=s) for s in statuses]
-    expected += [replace(like, status="completed", hours=5.5, completed_on=ON)]
-    expected += [replace(like, status="not_completed")]
+    expected = [replace(like, status=EnrollmentStatus(s)) for s in statuses]
+    expected += [replace(like, status=EnrollmentStatus.COMPLETED, hours=5.5, completed_on=ON)]
+    expected += [replace(like, status=EnrollmentStatus.NOT_COMPLETED)]
     assert [e for event in every_kind(b) for e in entries_from(event)] == expected
     assert set(STATUS.values()) == {e.status for e in expected}
 
@@ -179,8 +195,8 @@ def test_a_staff_added_entry_is_completed_learning() -> None:
         Entry(
             entry_id=event.entry_id,
             staff_id=event.staff_id,
-            source="staff",
-            status="completed",
+            source=EntrySource.STAFF,
+            status=EnrollmentStatus.COMPLETED,
             title="ResearchED conference",
             kind="conference",
             hours=7.0,

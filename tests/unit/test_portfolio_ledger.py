@@ -5,7 +5,9 @@ from uuid import uuid4
 
 import pytest
 
-from services.portfolio.domain import Entry, YearLedger, ledger, school_year
+from contracts.values import EnrollmentStatus
+from services.portfolio.domain.entries import Entry, EntrySource
+from services.portfolio.domain.ledger import YearLedger, ledger, school_year
 
 pytestmark = pytest.mark.unit
 
@@ -23,8 +25,8 @@ def entry(
     return Entry(
         entry_id=uuid4(),
         staff_id=STAFF,
-        source="enrollment",
-        status=status,
+        source=EntrySource.ENROLLMENT,
+        status=EnrollmentStatus(status),
         title="an activity",
         kind=kind,
         hours=hours,
@@ -51,8 +53,8 @@ def test_the_school_year_runs_from_1_august_to_31_july(day: date, year: str) -> 
 def test_only_completed_entries_with_hours_and_a_date_count() -> None:
     entries = [
         entry(4.0, date(2025, 10, 1)),
-        entry(9.0, date(2025, 10, 2), status="enrolled"),
-        entry(9.0, date(2025, 10, 3), status="cancelled"),
+        entry(9.0, date(2025, 10, 2), status=EnrollmentStatus.ENROLLED),
+        entry(9.0, date(2025, 10, 3), status=EnrollmentStatus.CANCELLED),
         entry(None, date(2025, 10, 4)),
         entry(9.0, None),
     ]
@@ -62,7 +64,7 @@ def test_only_completed_entries_with_hours_and_a_date_count() -> None:
 
 
 def test_no_counting_entries_gives_an_empty_ledger() -> None:
-    assert ledger([entry(3.0, date(2025, 9, 1), status="waitlisted")]) == []
+    assert ledger([entry(3.0, date(2025, 9, 1), status=EnrollmentStatus.WAITLISTED)]) == []
 
 
 def test_years_come_newest_first_and_split_at_1_august() -> None:

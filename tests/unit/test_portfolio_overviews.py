@@ -6,10 +6,10 @@ from uuid import UUID, uuid4
 import pytest
 
 from contracts.portfolio import PlanGoal
-from contracts.values import CompetenceDomain, Sector, StaffRole
-from services.portfolio.domain import Entry
-from services.portfolio.overviews import progress, school_overview
-from services.portfolio.targets import Profile
+from contracts.values import CompetenceDomain, EnrollmentStatus, Sector, StaffRole
+from services.portfolio.domain.entries import Entry, EntrySource
+from services.portfolio.domain.overviews import progress, school_overview
+from services.portfolio.domain.targets import Profile
 
 pytestmark = pytest.mark.unit
 
@@ -19,7 +19,18 @@ YEAR = "2026-2027"
 def done(
     staff: UUID, hours: float, on: date, domains: tuple[str, ...] = (), tags: tuple[str, ...] = ()
 ) -> Entry:
-    return Entry(uuid4(), staff, "enrollment", "completed", "x", "course", hours, on, domains, tags)
+    return Entry(
+        uuid4(),
+        staff,
+        EntrySource.ENROLLMENT,
+        EnrollmentStatus.COMPLETED,
+        "x",
+        "course",
+        hours,
+        on,
+        domains,
+        tags,
+    )
 
 
 def test_plan_progress_counts_this_years_activities_on_each_goals_domains_or_tags() -> None:

@@ -7,8 +7,10 @@ from uuid import uuid4
 
 import pytest
 
-from services.portfolio.domain import Entry, ledger
-from services.portfolio.page import CHART_WIDTH, LABEL_WIDTH, bars, render
+from contracts.values import EnrollmentStatus
+from services.portfolio.api.page import CHART_WIDTH, LABEL_WIDTH, bars, render
+from services.portfolio.domain.entries import Entry, EntrySource
+from services.portfolio.domain.ledger import ledger
 
 pytestmark = pytest.mark.unit
 
@@ -53,8 +55,8 @@ def entry(title: str, hours: float, on: date, *domains: str) -> Entry:
     return Entry(
         entry_id=uuid4(),
         staff_id=STAFF,
-        source="enrollment",
-        status="completed",
+        source=EntrySource.ENROLLMENT,
+        status=EnrollmentStatus.COMPLETED,
         title=title,
         kind="course",
         hours=hours,

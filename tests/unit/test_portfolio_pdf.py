@@ -7,8 +7,10 @@ from uuid import uuid4
 import pytest
 from pypdf import PdfReader
 
-from services.portfolio.domain import Entry, ledger
-from services.portfolio.dossier_pdf import render
+from contracts.values import EnrollmentStatus
+from services.portfolio.api.dossier_pdf import render
+from services.portfolio.domain.entries import Entry, EntrySource
+from services.portfolio.domain.ledger import ledger
 
 pytestmark = pytest.mark.unit
 
@@ -17,8 +19,8 @@ def entry(title: str, hours: float, on: date, domains: tuple[str, ...] = ()) -> 
     return Entry(
         entry_id=uuid4(),
         staff_id=uuid4(),
-        source="enrollment",
-        status="completed",
+        source=EntrySource.ENROLLMENT,
+        status=EnrollmentStatus.COMPLETED,
         title=title,
         kind="course",
         hours=hours,

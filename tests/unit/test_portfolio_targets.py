@@ -5,9 +5,9 @@ from uuid import uuid4
 
 import pytest
 
-from contracts.values import Sector, StaffRole
-from services.portfolio.domain import Entry
-from services.portfolio.targets import Profile, four_years, yearly_target
+from contracts.values import EnrollmentStatus, Sector, StaffRole
+from services.portfolio.domain.entries import Entry, EntrySource
+from services.portfolio.domain.targets import Profile, four_years, yearly_target
 
 pytestmark = pytest.mark.unit
 
@@ -39,7 +39,17 @@ def test_a_board_sets_its_own_target_per_role() -> None:
 
 
 def done(hours: float, on: date, *domains: str) -> Entry:
-    return Entry(uuid4(), uuid4(), "enrollment", "completed", "x", "course", hours, on, domains)
+    return Entry(
+        uuid4(),
+        uuid4(),
+        EntrySource.ENROLLMENT,
+        EnrollmentStatus.COMPLETED,
+        "x",
+        "course",
+        hours,
+        on,
+        domains,
+    )
 
 
 def test_four_years_counts_the_current_school_year_and_the_three_before() -> None:
@@ -48,7 +58,17 @@ def test_four_years_counts_the_current_school_year_and_the_three_before() -> Non
         done(40, date(2023, 7, 31), "pedagogy"),  # one day too early
         done(60, date(2025, 3, 1), "school_leadership"),  # not a competence domain
         done(30, date(2026, 11, 1), "subject_knowledge"),
-        Entry(uuid4(), uuid4(), "enrollment", "enrolled", "x", "course", None, None, ("pedagogy",)),
+        Entry(
+            uuid4(),
+            uuid4(),
+            EntrySource.ENROLLMENT,
+            EnrollmentStatus.ENROLLED,
+            "x",
+            "course",
+            None,
+            None,
+            ("pedagogy",),
+        ),
     ]
     view = four_years(entries, date(2026, 11, 26))
     assert (view.first_year, view.last_year) == ("2023-2024", "2026-2027")

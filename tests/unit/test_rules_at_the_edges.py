@@ -10,8 +10,8 @@ from aiokafka.errors import KafkaConnectionError
 from pydantic import ValidationError
 
 from contracts.values import CompetenceDomain, Findings, Session
-from services.catalogue import domain
-from services.catalogue.api import OfferingPatch
+from services.catalogue.api.schemas import OfferingPatch
+from services.catalogue.domain import offerings as domain
 from services.shared.failures import Failure, classify
 from tests.support.factories import FIRST_SESSION, offering_details, session
 

@@ -1,0 +1,1 @@
+"""The catalogue's rules, without I/O: offerings, peer audits and programmes."""

@@ -1,0 +1,45 @@
+"""The catalogue's read use cases: academies, offerings (one, or a search), programmes and
+audits, each read on a connection of its own."""
+
+from uuid import UUID
+
+from services.catalogue.domain.audits import Audit
+from services.catalogue.domain.offerings import Academy, OfferingView
+from services.catalogue.domain.programmes import Programme
+from services.catalogue.search import OfferingQuery
+from services.catalogue.store import Store
+from services.shared.errors import found
+from services.shared.unit_of_work import Database
+
+
+class CatalogueQueries:
+    def __init__(self, database: Database[Store]) -> None:
+        self._database = database
+
+    async def academy(self, academy_id: UUID) -> Academy:
+        async with self._database.reading() as store:
+            return found(await store.get_academy(academy_id), f"no academy {academy_id}")
+
+    async def offering(self, offering_id: UUID) -> OfferingView:
+        async with self._database.reading() as store:
+            return found(await store.view(offering_id), f"no offering {offering_id}")
+
+    async def search(self, query: OfferingQuery) -> list[OfferingView]:
+        async with self._database.reading() as store:
+            return await store.search(query)
+
+    async def programme(self, programme_id: UUID) -> Programme:
+        async with self._database.reading() as store:
+            return found(await store.get_programme(programme_id), f"no programme {programme_id}")
+
+    async def programmes(self, academy_id: UUID | None) -> list[Programme]:
+        async with self._database.reading() as store:
+            return await store.list_programmes(academy_id)
+
+    async def audit(self, audit_id: UUID) -> Audit:
+        async with self._database.reading() as store:
+            return found(await store.get_audit(audit_id), f"no audit {audit_id}")
+
+    async def audits(self, school_id: UUID | None) -> list[Audit]:
+        async with self._database.reading() as store:
+            return await store.list_audits(school_id)

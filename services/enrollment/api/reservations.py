@@ -1,0 +1,40 @@
+"""Enrollment's HTTP API for seats a school leader reserves for a team."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, status
+
+from services.enrollment.api.deps import Queries, Reservations
+from services.enrollment.api.schemas import EnrollmentOut, FillIn, ReservationOut, ReserveIn
+from services.enrollment.domain.eligibility import StaffMember
+
+router = APIRouter(tags=["reservations"])
+
+
+@router.post("/offerings/{offering_id}/reservations", status_code=status.HTTP_201_CREATED)
+async def reserve(offering_id: UUID, body: ReserveIn, cmd: Reservations) -> ReservationOut:
+    """Reserve seats for a team (SeatsReserved); they count as taken until filled or released."""
+    return ReservationOut.of(
+        await cmd.reserve(offering_id, body.leader_id, body.board_id, body.seats)
+    )
+
+
+@router.get("/reservations/{reservation_id}")
+async def get_reservation(reservation_id: UUID, q: Queries) -> ReservationOut:
+    return ReservationOut.of(await q.reservation(reservation_id))
+
+
+@router.post("/reservations/{reservation_id}/fill")
+async def fill(
+    reservation_id: UUID, body: FillIn, cmd: Reservations, q: Queries
+) -> list[EnrollmentOut]:
+    """Put names on reserved seats: each member is enrolled (via reservation), all or none."""
+    held = await q.reservation(reservation_id)
+    members = [StaffMember(m.staff_id, held.board_id, m.role, m.sector) for m in body.members]
+    return [EnrollmentOut.of(e) for e in await cmd.fill(reservation_id, members)]
+
+
+@router.post("/reservations/{reservation_id}/release")
+async def release(reservation_id: UUID, cmd: Reservations) -> ReservationOut:
+    """Give back the open seats (ReservationReleased); the waiting list moves up."""
+    return ReservationOut.of(await cmd.release(reservation_id))

@@ -1,0 +1,92 @@
+"""What enrollment's commands and handlers share: finding what a command names (locked as
+a seat decision needs), who may enrol, and who moves up into a freed seat."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from contracts import Event
+from contracts.values import EnrollmentStatus, Session
+from services.enrollment.domain import enrollments
+from services.enrollment.domain.eligibility import Clash, StaffMember, check_eligible, overlaps
+from services.enrollment.domain.enrollments import Enrollment, Offering
+from services.enrollment.store import RowLock, Store
+from services.shared.clock import now
+from services.shared.errors import Conflict, found
+from services.shared.unit_of_work import UnitOfWork
+
+Unit = UnitOfWork[Store]
+
+
+@dataclass(frozen=True)
+class EnrollmentRequest:
+    """One request to enrol."""
+
+    staff: StaffMember
+    key: str | None
+    confirm_overlap: bool
+
+
+async def offering_of(store: Store, offering_id: UUID, *, lock: RowLock = "FOR UPDATE") -> Offering:
+    offering = await store.get_offering(offering_id, lock=lock)
+    missing = f"no offering {offering_id} (a newly published offering may take a moment)"
+    return found(offering, missing)
+
+
+async def enrollment_of(store: Store, enrollment_id: UUID, *, lock: bool = False) -> Enrollment:
+    return found(await store.get(enrollment_id, lock=lock), f"no enrollment {enrollment_id}")
+
+
+async def locked(
+    store: Store, enrollment_id: UUID, *, seats: bool = True
+) -> tuple[Enrollment, Offering]:
+    """The enrollment as it stands once its offering is locked: every change to an
+    enrollment takes its offering's lock, so what it reads now holds until commit.
+
+    A change that decides no seat (``seats=False``: attendance, completion) shares the
+    offering's lock and takes the enrollment's row lock instead, so completions on one
+    offering run side by side while seat decisions and offering changes still wait."""
+    first = await enrollment_of(store, enrollment_id)
+    held = await offering_of(store, first.offering_id, lock="FOR UPDATE" if seats else "FOR SHARE")
+    return await enrollment_of(store, enrollment_id, lock=not seats), held
+
+
+async def admissible(
+    store: Store, offering: Offering, staff: StaffMember, confirm_overlap: bool
+) -> list[str]:
+    """Raises when the person may not enrol; returns the overlaps they confirmed."""
+    return admit(
+        offering,
+        EnrollmentRequest(staff, None, confirm_overlap),
+        await store.live(offering.offering_id, staff.staff_id),
+        await store.booked_sessions(staff.staff_id, offering.offering_id),
+    )
+
+
+def admit(
+    offering: Offering,
+    r: EnrollmentRequest,
+    existing: Enrollment | None,
+    booked: Sequence[tuple[str, Session]],
+) -> list[str]:
+    """Raises when the person may not enrol, given their live enrollment in the offering
+    and the sessions they have booked elsewhere; returns the overlaps they confirmed."""
+    check_eligible(offering.details, r.staff, now())
+    if existing is not None:
+        raise Conflict(
+            f"staff member {r.staff.staff_id} already has an enrollment in offering"
+            f" {offering.offering_id} ({existing.status.value}): {existing.enrollment_id}"
+        )
+    clashes = overlaps(offering.sessions, booked)
+    if clashes and not r.confirm_overlap:
+        raise Clash(clashes)
+    return [f"overlaps {c}" for c in clashes]
+
+
+async def promote(unit: Unit, offering: Offering, events: Sequence[Event]) -> None:
+    """Emit `events`, plus an Enrolled for everyone a free seat now goes to."""
+    seated = await unit.store.count_seated(offering.offering_id)
+    waiting = await unit.store.with_status(offering.offering_id, EnrollmentStatus.WAITLISTED)
+    promoted = enrollments.promote(offering, seated, waiting, now())
+    await unit.store.update([e for e, _ in promoted])
+    unit.emit([*events, *(ev for _, ev in promoted)])

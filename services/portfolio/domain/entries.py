@@ -1,0 +1,214 @@
+"""Portfolio entries from events, without I/O. The live projection and the as-of view
+both use these functions, so a portfolio replayed from its events is the portfolio."""
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from contracts import Event
+from contracts.catalogue import AuditCompleted
+from contracts.enrollment import (
+    AttendanceRecorded,
+    Completed,
+    Enrolled,
+    EnrollmentCancelled,
+    EnrollmentDeclined,
+    EnrollmentRequested,
+    InterestRegistered,
+    NotCompleted,
+    Waitlisted,
+)
+from contracts.portfolio import EntryAdded, EvidenceAdded, LeaderNoteAdded, ReflectionAdded
+from contracts.values import EnrollmentStatus
+
+EnrollmentEvent = (
+    Enrolled
+    | Waitlisted
+    | EnrollmentCancelled
+    | Completed
+    | NotCompleted
+    | EnrollmentRequested
+    | EnrollmentDeclined
+    | InterestRegistered
+)
+STATUS: dict[type[EnrollmentEvent], EnrollmentStatus] = {
+    InterestRegistered: EnrollmentStatus.INTERESTED,
+    EnrollmentRequested: EnrollmentStatus.REQUESTED,
+    EnrollmentDeclined: EnrollmentStatus.DECLINED,
+    Enrolled: EnrollmentStatus.ENROLLED,
+    Waitlisted: EnrollmentStatus.WAITLISTED,
+    EnrollmentCancelled: EnrollmentStatus.CANCELLED,
+    Completed: EnrollmentStatus.COMPLETED,
+    NotCompleted: EnrollmentStatus.NOT_COMPLETED,
+}
+"""The status an enrollment's entry takes with each of enrollment's events."""
+
+
+class EntrySource(StrEnum):
+    """Where an entry comes from."""
+
+    ENROLLMENT = "enrollment"
+    """An enrollment in an academy's offering."""
+    AUDIT = "audit"
+    """Work in a peer audit's team."""
+    STAFF = "staff"
+    """Learning outside the academies, added by the staff member."""
+
+
+Annotation = EvidenceAdded | ReflectionAdded | LeaderNoteAdded
+AUDIT_WORK = "peer_audit"
+
+
+@dataclass(frozen=True)
+class Entry:
+    entry_id: UUID
+    staff_id: UUID
+    source: EntrySource
+    status: EnrollmentStatus
+    title: str
+    kind: str
+    hours: float | None = None
+    completed_on: date | None = None
+    domains: tuple[str, ...] = ()
+    goal_tags: tuple[str, ...] = ()
+    academy_name: str = ""
+    offering_id: UUID | None = None
+    academy_id: UUID | None = None
+    detail: dict[str, object] = field(default_factory=dict)
+    evidence: tuple[dict[str, object], ...] = ()
+    reflections: tuple[dict[str, object], ...] = ()
+    notes: tuple[dict[str, object], ...] = ()
+
+    @property
+    def counts(self) -> bool:
+        """Only finished work earns hours: a completion, or audit work done."""
+        return (
+            self.status == EnrollmentStatus.COMPLETED
+            and self.hours is not None
+            and self.completed_on is not None
+        )
+
+
+def audit_entry_id(audit_id: UUID, staff_id: UUID) -> UUID:
+    return uuid5(NAMESPACE_URL, f"huisacademie:audit:{audit_id}:{staff_id}")
+
+
+def entries_from(event: Event) -> list[Entry]:
+    """The entries an event makes or moves on; none for an event about no entry."""
+    if isinstance(event, tuple(STATUS)):
+        return [_from_enrollment(event)]  # type: ignore[arg-type]
+    if isinstance(event, AuditCompleted):
+        return [
+            Entry(
+                entry_id=audit_entry_id(event.audit_id, a.staff_id),
+                staff_id=a.staff_id,
+                source=EntrySource.AUDIT,
+                status=EnrollmentStatus.COMPLETED,
+                title=f"Peer audit: {event.theme}",
+                kind=AUDIT_WORK,
+                hours=round(a.hours, 2),
+                completed_on=event.audit_date,
+                detail={
+                    "audit_id": str(event.audit_id),
+                    "audited_school_id": str(event.school_id),
+                    "role": a.role.value,
+                },
+            )
+            for a in event.team
+        ]
+    if isinstance(event, EntryAdded):
+        return [
+            Entry(
+                entry_id=event.entry_id,
+                staff_id=event.staff_id,
+                source=EntrySource.STAFF,
+                status=EnrollmentStatus.COMPLETED,
+                title=event.title,
+                kind=event.kind.value,
+                hours=round(event.hours, 2),
+                completed_on=event.completed_on,
+                domains=tuple(d.value for d in event.domains),
+                goal_tags=event.goal_tags,
+                academy_name=event.provider,
+                detail={"description": event.description},
+            )
+        ]
+    return []
+
+
+def _from_enrollment(event: EnrollmentEvent) -> Entry:
+    o = event.offering
+    reason = getattr(event, "reason", "")
+    return Entry(
+        entry_id=event.enrollment_id,
+        staff_id=event.staff_id,
+        source=EntrySource.ENROLLMENT,
+        status=STATUS[type(event)],
+        title=o.title,
+        kind=o.kind.value,
+        hours=round(event.hours, 2) if isinstance(event, Completed) else None,
+        completed_on=event.completed_on if isinstance(event, Completed) else None,
+        domains=tuple(d.value for d in o.domains),
+        goal_tags=o.goal_tags,
+        academy_name=o.academy_name,
+        offering_id=o.offering_id,
+        academy_id=o.academy_id,
+        detail={
+            "study_hours": o.study_hours,
+            "first_session_on": o.first_session_on.isoformat() if o.first_session_on else None,
+            "credits": o.credits.model_dump() if o.credits else None,
+            **({"reason": reason} if reason else {}),
+        },
+    )
+
+
+def merge(old: Entry | None, new: Entry) -> Entry:
+    """The entry moved on by a newer event. A completed entry is final; what people added
+    to an entry (evidence, reflections, notes) stays with it."""
+    if old is None:
+        return new
+    if old.status == EnrollmentStatus.COMPLETED:
+        return old
+    return replace(
+        new,
+        detail={**old.detail, **new.detail},
+        evidence=old.evidence,
+        reflections=old.reflections,
+        notes=old.notes,
+    )
+
+
+def annotate(entry: Entry, event: Annotation) -> Entry:
+    """The entry with the evidence, reflection or note added; once, however often the
+    event comes (each carries its own id)."""
+    if isinstance(event, EvidenceAdded):
+        item: dict[str, Any] = event.model_dump(mode="json", exclude={"staff_id", "entry_id"})
+        return replace(entry, evidence=_once(entry.evidence, "evidence_id", item))
+    if isinstance(event, ReflectionAdded):
+        item = {"reflection_id": str(event.reflection_id), "text": event.text}
+        return replace(entry, reflections=_once(entry.reflections, "reflection_id", item))
+    item = {"note_id": str(event.note_id), "leader_id": str(event.leader_id), "text": event.text}
+    return replace(entry, notes=_once(entry.notes, "note_id", item))
+
+
+def _once(
+    items: tuple[dict[str, Any], ...], key: str, item: dict[str, Any]
+) -> tuple[dict[str, Any], ...]:
+    return items if any(i.get(key) == item[key] for i in items) else (*items, item)
+
+
+def attend(entry: Entry, event: AttendanceRecorded) -> Entry:
+    """The entry with one session's attendance noted (a correction replaces it)."""
+    seen = entry.detail.get("attendance")
+    attendance = {**(seen if isinstance(seen, dict) else {}), str(event.session_id): event.attended}
+    return replace(entry, detail={**entry.detail, "attendance": attendance})
+
+
+def staff_of(event: Event) -> list[UUID]:
+    """Whose portfolios an event touches."""
+    if isinstance(event, AuditCompleted):
+        return [a.staff_id for a in event.team]
+    staff_id = getattr(event, "staff_id", None)
+    return [staff_id] if isinstance(staff_id, UUID) else []

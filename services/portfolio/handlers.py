@@ -1,0 +1,89 @@
+"""The portfolio's reactions to events: each staff member's portfolio and each school's
+audit history, built from events in the consumer's unit of work.
+
+One handler applies every event the portfolio keeps: the entries, profiles, plans and
+follow-ups a run of events touches are read (entries row-locked), folded with the events
+(domain.fold, the same fold the as-of view replays) and written back, each kind in one
+statement. The commands apply their own events through it too, and a rebuild applies
+every event through the same map."""
+
+from collections.abc import Sequence
+
+from contracts import Event, topics
+from contracts.catalogue import AuditCancelled, AuditCompleted, AuditRescheduled, AuditScheduled
+from contracts.enrollment import AttendanceRecorded
+from contracts.portfolio import (
+    EntryAdded,
+    EvidenceAdded,
+    FollowUpRecorded,
+    LeaderNoteAdded,
+    PlanSet,
+    ReflectionAdded,
+    StaffProfileSet,
+)
+from services.portfolio.domain.entries import STATUS
+from services.portfolio.domain.fold import Portfolio, entries_touched, fold
+from services.portfolio.store import Store
+from services.shared.consumer import Handlers
+from services.shared.runtime import Subscription
+from services.shared.unit_of_work import UnitOfWork
+
+OWN_EVENTS = (
+    EntryAdded,
+    EvidenceAdded,
+    ReflectionAdded,
+    LeaderNoteAdded,
+    StaffProfileSet,
+    PlanSet,
+    FollowUpRecorded,
+)
+"""The portfolio's own events: applied as the commands make them, and in a rebuild."""
+
+
+async def project(unit: UnitOfWork[Store], events: Sequence[Event]) -> None:
+    """Applies a run of events, in order, to the read models."""
+    store = unit.store
+    for event in events:
+        await _keep_audit(store, event)
+    touched = entries_touched(events)
+    before = Portfolio(entries=await store.get_entries(touched) if touched else {})
+    after = fold(before, events)
+    changed = [e for i, e in after.entries.items() if before.entries.get(i) != e]
+    if changed:
+        await store.save_entries(changed)
+    if after.profiles:
+        await store.save_profiles(after.profiles.values())
+    if after.plans:
+        await store.save_plans(after.plans)
+    if after.follow_ups:
+        await store.add_follow_ups(after.follow_ups.values())
+
+
+async def _keep_audit(store: Store, event: Event) -> None:
+    """The school's audit as the catalogue's events describe it."""
+    if isinstance(event, AuditScheduled | AuditCompleted):
+        await store.upsert_audit(event)
+    elif isinstance(event, AuditRescheduled):
+        await store.reschedule_audit(event.audit_id, event.audit_date)
+    elif isinstance(event, AuditCancelled):
+        await store.cancel_audit(event.audit_id, event.reason)
+
+
+HANDLERS: Handlers = dict.fromkeys(
+    (
+        *STATUS,
+        AttendanceRecorded,
+        AuditScheduled,
+        AuditRescheduled,
+        AuditCompleted,
+        AuditCancelled,
+        *OWN_EVENTS,
+    ),
+    project,
+)
+SUBSCRIPTIONS = (
+    Subscription("portfolio.enrollments", (topics.ENROLLMENTS,), HANDLERS),
+    Subscription("portfolio.audits", (topics.AUDITS,), HANDLERS),
+)
+OWN = Subscription("portfolio.own", (topics.PORTFOLIO, topics.SCHOOL_AUDITS), HANDLERS)
+"""The portfolio's own topics, read only by a rebuild."""

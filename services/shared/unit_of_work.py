@@ -1,0 +1,105 @@
+"""The unit of work: the one transaction through which every command and every event
+handler of a service writes.
+
+It holds the service's store on the transaction's connection and collects the events the
+use case decides. When the use case ends without an error, the events go into the outbox
+and into the service's own journal (enrollment's history, the portfolio's journal), and
+the transaction commits with the state change, the events and the inbox rows together.
+It is the only way an event leaves a service.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Generic, Protocol, TypeVar
+
+import asyncpg
+
+from contracts import Envelope, Event
+from services.shared import inbox, outbox
+from services.shared.db import Connection
+
+S = TypeVar("S")
+S_co = TypeVar("S_co", covariant=True)
+
+Journal = Callable[[Connection, Sequence[Envelope[Event]]], Awaitable[None]]
+"""A service's own record of the events it makes and applies, in the same transaction."""
+
+
+class UnitOfWork(Protocol[S_co]):
+    """What a use case writes through: the service's store, and the events it decides."""
+
+    @property
+    def store(self) -> S_co:
+        """The service's store, inside this unit's transaction."""
+        ...
+
+    def emit(self, events: Sequence[Event]) -> None:
+        """Decide events: they leave the service when the unit of work commits."""
+        ...
+
+
+Begin = Callable[[], AbstractAsyncContextManager[UnitOfWork[S_co]]]
+"""Starts a unit of work: what command classes take, so that a fake can stand in."""
+
+
+class Transaction(Generic[S]):
+    """A unit of work on one PostgreSQL transaction."""
+
+    def __init__(self, conn: Connection, store: S) -> None:
+        self.conn = conn
+        self._store = store
+        self._events: list[Event] = []
+        self._applied: list[Envelope[Event]] = []
+
+    @property
+    def store(self) -> S:
+        return self._store
+
+    def emit(self, events: Sequence[Event]) -> None:
+        self._events.extend(events)
+
+    async def claim(
+        self, consumer: str, envelopes: Sequence[Envelope[Event]]
+    ) -> list[Envelope[Event]]:
+        """Record in the inbox that `consumer` applies these events; returns the ones it had
+        not applied before, in order. They go into the journal at commit."""
+        fresh = await inbox.claim_many(self.conn, consumer, [e.id for e in envelopes])
+        claimed = [e for e in envelopes if e.id in fresh]
+        self._applied.extend(claimed)
+        return claimed
+
+    async def _flush(self, source: str, journal: Journal | None) -> None:
+        emitted = await outbox.put(self.conn, source, self._events) if self._events else []
+        if journal is not None and (self._applied or emitted):
+            await journal(self.conn, [*self._applied, *emitted])
+
+
+class Database(Generic[S]):
+    """A service's database as its use cases see it: units of work to write through, and
+    its store on a plain connection to read from."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        source: str,
+        store: Callable[[Connection], S],
+        journal: Journal | None = None,
+    ) -> None:
+        self.pool = pool
+        self.source = source
+        self._store = store
+        self._journal = journal
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction[S]]:
+        """A unit of work: commits, with its events, when the block ends without error."""
+        async with self.pool.acquire(timeout=10) as conn, conn.transaction():
+            unit = Transaction(conn, self._store(conn))
+            yield unit
+            await unit._flush(self.source, self._journal)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[S]:
+        """The store on a connection of its own, outside any transaction: for queries."""
+        async with self.pool.acquire(timeout=10) as conn:
+            yield self._store(conn)
