@@ -45,10 +45,11 @@ fault: install  ## the long fault run (>= 20 broker and 20 service kills): docs/
 bench: install  ## benchmarks, each against its reference (BENCH_FULL=1: full sizes)
 	$(BIN)/python -m bench
 
-lint: install
+lint: install  ## ruff, mypy strict, and the layering (import-linter, pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 contracts: install  ## regenerate contracts/asyncapi.yaml and contracts/schemas/
 	$(BIN)/python -m contracts.generate

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 from aiokafka import AIOKafkaProducer
 
-from contracts import Completed, Envelope, Event
+from contracts import Envelope, Event
+from contracts.enrollment import Completed
 from contracts.values import CompetenceDomain, OfferingKind, OfferingSnapshot
 
 Record = tuple[bytes, bytes, list[tuple[str, bytes]]]

@@ -118,3 +118,16 @@ class ProgrammeOffered(Event):
 
     def key(self) -> str:
         return str(self.programme_id)
+
+
+EVENTS: tuple[type[Event], ...] = (
+    CourseOffered,
+    CourseUpdated,
+    CourseWithdrawn,
+    AuditScheduled,
+    AuditRescheduled,
+    AuditCompleted,
+    AuditCancelled,
+    ProgrammeOffered,
+)
+"""The catalogue's events, in the order the contracts document them."""

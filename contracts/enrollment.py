@@ -169,3 +169,20 @@ class ReservationReleased(_ReservationEvent):
     ce_type: ClassVar[str] = "nl.huisacademie.enrollment.reservation_released.v1"
     seats_released: int = Field(ge=0)
     released_at: datetime
+
+
+EVENTS: tuple[type[Event], ...] = (
+    Enrolled,
+    Waitlisted,
+    EnrollmentCancelled,
+    Completed,
+    NotCompleted,
+    EnrollmentRequested,
+    EnrollmentDeclined,
+    InterestRegistered,
+    AttendanceRecorded,
+    ProgrammeCompleted,
+    SeatsReserved,
+    ReservationReleased,
+)
+"""Enrollment's events, in the order the contracts document them."""

@@ -133,3 +133,15 @@ class PlanSet(Event):
 
     def key(self) -> str:
         return str(self.staff_id)
+
+
+EVENTS: tuple[type[Event], ...] = (
+    EntryAdded,
+    EvidenceAdded,
+    ReflectionAdded,
+    LeaderNoteAdded,
+    FollowUpRecorded,
+    StaffProfileSet,
+    PlanSet,
+)
+"""The portfolio's events, in the order the contracts document them."""

@@ -1,71 +1,11 @@
-"""Which model a CloudEvents type names."""
+"""Which model a CloudEvents type names: every event of the three services, each listed
+once, where it is defined (each module's EVENTS)."""
 
-from contracts.catalogue import (
-    AuditCancelled,
-    AuditCompleted,
-    AuditRescheduled,
-    AuditScheduled,
-    CourseOffered,
-    CourseUpdated,
-    CourseWithdrawn,
-    ProgrammeOffered,
-)
-from contracts.enrollment import (
-    AttendanceRecorded,
-    Completed,
-    Enrolled,
-    EnrollmentCancelled,
-    EnrollmentDeclined,
-    EnrollmentRequested,
-    InterestRegistered,
-    NotCompleted,
-    ProgrammeCompleted,
-    ReservationReleased,
-    SeatsReserved,
-    Waitlisted,
-)
+from contracts import catalogue, enrollment, portfolio
 from contracts.event import Event
-from contracts.portfolio import (
-    EntryAdded,
-    EvidenceAdded,
-    FollowUpRecorded,
-    LeaderNoteAdded,
-    PlanSet,
-    ReflectionAdded,
-    StaffProfileSet,
-)
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    model.ce_type: model
-    for model in (
-        CourseOffered,
-        CourseUpdated,
-        CourseWithdrawn,
-        AuditScheduled,
-        AuditRescheduled,
-        AuditCompleted,
-        AuditCancelled,
-        ProgrammeOffered,
-        Enrolled,
-        Waitlisted,
-        EnrollmentCancelled,
-        Completed,
-        NotCompleted,
-        EnrollmentRequested,
-        EnrollmentDeclined,
-        InterestRegistered,
-        AttendanceRecorded,
-        ProgrammeCompleted,
-        SeatsReserved,
-        ReservationReleased,
-        EntryAdded,
-        EvidenceAdded,
-        ReflectionAdded,
-        LeaderNoteAdded,
-        FollowUpRecorded,
-        StaffProfileSet,
-        PlanSet,
-    )
+    model.ce_type: model for model in (*catalogue.EVENTS, *enrollment.EVENTS, *portfolio.EVENTS)
 }
 
 

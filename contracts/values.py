@@ -135,13 +135,10 @@ class Session(Value):
     )
 
 
-class OfferingDetails(Value):
-    """Everything an academy publishes about an offering."""
+class OfferingContent(Value):
+    """What an academy writes about an offering: everything but the ids the catalogue
+    gives it and its version. The catalogue's API takes these fields as they are."""
 
-    offering_id: UUID
-    academy_id: UUID
-    academy_name: Name = Field(examples=["Academie De Linde"])
-    board_id: UUID = Field(description="The school board that runs the academy.")
     title: Name = Field(examples=["Reading didactics in groups 3-4"])
     description: Plain = Field(default="", max_length=5000)
     kind: OfferingKind
@@ -159,6 +156,20 @@ class OfferingDetails(Value):
     requires_approval: bool = Field(
         default=False, description="Enrolment waits for the staff member's school leader."
     )
+
+
+class OfferingIdentity(Value):
+    """Which offering, of which academy and board: given by the catalogue."""
+
+    offering_id: UUID
+    academy_id: UUID
+    academy_name: Name = Field(examples=["Academie De Linde"])
+    board_id: UUID = Field(description="The school board that runs the academy.")
+
+
+class OfferingDetails(OfferingContent, OfferingIdentity):
+    """Everything an academy publishes about an offering."""
+
     version: int = Field(
         default=1, ge=1, description="Goes up by one with every update (calendar SEQUENCE)."
     )

@@ -6,8 +6,8 @@ from uuid import UUID
 from services.catalogue.domain.audits import Audit
 from services.catalogue.domain.offerings import Academy, OfferingView
 from services.catalogue.domain.programmes import Programme
-from services.catalogue.search import OfferingQuery
 from services.catalogue.store import Store
+from services.catalogue.store.search import OfferingQuery
 from services.shared.errors import found
 from services.shared.unit_of_work import Database
 

@@ -5,14 +5,9 @@ cancels everyone) or a new programme (whoever already completed it has)."""
 
 from collections.abc import Sequence
 
-from contracts import (
-    CourseOffered,
-    CourseUpdated,
-    CourseWithdrawn,
-    ProgrammeCompleted,
-    ProgrammeOffered,
-    topics,
-)
+from contracts import topics
+from contracts.catalogue import CourseOffered, CourseUpdated, CourseWithdrawn, ProgrammeOffered
+from contracts.enrollment import ProgrammeCompleted
 from contracts.values import EnrollmentStatus
 from services.enrollment.commands.reservations import released
 from services.enrollment.commands.seating import Unit, promote

@@ -15,7 +15,9 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from contracts import Completed, CourseOffered, Enrolled, topics
+from contracts import topics
+from contracts.catalogue import CourseOffered
+from contracts.enrollment import Completed, Enrolled
 from huisacademie import stack
 from huisacademie.system import SERVICES
 from tests.fault.lab import LONG, SECOND_PORTS, Lab

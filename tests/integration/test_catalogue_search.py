@@ -10,8 +10,8 @@ import pytest
 
 from contracts.values import OfferingKind
 from services.catalogue.app import DEFINITION
-from services.catalogue.search import OfferingQuery, StatusFilter
 from services.catalogue.store import Store
+from services.catalogue.store.search import OfferingQuery, StatusFilter
 from tests.support.catalogue import Catalogue
 from tests.support.infra import Infrastructure, service_database
 

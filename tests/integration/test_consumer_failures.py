@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 from aiokafka import ConsumerRecord
 
-from contracts import Completed
+from contracts.enrollment import Completed
 from contracts.topics import dead_letter
 from services.shared.db import Connection
 from tests.support.consuming import consuming, effect_seen, record_effect

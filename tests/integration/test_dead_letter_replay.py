@@ -6,7 +6,7 @@ import uuid
 import asyncpg
 import pytest
 
-from contracts import Completed
+from contracts.enrollment import Completed
 from huisacademie import cli, dlt
 from services.shared.db import Connection
 from tests.support.consuming import consuming, effect_seen, record_effect

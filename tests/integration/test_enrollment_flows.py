@@ -10,7 +10,7 @@ from datetime import timedelta
 import asyncpg
 import pytest
 
-from contracts import CourseUpdated, CourseWithdrawn, ProgrammeOffered
+from contracts.catalogue import CourseUpdated, CourseWithdrawn, ProgrammeOffered
 from contracts.values import CompletionCriteria, EnrollmentStatus, OfferingDetails
 from services.enrollment.app import DEFINITION
 from services.enrollment.domain.eligibility import NotEligible

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 import asyncpg
 import pytest
 
-from contracts import AuditCompleted, Envelope, Event
+from contracts import Envelope, Event
+from contracts.catalogue import AuditCompleted
 from contracts.enrollment import EnrolledVia
 from contracts.portfolio import EntryAdded, LearningKind
 from contracts.values import AuditorCredit, AuditRole, Findings

@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 import asyncpg
 from faststream.kafka import KafkaBroker
 
-from contracts import Completed, Envelope, Event
+from contracts import Envelope, Event
+from contracts.enrollment import Completed
 from services.shared.consumer import EventConsumer
 from services.shared.db import Connection
 from services.shared.unit_of_work import Database, UnitOfWork

@@ -5,7 +5,8 @@ from typing import Unpack
 
 import asyncpg
 
-from contracts import CourseOffered, Event
+from contracts import Event
+from contracts.catalogue import CourseOffered
 from contracts.values import OfferingDetails, StaffRole
 from services.enrollment.app import DEFINITION
 from services.enrollment.commands import (

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypedDict, Unpack
 from uuid import UUID, uuid4
 
-from contracts import Completed, Enrolled, Envelope, Event
-from contracts.enrollment import EnrolledVia
+from contracts import Envelope, Event
+from contracts.enrollment import Completed, Enrolled, EnrolledVia
 from contracts.values import (
     Audience,
     CompetenceDomain,

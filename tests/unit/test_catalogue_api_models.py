@@ -6,6 +6,7 @@ from uuid import uuid4
 import pytest
 from pydantic import ValidationError
 
+from contracts.values import OfferingContent, OfferingDetails, OfferingIdentity
 from services.catalogue.api.schemas import OfferingIn, OfferingPatch, ProgrammeIn
 
 pytestmark = pytest.mark.unit
@@ -72,3 +73,15 @@ def test_a_programme_body_refuses_an_offering_twice() -> None:
         ProgrammeIn.model_validate(
             {"academy_id": str(uuid4()), "title": "Path", "offering_ids": [twice, twice]}
         )
+
+
+def test_an_offering_is_published_and_patched_with_the_contracts_fields() -> None:
+    """The offering's fields have one source, contracts.values.OfferingContent: publishing
+    takes them (and the academy), a patch may change each of them but the kind."""
+    assert set(OfferingIn.model_fields) == {*OfferingContent.model_fields, "academy_id"}
+    assert set(OfferingPatch.model_fields) == set(OfferingContent.model_fields) - {"kind"}
+    assert set(OfferingDetails.model_fields) == {
+        *OfferingContent.model_fields,
+        *OfferingIdentity.model_fields,
+        "version",
+    }

@@ -18,7 +18,7 @@ from services.catalogue.api.schemas import (
     academy_out,
     offering_out,
 )
-from services.catalogue.search import OfferingQuery, StatusFilter
+from services.catalogue.store.search import OfferingQuery, StatusFilter
 
 router = APIRouter()
 

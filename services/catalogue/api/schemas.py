@@ -18,8 +18,8 @@ from contracts.values import (
     GoalTags,
     Hours,
     Name,
+    OfferingContent,
     OfferingDetails,
-    OfferingKind,
     Plain,
     Session,
     Text,
@@ -56,26 +56,16 @@ Sessions = Annotated[
 ]
 
 
-class OfferingFields(Body):
-    title: Name
-    description: Plain = Field(default="", max_length=5000)
-    kind: OfferingKind
+class OfferingIn(OfferingContent):
+    """An offering to publish: what the contracts say an academy writes about it (the
+    catalogue gives the ids and the version), with the API's own bounds on seats and
+    sessions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    academy_id: UUID
     sessions: Sessions = ()
     capacity: Seats | None = Field(default=None, description="Absent or null: unlimited.")
-    study_hours: Hours
-    domains: Domains = ()
-    goal_tags: GoalTags = ()
-    visibility: Visibility = Visibility.OWN_BOARD
-    enrolment_opens: AwareDatetime | None = Field(default=None, description="Absent: open now.")
-    enrolment_closes: AwareDatetime | None = Field(default=None, description="Absent: no end.")
-    audience: Audience = Audience()
-    credits: Credits | None = None
-    completion: CompletionCriteria = CompletionCriteria()
-    requires_approval: bool = False
-
-
-class OfferingIn(OfferingFields):
-    academy_id: UUID
 
 
 _NULLABLE = frozenset({"capacity", "enrolment_opens", "enrolment_closes", "credits"})
@@ -83,7 +73,8 @@ _NULLABLE = frozenset({"capacity", "enrolment_opens", "enrolment_closes", "credi
 
 class OfferingPatch(Body):
     """Only the fields present change; `capacity: null` makes seats unlimited, and a null
-    window bound or `credits` removes it."""
+    window bound or `credits` removes it. The fields are OfferingContent's, each optional
+    (a unit test holds the two lists together)."""
 
     title: Name | None = None
     description: Plain | None = Field(default=None, max_length=5000)

@@ -4,8 +4,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from uuid import UUID, uuid4
 
-from contracts import ReservationReleased, SeatsReserved
-from contracts.enrollment import Enrolled, EnrolledVia
+from contracts.enrollment import Enrolled, EnrolledVia, ReservationReleased, SeatsReserved
 from contracts.values import EnrollmentStatus
 from services.enrollment.commands.seating import admissible, offering_of, promote
 from services.enrollment.domain.eligibility import StaffMember, check_open_to

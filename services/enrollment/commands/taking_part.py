@@ -4,7 +4,8 @@ criteria, or recorded by the academy), with programmes completed along the way."
 from datetime import date
 from uuid import UUID
 
-from contracts import Completed, Event, ProgrammeCompleted
+from contracts import Event
+from contracts.enrollment import Completed, ProgrammeCompleted
 from contracts.values import EnrollmentStatus
 from services.enrollment.commands.seating import locked
 from services.enrollment.domain import enrollments

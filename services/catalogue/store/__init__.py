@@ -7,11 +7,11 @@ import asyncpg
 from pydantic import TypeAdapter
 
 from contracts.values import AuditorCredit, AuditTeamMember, Findings, OfferingDetails
-from services.catalogue import search
 from services.catalogue.domain.audits import Audit, AuditStatus
 from services.catalogue.domain.offerings import Academy, Offering, OfferingStatus, OfferingView
 from services.catalogue.domain.programmes import Programme
-from services.catalogue.search import OfferingQuery
+from services.catalogue.store import search
+from services.catalogue.store.search import OfferingQuery
 from services.shared.db import Connection
 
 _team = TypeAdapter(tuple[AuditTeamMember, ...])
