@@ -14,7 +14,7 @@ from faststream.kafka import KafkaBroker
 from huisacademie import stack
 from services.portfolio.app import DEFINITION, PortfolioSettings
 from services.shared.db import create_pool, migrate
-from services.shared.runtime import database_migrations
+from services.shared.definition import database_migrations
 
 
 async def raw_consume_seconds(bootstrap: str, topic: str, expected: int) -> float:

@@ -8,7 +8,7 @@ import asyncpg
 from huisacademie.rebuild import rebuild
 from services.portfolio.app import DEFINITION, PortfolioSettings
 from services.shared.db import migrate
-from services.shared.runtime import database_migrations
+from services.shared.definition import database_migrations
 
 
 async def rebuild_seconds(bootstrap: str, database_url: str) -> tuple[float, int]:

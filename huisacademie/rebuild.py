@@ -29,8 +29,8 @@ from services.portfolio.app import DEFINITION, PortfolioSettings
 from services.portfolio.handlers import OWN, SUBSCRIPTIONS
 from services.shared.consumer import Applier
 from services.shared.db import create_pool, migrate
+from services.shared.definition import database_migrations
 from services.shared.logging import configure_logging
-from services.shared.runtime import database_migrations
 from services.shared.settings import ServiceSettings
 
 # Other services' events first, then the portfolio's own: a reflection or a follow-up is

@@ -20,7 +20,7 @@ from contracts.enrollment import (
 )
 from services.catalogue.store import Store
 from services.shared.consumer import Handlers
-from services.shared.runtime import Subscription
+from services.shared.definition import Subscription
 from services.shared.unit_of_work import UnitOfWork
 
 SeatEvent = Enrolled | EnrollmentCancelled | SeatsReserved | ReservationReleased

@@ -15,7 +15,7 @@ from services.enrollment.domain import enrollments
 from services.enrollment.domain.enrollments import Offering
 from services.shared.clock import now
 from services.shared.consumer import Handlers
-from services.shared.runtime import Subscription
+from services.shared.definition import Subscription
 
 WITHDRAWN_REASON = "offering withdrawn"
 

@@ -25,7 +25,7 @@ from services.portfolio.domain.entries import STATUS
 from services.portfolio.domain.fold import Portfolio, entries_touched, fold
 from services.portfolio.store import Store
 from services.shared.consumer import Handlers
-from services.shared.runtime import Subscription
+from services.shared.definition import Subscription
 from services.shared.unit_of_work import UnitOfWork
 
 OWN_EVENTS = (

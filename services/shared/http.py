@@ -4,15 +4,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
 
+from services.shared.definition import ServiceDefinition
 from services.shared.errors import CommandRejected, Conflict, NotFound
 from services.shared.failures import Failure, classify
 from services.shared.logging import get_logger
-from services.shared.runtime import NotReady, Runtime, ServiceDefinition, run_service
+from services.shared.runtime import NotReady, Runtime, run_service
 from services.shared.settings import ServiceSettings
 from services.shared.unit_of_work import Database
 
@@ -35,15 +36,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def create_http_app(
-    definition: ServiceDefinition[Any],
-    settings: ServiceSettings,
-    *,
-    title: str,
-    description: str,
-    router: APIRouter,
+    definition: ServiceDefinition[Any], settings: ServiceSettings | None = None
 ) -> FastAPI:
-    """A FastAPI app whose lifespan runs the service's runtime (pool, broker, relay), with
-    the service's routes and the operations routes every service has."""
+    """A service's app, its lifespan running the service's runtime (pool, broker, relay),
+    with the service's routes and the operations routes every service has. Settings come
+    from the environment unless given."""
+    settings = settings or definition.settings()
+    title, description = f"huisacademie {definition.name}", definition.about
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -98,7 +97,7 @@ def create_http_app(
         await runtime_of(request).measure()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    app.include_router(router)
+    app.include_router(definition.router)
     return app
 
 

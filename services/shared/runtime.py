@@ -10,20 +10,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import asyncpg
 from faststream.kafka import KafkaBroker
 
-from services.shared.consumer import EventConsumer, Handlers
-from services.shared.db import SHARED_MIGRATIONS, Connection, create_pool, migrate
+from services.shared.consumer import EventConsumer
+from services.shared.db import create_pool, migrate
+from services.shared.definition import ServiceDefinition, Subscription, database_migrations
 from services.shared.logging import get_logger
 from services.shared.metrics import LAG, OUTBOX, READY
 from services.shared.outbox import OutboxRelay
 from services.shared.settings import ServiceSettings
-from services.shared.unit_of_work import Database, Journal
+from services.shared.unit_of_work import Database
 
 log = get_logger(__name__)
 S = TypeVar("S")
@@ -31,58 +30,6 @@ S = TypeVar("S")
 
 class NotReady(Exception):
     """The service cannot answer yet: its database has not been reached."""
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """One consumer group of a service: the topics it reads, and the service's handler map
-    (events of other types on those topics are passed over)."""
-
-    group: str
-    topics: tuple[str, ...]
-    handlers: Handlers
-
-
-@dataclass(frozen=True)
-class ServiceDefinition(Generic[S]):
-    """What makes one service: its name, migrations, store, journal and subscriptions."""
-
-    name: str
-    migrations: Path
-    store: Callable[[Connection], S]
-    """The service's store on a connection: what its units of work hold."""
-    subscriptions: tuple[Subscription, ...] = ()
-    journal: Journal | None = None
-    """The service's own record of the events it makes and applies, if it keeps one."""
-
-    @property
-    def source(self) -> str:
-        """The CloudEvents source of the events this service publishes."""
-        return f"/huisacademie/{self.name}"
-
-    def database(self, pool: asyncpg.Pool) -> Database[S]:
-        return Database(pool, self.source, self.store, self.journal)
-
-    def consumer(
-        self,
-        subscription: Subscription,
-        pool: asyncpg.Pool,
-        broker: KafkaBroker,
-        settings: ServiceSettings,
-    ) -> EventConsumer:
-        """A consumer of the subscription, not yet subscribed."""
-        return EventConsumer(
-            subscription.group,
-            self.database(pool),
-            broker,
-            subscription.handlers,
-            max_attempts=settings.consumer_max_attempts,
-            handler_timeout=settings.handler_timeout_s,
-        )
-
-
-def database_migrations(definition: ServiceDefinition[Any]) -> list[Path]:
-    return [SHARED_MIGRATIONS, definition.migrations]
 
 
 async def _until_done(what: str, attempt: Callable[[], Awaitable[None]]) -> None:

@@ -19,7 +19,7 @@ from huisacademie import stack
 from huisacademie.stack import topics as stack_topics
 from huisacademie.stack.databases import recreate_database
 from services.shared.db import create_pool, migrate
-from services.shared.runtime import ServiceDefinition, database_migrations
+from services.shared.definition import ServiceDefinition, database_migrations
 
 KAFKA_ENV = "HUISACADEMIE_TEST_KAFKA"
 POSTGRES_ENV = "HUISACADEMIE_TEST_POSTGRES"

@@ -7,6 +7,7 @@ import pytest
 
 from contracts.values import EnrollmentStatus, OfferingDetails, Session
 from services.enrollment.domain.enrollments import (
+    Credit,
     Enrollment,
     Offering,
     attendance_recorded,
@@ -40,7 +41,7 @@ def test_completion_credits_the_study_hours_by_default(status: EnrollmentStatus)
     offering = an_offering()
     e = an_enrollment(offering, status)
     done, event = complete(offering, e, ON, None)
-    assert (done.status, done.completed_on, done.hours) == (EnrollmentStatus.COMPLETED, ON, 8.0)
+    assert (done.status, done.credit) == (EnrollmentStatus.COMPLETED, Credit(ON, 8.0))
     assert (event.hours, event.completed_on, event.staff_id) == (8.0, ON, e.staff_id)
     assert (event.reason, event.attended_share) == ("", None)
     assert event.offering == offering.snapshot
@@ -51,7 +52,7 @@ def test_completion_hours_reason_and_share_can_be_given(hours: float) -> None:
     offering = an_offering()
     e = an_enrollment(offering, EnrollmentStatus.ENROLLED)
     done, event = complete(offering, e, ON, hours, reason="by hand", attended_share=0.75)
-    assert (done.hours, event.hours) == (hours, hours)
+    assert done.credit is not None and (done.credit.hours, event.hours) == (hours, hours)
     assert (event.reason, event.attended_share) == ("by hand", 0.75)
 
 
@@ -68,11 +69,7 @@ def test_not_completing_is_recorded_with_the_share_attended() -> None:
     offering = an_offering()
     e = an_enrollment(offering, EnrollmentStatus.ENROLLED)
     after, event = not_complete(offering, e, ON, reason="too few sessions", attended_share=0.5)
-    assert (after.status, after.completed_on, after.hours) == (
-        EnrollmentStatus.NOT_COMPLETED,
-        None,
-        None,
-    )
+    assert (after.status, after.credit) == (EnrollmentStatus.NOT_COMPLETED, None)
     assert (event.recorded_on, event.reason, event.attended_share) == (ON, "too few sessions", 0.5)
     assert (event.staff_id, event.offering) == (e.staff_id, offering.snapshot)
 

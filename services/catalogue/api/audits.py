@@ -18,6 +18,18 @@ from services.catalogue.api.schemas import (
 router = APIRouter(tags=["audits"])
 
 
+@router.get("/audits")
+async def list_audits(
+    q: Queries, school_id: Annotated[UUID | None, Query()] = None
+) -> list[AuditOut]:
+    return [audit_out(a) for a in await q.audits(school_id)]
+
+
+@router.get("/audits/{audit_id}")
+async def get_audit(audit_id: UUID, q: Queries) -> AuditOut:
+    return audit_out(await q.audit(audit_id))
+
+
 @router.post("/audits", status_code=status.HTTP_201_CREATED)
 async def schedule_audit(body: AuditIn, cmd: Commands) -> AuditOut:
     """Plan a peer audit with a team from other schools (AuditScheduled)."""
@@ -42,15 +54,3 @@ async def complete_audit(audit_id: UUID, body: AuditCompletion, cmd: Commands) -
 @router.post("/audits/{audit_id}/cancel")
 async def cancel_audit(audit_id: UUID, body: Reason, cmd: Commands) -> AuditOut:
     return audit_out(await cmd.cancel_audit(audit_id, body.reason))
-
-
-@router.get("/audits")
-async def list_audits(
-    q: Queries, school_id: Annotated[UUID | None, Query()] = None
-) -> list[AuditOut]:
-    return [audit_out(a) for a in await q.audits(school_id)]
-
-
-@router.get("/audits/{audit_id}")
-async def get_audit(audit_id: UUID, q: Queries) -> AuditOut:
-    return audit_out(await q.audit(audit_id))

@@ -1,12 +1,10 @@
 """The catalogue's HTTP API for academies and offerings."""
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from contracts.values import CompetenceDomain, GoalTag, OfferingKind, Sector, StaffRole
 from services.catalogue.api.deps import Commands, Queries
 from services.catalogue.api.schemas import (
     AcademyIn,
@@ -18,7 +16,7 @@ from services.catalogue.api.schemas import (
     academy_out,
     offering_out,
 )
-from services.catalogue.store.search import OfferingQuery, StatusFilter
+from services.catalogue.store.search import OfferingQuery
 
 router = APIRouter()
 
@@ -42,37 +40,9 @@ async def publish_offering(body: OfferingIn, cmd: Commands) -> OfferingOut:
 
 @router.get("/offerings", tags=["offerings"])
 async def search_offerings(
-    q: Queries,
-    academy_id: UUID | None = None,
-    kind: OfferingKind | None = None,
-    role: Annotated[StaffRole | None, Query(description="For everyone, or this role.")] = None,
-    sector: Annotated[Sector | None, Query(description="For every sector, or this.")] = None,
-    domain: CompetenceDomain | None = None,
-    goal_tag: GoalTag | None = None,
-    starts_from: Annotated[date | None, Query(description="A session on or after.")] = None,
-    starts_until: Annotated[date | None, Query(description="A session on or before.")] = None,
-    open_seats: Annotated[bool, Query(description="Only offerings with a free seat.")] = False,
-    visible_to: Annotated[UUID | None, Query(description="As seen from this board.")] = None,
-    status: StatusFilter = StatusFilter.PUBLISHED,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    q: Queries, query: Annotated[OfferingQuery, Query()]
 ) -> list[OfferingOut]:
     """Search offerings; the filters combine. Dates are calendar dates in Europe/Amsterdam."""
-    query = OfferingQuery(
-        academy_id=academy_id,
-        kind=kind,
-        role=role,
-        sector=sector,
-        domain=domain,
-        goal_tag=goal_tag,
-        starts_from=starts_from,
-        starts_until=starts_until,
-        open_seats=open_seats,
-        visible_to=visible_to,
-        status=status,
-        limit=limit,
-        offset=offset,
-    )
     return [offering_out(v) for v in await q.search(query)]
 
 

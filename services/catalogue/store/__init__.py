@@ -1,6 +1,7 @@
 """The catalogue's PostgreSQL adapter: one Store per connection, for units of work and
 queries alike."""
 
+from dataclasses import astuple
 from uuid import UUID
 
 import asyncpg
@@ -135,10 +136,7 @@ class Store:
         await self._conn.execute(
             "INSERT INTO programmes (programme_id, academy_id, title, offering_ids)"
             " VALUES ($1, $2, $3, $4)",
-            p.programme_id,
-            p.academy_id,
-            p.title,
-            list(p.offering_ids),
+            *astuple(p),
         )
 
     async def get_programme(self, programme_id: UUID) -> Programme | None:

@@ -1,15 +1,22 @@
 """Searching offerings: every filter runs in PostgreSQL, on the details document."""
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.values import CompetenceDomain, OfferingDetails, OfferingKind, Sector, StaffRole
+from contracts.values import (
+    CompetenceDomain,
+    GoalTag,
+    OfferingDetails,
+    OfferingKind,
+    Sector,
+    StaffRole,
+)
 from services.catalogue.domain.offerings import Offering, OfferingStatus, OfferingView
 from services.shared.db import Connection
 
@@ -23,26 +30,29 @@ class StatusFilter(StrEnum):
     ALL = "all"
 
 
-@dataclass(frozen=True)
-class OfferingQuery:
-    """What to look for; every filter is optional and they combine with AND."""
+class OfferingQuery(BaseModel):
+    """What to look for; every filter is optional and they combine with AND. Dates are
+    calendar dates in Europe/Amsterdam. The HTTP API takes it as query parameters."""
+
+    model_config = ConfigDict(frozen=True)
 
     academy_id: UUID | None = None
     kind: OfferingKind | None = None
-    role: StaffRole | None = None
-    """Offerings for everyone (no roles listed) or listing this role."""
-    sector: Sector | None = None
+    role: StaffRole | None = Field(default=None, description="For everyone, or this role.")
+    sector: Sector | None = Field(default=None, description="For every sector, or this.")
     domain: CompetenceDomain | None = None
-    goal_tag: str | None = None
-    starts_from: date | None = None
-    starts_until: date | None = None
-    """With a date bound: offerings with a session starting in [from, until], inclusive."""
-    open_seats: bool = False
-    visible_to: UUID | None = None
-    """A board: its own academies' offerings, plus those shown to the network or public."""
+    goal_tag: GoalTag | None = None
+    starts_from: date | None = Field(default=None, description="A session on or after.")
+    starts_until: date | None = Field(default=None, description="A session on or before.")
+    open_seats: bool = Field(default=False, description="Only offerings with a free seat.")
+    visible_to: UUID | None = Field(
+        default=None,
+        description="As seen from this board: its own academies' offerings, plus those"
+        " shown to the network or the public.",
+    )
     status: StatusFilter = StatusFilter.PUBLISHED
-    limit: int = 100
-    offset: int = 0
+    limit: int = Field(default=100, ge=1, le=500)
+    offset: int = Field(default=0, ge=0, le=100_000)
 
 
 class _Where:

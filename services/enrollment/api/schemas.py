@@ -93,7 +93,8 @@ class EnrollmentOut(BaseModel):
     def of(cls, e: Enrollment, warnings: list[str] | None = None) -> "EnrollmentOut":
         return cls(
             enrollment_id=e.enrollment_id, offering_id=e.offering_id, staff_id=e.staff_id,
-            status=e.status, completed_on=e.completed_on, hours=e.hours,
+            status=e.status, completed_on=e.credit and e.credit.on,
+            hours=e.credit and e.credit.hours,
             warnings=warnings or [],
         )  # fmt: skip
 

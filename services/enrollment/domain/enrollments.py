@@ -72,13 +72,23 @@ CANCELLABLE = (
 
 
 @dataclass(frozen=True)
+class Credit:
+    """What a completion earns: the hours, counted in the school year of the day."""
+
+    on: date
+    hours: float
+    """The offering's study hours, unless the academy recorded others."""
+
+
+@dataclass(frozen=True, slots=True)
 class Enrollment:
     enrollment_id: UUID
     offering_id: UUID
     staff_id: UUID
     status: EnrollmentStatus
-    completed_on: date | None = None
-    hours: float | None = None
+    """Where it stands: every change of it takes the offering's row lock."""
+    credit: Credit | None = None
+    """Set on completion, and only then."""
 
 
 SeatEvent = Enrolled | Waitlisted
@@ -226,7 +236,7 @@ def complete(
         reason=reason,
         attended_share=attended_share,
     )
-    return replace(e, status=EnrollmentStatus.COMPLETED, completed_on=on, hours=credited), event
+    return replace(e, status=EnrollmentStatus.COMPLETED, credit=Credit(on, credited)), event
 
 
 def not_complete(

@@ -1,6 +1,7 @@
 """Enrollment's PostgreSQL adapter."""
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Literal
 from uuid import UUID
 
@@ -9,7 +10,7 @@ import asyncpg
 from contracts.values import EnrollmentStatus, OfferingDetails, Session
 from services.enrollment.domain.calendar import Booking
 from services.enrollment.domain.eligibility import StaffMember
-from services.enrollment.domain.enrollments import HOLDS_A_SEAT, Enrollment, Offering
+from services.enrollment.domain.enrollments import HOLDS_A_SEAT, Credit, Enrollment, Offering
 from services.shared.db import Connection
 
 _COLUMNS = "enrollment_id, offering_id, staff_id, status, completed_on, hours"
@@ -19,11 +20,24 @@ _SEATED = [s.value for s in HOLDS_A_SEAT]
 RowLock = Literal["", "FOR UPDATE", "FOR SHARE"]
 
 
+_UPDATE = (
+    "UPDATE enrollments SET status = $2, completed_on = $3, hours = $4,"
+    " revision = revision + 1, updated_at = now(),"
+    " queue_position = CASE WHEN $2 = 'waitlisted' AND status <> 'waitlisted'"
+    "   THEN nextval('waiting_list_order') ELSE queue_position END"
+    " WHERE enrollment_id = $1"
+)
+
+
+def _credit(e: Enrollment) -> tuple[date | None, float | None]:
+    return (e.credit.on, e.credit.hours) if e.credit else (None, None)
+
+
 def _enrollment(row: asyncpg.Record) -> Enrollment:
-    hours = row["hours"]
+    on, hours = row["completed_on"], row["hours"]
     return Enrollment(
         row["enrollment_id"], row["offering_id"], row["staff_id"], EnrollmentStatus(row["status"]),
-        row["completed_on"], float(hours) if hours is not None else None,
+        Credit(on, float(hours)) if on is not None and hours is not None else None,
     )  # fmt: skip
 
 
@@ -85,14 +99,8 @@ class EnrollmentTables:
 
     async def update(self, items: Sequence[Enrollment]) -> None:
         """New states; one that joins the waiting list takes the next place in the queue."""
-        await self._conn.executemany(
-            "UPDATE enrollments SET status = $2, completed_on = $3, hours = $4,"
-            " revision = revision + 1, updated_at = now(),"
-            " queue_position = CASE WHEN $2 = 'waitlisted' AND status <> 'waitlisted'"
-            "   THEN nextval('waiting_list_order') ELSE queue_position END"
-            " WHERE enrollment_id = $1",
-            [(e.enrollment_id, e.status.value, e.completed_on, e.hours) for e in items],
-        )
+        rows = [(e.enrollment_id, e.status.value, *_credit(e)) for e in items]
+        await self._conn.executemany(_UPDATE, rows)
 
     async def get(self, enrollment_id: UUID, *, lock: bool = False) -> Enrollment | None:
         sql = f"SELECT {_COLUMNS} FROM enrollments WHERE enrollment_id = $1"

@@ -3,6 +3,7 @@ programme completions and reservations."""
 
 import json
 from collections.abc import Sequence
+from dataclasses import astuple
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -112,13 +113,9 @@ class RecordTables:
 
     async def add_reservation(self, r: Reservation) -> None:
         await self._conn.execute(
-            "INSERT INTO reservations (reservation_id, offering_id, leader_id, board_id, seats)"
-            " VALUES ($1, $2, $3, $4, $5)",
-            r.reservation_id,
-            r.offering_id,
-            r.leader_id,
-            r.board_id,
-            r.seats,
+            "INSERT INTO reservations (reservation_id, offering_id, leader_id, board_id, seats,"
+            " filled, released) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            *astuple(r),
         )
 
     async def get_reservation(

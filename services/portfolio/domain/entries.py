@@ -64,12 +64,15 @@ AUDIT_WORK = "peer_audit"
 @dataclass(frozen=True)
 class Entry:
     entry_id: UUID
+    """The enrollment's id; for audit work, one derived from the audit and the auditor."""
     staff_id: UUID
     source: EntrySource
     status: EnrollmentStatus
     title: str
     kind: str
+    """The offering's kind, peer_audit for audit work, or the kind of learning added."""
     hours: float | None = None
+    """Hours credited: only completed entries have them."""
     completed_on: date | None = None
     domains: tuple[str, ...] = ()
     goal_tags: tuple[str, ...] = ()
