@@ -2,11 +2,11 @@
 
 from services.enrollment.api import router
 from services.enrollment.handlers import SUBSCRIPTIONS
-from services.enrollment.store import Store, record_history
+from services.enrollment.store import Store
 from services.shared.definition import ServiceDefinition
 
 ABOUT = "Staff enrol, wait, get approved, attend and complete; capacity holds."
 DEFINITION = ServiceDefinition(
-    "enrollment", 8002, ABOUT, Store, router, SUBSCRIPTIONS, journal=record_history
+    "enrollment", 8002, ABOUT, Store, router, SUBSCRIPTIONS, journal=Store.add_history
 )
 EnrollmentSettings = DEFINITION.settings

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from contracts.values import EnrollmentStatus
 from services.enrollment.commands.reservations import reservation_of
-from services.enrollment.commands.seating import enrollment_of, offering_of
 from services.enrollment.domain import calendar
 from services.enrollment.domain.enrollments import Enrollment, Offering
 from services.enrollment.domain.reservations import Reservation
@@ -30,7 +29,7 @@ class EnrollmentQueries:
 
     async def enrollment(self, enrollment_id: UUID) -> Enrollment:
         async with self._database.reading() as store:
-            return await enrollment_of(store, enrollment_id)
+            return await store.enrollment(enrollment_id)
 
     async def reservation(self, reservation_id: UUID) -> Reservation:
         async with self._database.reading() as store:
@@ -38,7 +37,7 @@ class EnrollmentQueries:
 
     async def seats(self, offering_id: UUID) -> Seats:
         async with self._database.reading() as store:
-            offering = await offering_of(store, offering_id, lock="")
+            offering = await store.offering(offering_id, lock="")
             seated = await store.count_seated(offering_id)
             listing = await store.listing(offering_id=offering_id)
             waiting = await store.with_status(offering_id, EnrollmentStatus.WAITLISTED)
@@ -50,7 +49,7 @@ class EnrollmentQueries:
 
     async def history(self, enrollment_id: UUID) -> list[dict[str, Any]]:
         async with self._database.reading() as store:
-            await enrollment_of(store, enrollment_id)
+            await store.enrollment(enrollment_id)
             return await store.history_of(enrollment_id)
 
     async def calendar(
@@ -58,6 +57,6 @@ class EnrollmentQueries:
     ) -> bytes:
         async with self._database.reading() as store:
             if enrollment_id is not None:
-                await enrollment_of(store, enrollment_id)
+                await store.enrollment(enrollment_id)
             found = await store.bookings(staff_id=staff_id, enrollment_id=enrollment_id)
         return calendar.render(found, name="huisacademie")

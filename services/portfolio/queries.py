@@ -11,14 +11,20 @@ from contracts.portfolio import PlanGoal
 from services.portfolio.domain.audit_history import SchoolCycle, cycle, points
 from services.portfolio.domain.entries import Entry
 from services.portfolio.domain.fold import Portfolio, fold
-from services.portfolio.domain.ledger import YearLedger, ledger, school_year
+from services.portfolio.domain.hours import (
+    FourYears,
+    YearLedger,
+    four_years,
+    ledger,
+    school_year,
+    yearly_target,
+)
 from services.portfolio.domain.overviews import (
     GoalProgress,
     SchoolOverview,
     progress,
     school_overview,
 )
-from services.portfolio.domain.targets import FourYears, four_years, yearly_target
 from services.portfolio.store import Store
 from services.shared.clock import dutch_today, end_of_dutch_day
 from services.shared.errors import found

@@ -48,7 +48,7 @@ class ServiceDefinition(Generic[S]):
     router: APIRouter
     """Its HTTP routes (every service also answers /health and /metrics)."""
     subscriptions: tuple[Subscription, ...] = ()
-    journal: Journal | None = None
+    journal: Journal[S] | None = None
     """The service's own record of the events it makes and applies, if it keeps one."""
 
     @property

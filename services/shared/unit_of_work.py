@@ -5,7 +5,8 @@ It holds the service's store on the transaction's connection and collects the ev
 use case decides. When the use case ends without an error, the events go into the outbox
 and into the service's own journal (enrollment's history, the portfolio's journal), and
 the transaction commits with the state change, the events and the inbox rows together.
-It is the only way an event leaves a service.
+It is the only way an event leaves a service, and the inbox (which events each consumer
+has applied) is written only through it.
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -15,14 +16,15 @@ from typing import Generic, Protocol, TypeVar
 import asyncpg
 
 from contracts import Envelope, Event
-from services.shared import inbox, outbox
+from services.shared import outbox
 from services.shared.db import Connection
 
 S = TypeVar("S")
 S_co = TypeVar("S_co", covariant=True)
 
-Journal = Callable[[Connection, Sequence[Envelope[Event]]], Awaitable[None]]
-"""A service's own record of the events it makes and applies, in the same transaction."""
+Journal = Callable[[S, Sequence[Envelope[Event]]], Awaitable[None]]
+"""A service's own record of the events it makes and applies, kept by its store in the
+same transaction (enrollment's Store.add_history, the portfolio's Store.record)."""
 
 
 class UnitOfWork(Protocol[S_co]):
@@ -61,17 +63,24 @@ class Transaction(Generic[S]):
     async def claim(
         self, consumer: str, envelopes: Sequence[Envelope[Event]]
     ) -> list[Envelope[Event]]:
-        """Record in the inbox that `consumer` applies these events; returns the ones it had
-        not applied before, in order. They go into the journal at commit."""
-        fresh = await inbox.claim_many(self.conn, consumer, [e.id for e in envelopes])
+        """Record in the inbox that `consumer` applies these events, in one statement;
+        returns the ones it had not applied before, in order: the caller skips the others.
+        They go into the journal at commit."""
+        rows = await self.conn.fetch(
+            "INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::uuid[])"
+            " ON CONFLICT DO NOTHING RETURNING event_id",
+            consumer,
+            [e.id for e in envelopes],
+        )
+        fresh = {r["event_id"] for r in rows}
         claimed = [e for e in envelopes if e.id in fresh]
         self._applied.extend(claimed)
         return claimed
 
-    async def _flush(self, source: str, journal: Journal | None) -> None:
+    async def _flush(self, source: str, journal: Journal[S] | None) -> None:
         emitted = await outbox.put(self.conn, source, self._events) if self._events else []
         if journal is not None and (self._applied or emitted):
-            await journal(self.conn, [*self._applied, *emitted])
+            await journal(self._store, [*self._applied, *emitted])
 
 
 class Database(Generic[S]):
@@ -83,7 +92,7 @@ class Database(Generic[S]):
         pool: asyncpg.Pool,
         source: str,
         store: Callable[[Connection], S],
-        journal: Journal | None = None,
+        journal: Journal[S] | None = None,
     ) -> None:
         self.pool = pool
         self.source = source

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from huisacademie.demo import Endpoints, wait_for
-from services.portfolio.domain.ledger import school_year
+from services.portfolio.domain.hours import school_year
 from services.shared.clock import dutch_today
 
 pytestmark = pytest.mark.e2e

@@ -24,7 +24,7 @@ from schemathesis.checks import response_schema_conformance
 from contracts.values import AuditRole, AuditTeamMember, OfferingDetails
 from huisacademie.demo import Endpoints, wait_for
 from huisacademie.system import System
-from services.portfolio.domain.ledger import school_year
+from services.portfolio.domain.hours import school_year
 from services.shared.clock import dutch_today
 from tests.support.fuzz import Budget, Known, fuzz, ids_of
 

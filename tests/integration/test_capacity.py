@@ -10,7 +10,6 @@ import pytest
 
 from contracts.values import Audience, StaffRole
 from services.enrollment.app import DEFINITION
-from services.enrollment.commands.seating import locked
 from services.enrollment.domain.eligibility import NotEligible
 from services.enrollment.store import Store
 from services.shared.errors import CommandRejected, Conflict
@@ -149,7 +148,7 @@ async def test_completions_share_the_offerings_lock_and_seat_decisions_wait_for_
     offering = await publish(enrollment_pool, capacity=3)
     a, b, c = [(await svc.enrol(staff_of(offering), offering.offering_id))[0] for _ in range(3)]
     async with enrollment_pool.acquire() as conn, conn.transaction():
-        await locked(Store(conn), a.enrollment_id, seats=False)  # a completion under way
+        await Store(conn).locked(a.enrollment_id, seats=False)  # a completion under way
         # Another completion on the offering does not wait for it...
         done = await asyncio.wait_for(progress.complete(b.enrollment_id, None, None, ""), 30)
         assert done.status.value == "completed"

@@ -21,7 +21,7 @@ from services.catalogue.domain import offerings as catalogue
 from services.enrollment.domain import enrollments as enrollment
 from services.portfolio.api.schemas import FileIn, ProfileIn
 from services.portfolio.domain.audit_history import add_years
-from services.portfolio.domain.ledger import valid_school_year
+from services.portfolio.domain.hours import valid_school_year
 from services.shared.errors import CommandRejected
 from tests.support.factories import offering_details
 

@@ -48,7 +48,7 @@ from services.portfolio.domain.entries import (
 )
 from services.portfolio.domain.fold import Portfolio
 from services.portfolio.domain.fold import fold as fold_portfolio
-from services.portfolio.domain.ledger import ledger
+from services.portfolio.domain.hours import ledger
 from tests.support.factories import enrolled, offering_details
 
 pytestmark = pytest.mark.unit

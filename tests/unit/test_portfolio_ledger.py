@@ -7,7 +7,7 @@ import pytest
 
 from contracts.values import EnrollmentStatus
 from services.portfolio.domain.entries import Entry, EntrySource
-from services.portfolio.domain.ledger import YearLedger, ledger, school_year
+from services.portfolio.domain.hours import YearLedger, ledger, school_year
 
 pytestmark = pytest.mark.unit
 

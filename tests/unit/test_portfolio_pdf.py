@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from contracts.values import EnrollmentStatus
 from services.portfolio.api.dossier_pdf import render
 from services.portfolio.domain.entries import Entry, EntrySource
-from services.portfolio.domain.ledger import ledger
+from services.portfolio.domain.hours import ledger
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,7 @@ import pytest
 
 from contracts.values import EnrollmentStatus, Sector, StaffRole
 from services.portfolio.domain.entries import Entry, EntrySource
-from services.portfolio.domain.targets import Profile, four_years, yearly_target
+from services.portfolio.domain.hours import Profile, four_years, yearly_target
 
 pytestmark = pytest.mark.unit
 

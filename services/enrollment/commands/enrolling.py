@@ -15,8 +15,6 @@ from services.enrollment.commands.seating import (
     EnrollmentRequest,
     admissible,
     admit,
-    locked,
-    offering_of,
     promote,
 )
 from services.enrollment.domain import enrollments
@@ -55,7 +53,7 @@ class EnrollmentCommands:
         assert isinstance(offering_id, UUID)
         staff_ids = [r.staff.staff_id for r in requests]
         async with self._begin() as unit:
-            offering = await offering_of(unit.store, offering_id)
+            offering = await unit.store.offering(offering_id)
             keyed = await unit.store.by_idempotency_keys(
                 [(r.staff.staff_id, r.key) for r in requests if r.key]
             )
@@ -112,7 +110,7 @@ class EnrollmentCommands:
         if len({m.staff_id for m in members}) != len(members):
             raise CommandRejected("members: a staff member appears more than once")
         async with self._begin() as unit:
-            offering = await offering_of(unit.store, offering_id)
+            offering = await unit.store.offering(offering_id)
             if offering.withdrawn:
                 raise Conflict("the offering was withdrawn")
             if not offering.sessions:
@@ -140,7 +138,7 @@ class EnrollmentCommands:
 
     async def approve(self, enrollment_id: UUID, approver_id: UUID) -> Enrollment:
         async with self._begin() as unit:
-            enrollment, offering = await locked(unit.store, enrollment_id)
+            enrollment, offering = await unit.store.locked(enrollment_id)
             seated = await unit.store.count_seated(offering.offering_id)
             approved, event = enrollments.approve(offering, enrollment, seated, now(), approver_id)
             await unit.store.update([approved])
@@ -149,7 +147,7 @@ class EnrollmentCommands:
 
     async def decline(self, enrollment_id: UUID, approver_id: UUID, reason: str) -> Enrollment:
         async with self._begin() as unit:
-            enrollment, offering = await locked(unit.store, enrollment_id)
+            enrollment, offering = await unit.store.locked(enrollment_id)
             declined, event = enrollments.decline(offering, enrollment, approver_id, reason, now())
             await unit.store.update([declined])
             unit.emit([event])
@@ -157,7 +155,7 @@ class EnrollmentCommands:
 
     async def cancel(self, enrollment_id: UUID, reason: str) -> Enrollment:
         async with self._begin() as unit:
-            enrollment, offering = await locked(unit.store, enrollment_id)
+            enrollment, offering = await unit.store.locked(enrollment_id)
             cancelled, event = enrollments.cancel(offering, enrollment, reason, now())
             await unit.store.update([cancelled])
             await promote(unit, offering, [event])

@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 
 from contracts.enrollment import Enrolled, EnrolledVia, ReservationReleased, SeatsReserved
 from contracts.values import EnrollmentStatus
-from services.enrollment.commands.seating import admissible, offering_of, promote
+from services.enrollment.commands.seating import admissible, promote
 from services.enrollment.domain.eligibility import StaffMember, check_open_to
 from services.enrollment.domain.enrollments import Enrollment, Offering
 from services.enrollment.domain.reservations import Reservation
@@ -24,7 +24,7 @@ class ReservationCommands:
         self, offering_id: UUID, leader_id: UUID, board_id: UUID, seats: int
     ) -> Reservation:
         async with self._begin() as unit:
-            offering = await offering_of(unit.store, offering_id)
+            offering = await unit.store.offering(offering_id)
             if offering.withdrawn:
                 raise Conflict("the offering was withdrawn")
             check_open_to(offering.details, board_id, now())
@@ -107,5 +107,5 @@ async def _held(store: Store, reservation_id: UUID) -> tuple[Reservation, Offeri
     """The reservation as it stands once its offering is locked (as `locked` does for an
     enrollment: every change to a reservation takes its offering's lock first)."""
     first = await reservation_of(store, reservation_id)
-    offering = await offering_of(store, first.offering_id)
+    offering = await store.offering(first.offering_id)
     return await reservation_of(store, reservation_id, lock=True), offering

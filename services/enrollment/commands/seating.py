@@ -1,18 +1,17 @@
-"""What enrollment's commands and handlers share: finding what a command names (locked as
-a seat decision needs), who may enrol, and who moves up into a freed seat."""
+"""What enrollment's commands and handlers share: who may enrol, and who moves up into a
+freed seat."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from uuid import UUID
 
 from contracts import Event
 from contracts.values import EnrollmentStatus, Session
 from services.enrollment.domain import enrollments
 from services.enrollment.domain.eligibility import Clash, StaffMember, check_eligible, overlaps
 from services.enrollment.domain.enrollments import Enrollment, Offering
-from services.enrollment.store import RowLock, Store
+from services.enrollment.store import Store
 from services.shared.clock import now
-from services.shared.errors import Conflict, found
+from services.shared.errors import Conflict
 from services.shared.unit_of_work import UnitOfWork
 
 Unit = UnitOfWork[Store]
@@ -25,30 +24,6 @@ class EnrollmentRequest:
     staff: StaffMember
     key: str | None
     confirm_overlap: bool
-
-
-async def offering_of(store: Store, offering_id: UUID, *, lock: RowLock = "FOR UPDATE") -> Offering:
-    offering = await store.get_offering(offering_id, lock=lock)
-    missing = f"no offering {offering_id} (a newly published offering may take a moment)"
-    return found(offering, missing)
-
-
-async def enrollment_of(store: Store, enrollment_id: UUID, *, lock: bool = False) -> Enrollment:
-    return found(await store.get(enrollment_id, lock=lock), f"no enrollment {enrollment_id}")
-
-
-async def locked(
-    store: Store, enrollment_id: UUID, *, seats: bool = True
-) -> tuple[Enrollment, Offering]:
-    """The enrollment as it stands once its offering is locked: every change to an
-    enrollment takes its offering's lock, so what it reads now holds until commit.
-
-    A change that decides no seat (``seats=False``: attendance, completion) shares the
-    offering's lock and takes the enrollment's row lock instead, so completions on one
-    offering run side by side while seat decisions and offering changes still wait."""
-    first = await enrollment_of(store, enrollment_id)
-    held = await offering_of(store, first.offering_id, lock="FOR UPDATE" if seats else "FOR SHARE")
-    return await enrollment_of(store, enrollment_id, lock=not seats), held
 
 
 async def admissible(

@@ -7,7 +7,6 @@ from uuid import UUID
 from contracts import Event
 from contracts.enrollment import Completed, ProgrammeCompleted
 from contracts.values import EnrollmentStatus
-from services.enrollment.commands.seating import locked
 from services.enrollment.domain import enrollments
 from services.enrollment.domain.attendance import outcome
 from services.enrollment.domain.enrollments import Enrollment
@@ -28,7 +27,7 @@ class AttendanceCommands:
     ) -> Enrollment:
         """Records one session; once every session is recorded the outcome follows."""
         async with self._begin() as unit:
-            enrollment, offering = await locked(unit.store, enrollment_id, seats=False)
+            enrollment, offering = await unit.store.locked(enrollment_id, seats=False)
             if enrollment.status is not EnrollmentStatus.ENROLLED:
                 raise Conflict(
                     "attendance is recorded for enrolled staff;"
@@ -63,7 +62,7 @@ class AttendanceCommands:
     ) -> Enrollment:
         """The academy records completion by hand, with a reason."""
         async with self._begin() as unit:
-            enrollment, offering = await locked(unit.store, enrollment_id, seats=False)
+            enrollment, offering = await unit.store.locked(enrollment_id, seats=False)
             done, event = enrollments.complete(
                 offering, enrollment, on or dutch_today(), hours, reason=reason
             )
@@ -73,7 +72,7 @@ class AttendanceCommands:
 
     async def not_complete(self, enrollment_id: UUID, reason: str) -> Enrollment:
         async with self._begin() as unit:
-            enrollment, offering = await locked(unit.store, enrollment_id, seats=False)
+            enrollment, offering = await unit.store.locked(enrollment_id, seats=False)
             missed, event = enrollments.not_complete(
                 offering, enrollment, dutch_today(), reason=reason
             )

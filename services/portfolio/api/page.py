@@ -8,7 +8,7 @@ from uuid import UUID
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.portfolio.domain.entries import Entry
-from services.portfolio.domain.ledger import YearLedger
+from services.portfolio.domain.hours import YearLedger
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),

@@ -29,7 +29,7 @@ from contracts.values import (
     Text,
 )
 from services.portfolio.domain.entries import Entry, EntrySource
-from services.portfolio.domain.ledger import school_year, valid_school_year
+from services.portfolio.domain.hours import school_year, valid_school_year
 from services.portfolio.queries import Dossier
 
 MAX_FILE = 5 * 1024 * 1024

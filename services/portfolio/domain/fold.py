@@ -19,7 +19,7 @@ from services.portfolio.domain.entries import (
     entries_from,
     merge,
 )
-from services.portfolio.domain.targets import Profile
+from services.portfolio.domain.hours import Profile
 
 PlanKey = tuple[UUID, str]
 """A staff member and a school year."""

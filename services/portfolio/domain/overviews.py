@@ -8,8 +8,7 @@ from uuid import UUID
 
 from contracts.portfolio import PlanGoal
 from services.portfolio.domain.entries import Entry
-from services.portfolio.domain.ledger import school_year
-from services.portfolio.domain.targets import Profile, yearly_target
+from services.portfolio.domain.hours import Profile, school_year, yearly_target
 
 
 @dataclass(frozen=True)

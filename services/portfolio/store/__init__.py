@@ -1,26 +1,240 @@
-"""The portfolio's PostgreSQL adapter: the read models and the journal, one Store per
-connection, for units of work and queries alike."""
+"""The portfolio's PostgreSQL adapter: one Store per connection, for units of work and
+queries alike. Entries, the journal (every event the portfolio applied or made, kept so
+that a portfolio can be shown as it stood on any date), profiles, plans, boards' targets
+and evidence files here; audit histories in the module beside it."""
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from pydantic import TypeAdapter
+from pydantic_core import to_json
 
 from contracts import Envelope, Event
+from contracts.portfolio import PlanGoal
+from contracts.registry import event_type_for
+from contracts.values import EnrollmentStatus, Sector, StaffRole
+from services.portfolio.domain.entries import Entry, EntrySource, staff_of
+from services.portfolio.domain.fold import PlanKey
+from services.portfolio.domain.hours import Profile, school_year
 from services.portfolio.store.audits import AuditTables
-from services.portfolio.store.entries import EntryTables
-from services.portfolio.store.journal import JournalTables
-from services.portfolio.store.people import PeopleTables
 from services.shared.db import Connection
 
-__all__ = ["Store", "record_journal"]
+_ENTRY_COLUMNS = (
+    "entry_id, staff_id, source, status, offering_id, title, academy_id, academy_name, kind,"
+    " domains, goal_tags, hours, completed_on, school_year, detail, evidence, reflections, notes"
+)
 
 
-class Store(EntryTables, AuditTables, PeopleTables, JournalTables):
+_SAVE_ENTRIES = (
+    f"INSERT INTO entries ({_ENTRY_COLUMNS}) SELECT {_ENTRY_COLUMNS}"
+    " FROM jsonb_populate_recordset(NULL::entries, $1::jsonb)"
+    " ON CONFLICT (entry_id) DO UPDATE SET"
+    " (status, offering_id, title, academy_id, academy_name, kind, domains, goal_tags, hours,"
+    "  completed_on, school_year, detail, evidence, reflections, notes, updated_at) ="
+    " (EXCLUDED.status, EXCLUDED.offering_id, EXCLUDED.title, EXCLUDED.academy_id,"
+    "  EXCLUDED.academy_name, EXCLUDED.kind, EXCLUDED.domains, EXCLUDED.goal_tags,"
+    "  EXCLUDED.hours, EXCLUDED.completed_on, EXCLUDED.school_year, EXCLUDED.detail,"
+    "  EXCLUDED.evidence, EXCLUDED.reflections, EXCLUDED.notes, now())"
+)
+
+
+def _entry_row(e: Entry) -> dict[str, Any]:
+    return {**asdict(e), "school_year": school_year(e.completed_on) if e.completed_on else None}
+
+
+def _entry(r: asyncpg.Record) -> Entry:
+    return Entry(
+        entry_id=r["entry_id"],
+        staff_id=r["staff_id"],
+        source=EntrySource(r["source"]),
+        status=EnrollmentStatus(r["status"]),
+        title=r["title"],
+        kind=r["kind"],
+        hours=float(r["hours"]) if r["hours"] is not None else None,
+        completed_on=r["completed_on"],
+        domains=tuple(r["domains"]),
+        goal_tags=tuple(r["goal_tags"]),
+        academy_name=r["academy_name"],
+        offering_id=r["offering_id"],
+        academy_id=r["academy_id"],
+        detail=json.loads(r["detail"]),
+        evidence=tuple(json.loads(r["evidence"])),
+        reflections=tuple(json.loads(r["reflections"])),
+        notes=tuple(json.loads(r["notes"])),
+    )
+
+
+def _row(e: Envelope[Event]) -> bytes:
+    about = to_json({"event_id": e.id, "type": e.type, "at": e.time, "staff_ids": staff_of(e.data)})
+    return about[:-1] + b',"data":' + e.body() + b"}"
+
+
+_goals = TypeAdapter(tuple[PlanGoal, ...])
+
+
+def _profile(r: asyncpg.Record) -> Profile:
+    return Profile(
+        r["staff_id"],
+        r["board_id"],
+        StaffRole(r["role"]),
+        Sector(r["sector"]),
+        float(r["fte"]),
+        tuple(r["school_ids"]),
+        r["team"],
+    )
+
+
+class Store(AuditTables):
     """The portfolio's tables on one connection."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
+    async def get_entry(self, entry_id: UUID) -> Entry | None:
+        """The entry, row-locked until the caller's transaction ends."""
+        row = await self._conn.fetchrow(
+            "SELECT * FROM entries WHERE entry_id = $1 FOR UPDATE", entry_id
+        )
+        return _entry(row) if row else None
 
-async def record_journal(conn: Connection, envelopes: Sequence[Envelope[Event]]) -> None:
-    """The portfolio's journal: every event it applied or made, in the transaction that
-    applied or made it (the unit of work's journal hook)."""
-    await Store(conn).record(envelopes)
+    # Every row of a batch in one statement, as one JSON array of rows: PostgreSQL plans and
+    # runs it once, where a statement per row costs an executor run (and a message) per row.
+
+    async def get_entries(self, entry_ids: Iterable[UUID]) -> dict[UUID, Entry]:
+        """The entries that exist among these, row-locked (in id order, so that two
+        transactions never lock the same rows in opposite orders)."""
+        rows = await self._conn.fetch(
+            "SELECT * FROM entries WHERE entry_id = ANY($1::uuid[]) ORDER BY entry_id FOR UPDATE",
+            sorted(set(entry_ids)),
+        )
+        return {r["entry_id"]: _entry(r) for r in rows}
+
+    async def save_entries(self, entries: Iterable[Entry]) -> None:
+        """Each entry at most once (a statement cannot update one row twice)."""
+        await self._conn.execute(
+            _SAVE_ENTRIES, to_json([_entry_row(e) for e in entries], fallback=str).decode()
+        )
+
+    async def entries_of(self, staff_id: UUID) -> list[Entry]:
+        rows = await self._conn.fetch(
+            "SELECT * FROM entries WHERE staff_id = $1"
+            " ORDER BY completed_on NULLS LAST, updated_at",
+            staff_id,
+        )
+        return [_entry(r) for r in rows]
+
+    async def entries_of_many(self, staff_ids: list[UUID]) -> list[Entry]:
+        rows = await self._conn.fetch(
+            "SELECT * FROM entries WHERE staff_id = ANY($1::uuid[])", staff_ids
+        )
+        return [_entry(r) for r in rows]
+
+    async def record(self, envelopes: Sequence[Envelope[Event]]) -> None:
+        """In the caller's transaction, beside the effect; every row in one statement."""
+        await self._conn.execute(
+            "INSERT INTO journal (event_id, type, at, staff_ids, data)"
+            " SELECT event_id, type, at, staff_ids, data"
+            " FROM jsonb_populate_recordset(NULL::journal, $1::jsonb)"
+            " ON CONFLICT (event_id) DO NOTHING",
+            (b"[" + b",".join(_row(e) for e in envelopes) + b"]").decode(),
+        )
+
+    async def events_of(self, staff_id: UUID, until: datetime) -> list[Event]:
+        """The events about a staff member recorded before `until`, in the order applied."""
+        rows = await self._conn.fetch(
+            "SELECT type, data FROM journal"
+            " WHERE staff_ids @> ARRAY[$1::uuid] AND at < $2 ORDER BY seq",
+            staff_id,
+            until,
+        )
+        return [event_type_for(r["type"]).model_validate_json(r["data"]) for r in rows]
+
+    async def save_file(
+        self, evidence_id: UUID, staff_id: UUID, name: str, media_type: str, content: bytes
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO evidence_files (evidence_id, staff_id, file_name, media_type, content)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            evidence_id,
+            staff_id,
+            name,
+            media_type,
+            content,
+        )
+
+    async def get_file(self, evidence_id: UUID) -> tuple[str, str, bytes] | None:
+        row = await self._conn.fetchrow(
+            "SELECT file_name, media_type, content FROM evidence_files WHERE evidence_id = $1",
+            evidence_id,
+        )
+        return (row["file_name"], row["media_type"], bytes(row["content"])) if row else None
+
+    async def save_profiles(self, profiles: Iterable[Profile]) -> None:
+        await self._conn.executemany(
+            "INSERT INTO profiles (staff_id, board_id, role, sector, fte, school_ids, team)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            " ON CONFLICT (staff_id) DO UPDATE"
+            " SET (board_id, role, sector, fte, school_ids, team) ="
+            " (EXCLUDED.board_id, EXCLUDED.role, EXCLUDED.sector, EXCLUDED.fte,"
+            "  EXCLUDED.school_ids, EXCLUDED.team)",
+            [
+                (
+                    p.staff_id,
+                    p.board_id,
+                    p.role.value,
+                    p.sector.value,
+                    p.fte,
+                    list(p.school_ids),
+                    p.team,
+                )
+                for p in profiles
+            ],
+        )
+
+    async def profile_of(self, staff_id: UUID) -> Profile | None:
+        r = await self._conn.fetchrow("SELECT * FROM profiles WHERE staff_id = $1", staff_id)
+        return _profile(r) if r else None
+
+    async def profiles_at(self, school_id: UUID) -> list[Profile]:
+        rows = await self._conn.fetch(
+            "SELECT * FROM profiles WHERE $1 = ANY(school_ids)", school_id
+        )
+        return [_profile(r) for r in rows]
+
+    async def save_plans(self, plans: Mapping[PlanKey, Sequence[PlanGoal]]) -> None:
+        """A plan replaces the person's plan for that school year."""
+        await self._conn.executemany(
+            "INSERT INTO plans (staff_id, school_year, goals) VALUES ($1, $2, $3)"
+            " ON CONFLICT (staff_id, school_year) DO UPDATE SET goals = EXCLUDED.goals",
+            [
+                (staff, year, _goals.dump_json(tuple(goals)).decode())
+                for (staff, year), goals in plans.items()
+            ],
+        )
+
+    async def plan_of(self, staff_id: UUID, school_year: str) -> tuple[PlanGoal, ...]:
+        """The person's goals for the school year; none without a plan."""
+        goals: str | None = await self._conn.fetchval(
+            "SELECT goals FROM plans WHERE staff_id = $1 AND school_year = $2",
+            staff_id,
+            school_year,
+        )
+        return _goals.validate_json(goals) if goals else ()
+
+    async def set_board_targets(self, board_id: UUID, targets: dict[str, float]) -> None:
+        await self._conn.execute("DELETE FROM board_targets WHERE board_id = $1", board_id)
+        await self._conn.executemany(
+            "INSERT INTO board_targets (board_id, role, hours_per_year) VALUES ($1, $2, $3)",
+            [(board_id, role, hours) for role, hours in targets.items()],
+        )
+
+    async def board_targets(self, board_id: UUID) -> dict[str, float]:
+        rows = await self._conn.fetch(
+            "SELECT role, hours_per_year FROM board_targets WHERE board_id = $1", board_id
+        )
+        return {r["role"]: float(r["hours_per_year"]) for r in rows}

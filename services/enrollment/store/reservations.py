@@ -1,0 +1,52 @@
+"""Seats reserved for a team, to fill with names or give back."""
+
+from dataclasses import astuple
+from uuid import UUID
+
+from services.enrollment.domain.reservations import Reservation
+from services.shared.db import Connection
+
+
+class ReservationTables:
+    """Reservations."""
+
+    _conn: Connection
+
+    async def add_reservation(self, r: Reservation) -> None:
+        await self._conn.execute(
+            "INSERT INTO reservations (reservation_id, offering_id, leader_id, board_id, seats,"
+            " filled, released) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            *astuple(r),
+        )
+
+    async def get_reservation(
+        self, reservation_id: UUID, *, lock: bool = False
+    ) -> Reservation | None:
+        sql = (
+            "SELECT reservation_id, offering_id, leader_id, board_id, seats, filled, released"
+            " FROM reservations WHERE reservation_id = $1"
+        )
+        row = await self._conn.fetchrow(sql + (" FOR UPDATE" if lock else ""), reservation_id)
+        return Reservation(**dict(row)) if row else None
+
+    async def fill_reservation(self, reservation_id: UUID, seats: int) -> None:
+        await self._conn.execute(
+            "UPDATE reservations SET filled = filled + $2 WHERE reservation_id = $1",
+            reservation_id,
+            seats,
+        )
+
+    async def release_reservation(self, reservation_id: UUID) -> None:
+        await self._conn.execute(
+            "UPDATE reservations SET released = true WHERE reservation_id = $1", reservation_id
+        )
+
+    async def release_open_reservations(self, offering_id: UUID) -> list[Reservation]:
+        """Releases every open reservation of the offering; returns them as they were."""
+        rows = await self._conn.fetch(
+            "UPDATE reservations SET released = true WHERE offering_id = $1 AND NOT released"
+            " RETURNING reservation_id, offering_id, leader_id, board_id, seats, filled,"
+            " false AS released",
+            offering_id,
+        )
+        return [Reservation(**dict(r)) for r in rows]
