@@ -148,8 +148,8 @@ async def services(figures: dict[str, Any], rows: Rows) -> None:
             )
         )
         n, seats = SIZES["burst"], 300
-        say(f"burst: {n:,} concurrent enrolments on {seats} seats")
-        ours_burst, held = await burst.enrolment_burst(running, requests=n, seats=seats)
+        say(f"burst: {n:,} concurrent enrollments on {seats} seats")
+        ours_burst, held = await burst.enrollment_burst(running, requests=n, seats=seats)
         bare = await burst.bare_burst(base, requests=n)
         lat = latency.percentiles(ours_burst.latencies_ms)
         say(f"burst {ours_burst.per_second:,.0f}/s {held}; bare {bare.per_second:,.0f}/s")
@@ -165,7 +165,7 @@ async def services(figures: dict[str, Any], rows: Rows) -> None:
         )
         rows.append(
             (
-                f"enrolment burst, {n:,} requests on {seats} seats",
+                f"enrollment burst, {n:,} requests on {seats} seats",
                 f"{ours_burst.per_second:,.0f} requests/s, p50 {lat['p50']} / p99 {lat['p99']} ms;"
                 f" {held.get('enrolled', 0)} enrolled, {held.get('waitlisted', 0)} waitlisted",
                 f"bare FastAPI + asyncpg insert {bare.per_second:,.0f} requests/s",

@@ -1,4 +1,4 @@
-"""Enrolment burst: thousands of concurrent enrolments on one offering with few seats, and
+"""Enrollment burst: thousands of concurrent enrollments on one offering with few seats, and
 the bare insert endpoint under the same burst."""
 
 import asyncio
@@ -48,7 +48,7 @@ async def fire(url: str, bodies: list[dict[str, str]], connections: int = 100) -
     return Burst(took, [ms for ms, _ in results], Counter(status for _, status in results))
 
 
-async def enrolment_burst(
+async def enrollment_burst(
     running: System, *, requests: int, seats: int
 ) -> tuple[Burst, dict[str, int]]:
     """The burst on the enrollment service; also what its database holds afterwards."""

@@ -1,5 +1,5 @@
 """The catalogue over HTTP, with the other services as real processes: audits that move,
-programmes, search, and seats that follow enrolments made in the enrollment service."""
+programmes, search, and seats that follow enrollments made in the enrollment service."""
 
 import uuid
 from datetime import date, timedelta
@@ -183,7 +183,7 @@ def test_search_combines_filters(http: httpx.Client, academy: dict[str, Any]) ->
     assert http.get("/offerings", params={"role": "janitor"}).status_code == 422
 
 
-def test_open_seats_follow_enrolments_in_the_enrollment_service(
+def test_open_seats_follow_enrollments_in_the_enrollment_service(
     http: httpx.Client, academy: dict[str, Any], endpoints: Endpoints
 ) -> None:
     made = offer(http, academy, capacity=2, sessions=[on(SOON)])

@@ -1,5 +1,5 @@
 """Enrollment through HTTP and Kafka: the interest list turning into seats, team
-enrolment, approval, withdrawal cancelling everyone, and the calendar feed following an
+enrollment, approval, withdrawal cancelling everyone, and the calendar feed following an
 update of the offering."""
 
 import uuid

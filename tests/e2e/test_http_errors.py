@@ -11,7 +11,7 @@ from huisacademie.demo import Endpoints, wait_for
 pytestmark = pytest.mark.e2e
 
 
-def enrolment(offering_id: str) -> dict[str, str]:
+def enrollment(offering_id: str) -> dict[str, str]:
     """A new teacher of some board enrols (the test offering is public)."""
     return {
         "staff_id": str(uuid.uuid4()),
@@ -72,7 +72,7 @@ def test_unknown_ids_are_404(endpoints: Endpoints) -> None:
     missing = uuid.uuid4()
     r = httpx.post(
         f"{endpoints.enrollment}/enrollments",
-        json=enrolment(str(missing)),
+        json=enrollment(str(missing)),
     )
     assert r.status_code == 404
     assert str(missing) in r.json()["detail"]
@@ -85,7 +85,7 @@ def test_unknown_ids_are_404(endpoints: Endpoints) -> None:
 
 
 def test_enrolling_twice_is_a_conflict(endpoints: Endpoints, offering: str) -> None:
-    body = enrolment(offering)
+    body = enrollment(offering)
     assert httpx.post(f"{endpoints.enrollment}/enrollments", json=body).status_code == 201
     again = httpx.post(f"{endpoints.enrollment}/enrollments", json=body)
     assert again.status_code == 409
@@ -95,7 +95,7 @@ def test_enrolling_twice_is_a_conflict(endpoints: Endpoints, offering: str) -> N
 def test_a_repeated_idempotency_key_returns_the_same_enrollment(
     endpoints: Endpoints, offering: str
 ) -> None:
-    body = enrolment(offering)
+    body = enrollment(offering)
     headers = {"Idempotency-Key": str(uuid.uuid4())}
     first = httpx.post(f"{endpoints.enrollment}/enrollments", json=body, headers=headers)
     second = httpx.post(f"{endpoints.enrollment}/enrollments", json=body, headers=headers)
@@ -107,7 +107,7 @@ def test_completing_a_waitlisted_enrollment_is_a_conflict(
     endpoints: Endpoints, offering: str
 ) -> None:
     def enrol() -> httpx.Response:
-        body = enrolment(offering)
+        body = enrollment(offering)
         return httpx.post(f"{endpoints.enrollment}/enrollments", json=body)
 
     statuses = [enrol().json() for _ in range(2)]
@@ -160,7 +160,7 @@ def test_duplicate_domains_are_a_422(endpoints: Endpoints, offering: str) -> Non
 
 
 def test_an_empty_idempotency_key_is_a_422(endpoints: Endpoints, offering: str) -> None:
-    body = enrolment(offering)
+    body = enrollment(offering)
     r = httpx.post(
         f"{endpoints.enrollment}/enrollments", json=body, headers={"Idempotency-Key": ""}
     )

@@ -27,7 +27,7 @@ class LoadFailed(AssertionError):
 
 @dataclass
 class Accepted:
-    """One staff member's enrolment and how it ended, as the enrollment service accepted."""
+    """One staff member's enrollment and how it ended, as the enrollment service accepted."""
 
     staff_id: str
     offering_id: str
@@ -56,7 +56,7 @@ class Tally:
 
 
 class Load:
-    """Enrols new staff members and completes (or, one in five, cancels) their enrolments,
+    """Enrols new staff members and completes (or, one in five, cancels) their enrollments,
     retrying every command through outages with the same Idempotency-Key."""
 
     def __init__(self, url: Callable[[str], str], *, patience: float = 180.0) -> None:

@@ -55,7 +55,7 @@ def _sessions(*days_from_now: int) -> list[dict[str, str]]:
 
 def seed(endpoints: Endpoints) -> Known:
     """Two boards' academies with offerings of every shape (a few seats, unlimited, no dates,
-    approval, an enrolment window), people enrolled and waiting, a reservation, audits
+    approval, an enrollment window), people enrolled and waiting, a reservation, audits
     (one completed, with points to improve), and portfolio entries, a profile and a plan."""
     known = Known()
     cat, enr, por = endpoints.catalogue, endpoints.enrollment, endpoints.portfolio

@@ -46,7 +46,7 @@ async def events_about(pool: asyncpg.Pool, offering_id: uuid.UUID) -> Counter[st
     return Counter(r["ce_type"].split(".")[-2] for r in rows)
 
 
-async def test_500_concurrent_enrolments_on_20_seats(enrollment_pool: asyncpg.Pool) -> None:
+async def test_500_concurrent_enrollments_on_20_seats(enrollment_pool: asyncpg.Pool) -> None:
     svc = enrolling(enrollment_pool)
     offering = await publish(enrollment_pool, capacity=SEATS)
     results = await asyncio.gather(

@@ -60,7 +60,7 @@ async def taken(pool: asyncpg.Pool, offering_id: uuid.UUID) -> int | None:
     return value
 
 
-async def test_enrolments_take_seats_and_cancellations_from_enrolled_free_them(
+async def test_enrollments_take_seats_and_cancellations_from_enrolled_free_them(
     consumer: EventConsumer, catalogue_pool: asyncpg.Pool
 ) -> None:
     offering = uuid.uuid4()

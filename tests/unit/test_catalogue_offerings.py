@@ -122,7 +122,7 @@ def test_fields_the_catalogue_sets_cannot_be_changed(field: str) -> None:
 
 
 @pytest.mark.parametrize("closes_after", [timedelta(0), timedelta(hours=-1)])
-def test_the_enrolment_window_must_open_before_it_closes(closes_after: timedelta) -> None:
+def test_the_enrollment_window_must_open_before_it_closes(closes_after: timedelta) -> None:
     d = offering_details().model_copy(
         update={"enrolment_opens": START, "enrolment_closes": START + closes_after}
     )

@@ -56,7 +56,7 @@ def test_before_the_window_opens_the_message_says_when_it_opens() -> None:
 
 
 @pytest.mark.parametrize("now", [CLOSES, CLOSES + timedelta(days=30)])
-def test_from_the_moment_the_window_closes_enrolment_is_refused(now: datetime) -> None:
+def test_from_the_moment_the_window_closes_enrollment_is_refused(now: datetime) -> None:
     board = uuid4()
     offering = an_offering(board, enrolment_opens=OPENS, enrolment_closes=CLOSES)
     assert rejection(offering, a_teacher(board), now) == f"enrolment closed at {CLOSES.isoformat()}"

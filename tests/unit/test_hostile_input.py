@@ -58,7 +58,7 @@ def test_sessions_in_every_time_zone_in_use_are_published(offset: timedelta) -> 
     assert offering.details.sessions[0].starts_at == at(offset)
 
 
-def test_an_enrolment_window_at_a_time_no_academy_means_is_refused() -> None:
+def test_an_enrollment_window_at_a_time_no_academy_means_is_refused() -> None:
     details = offering_details(enrolment_closes=at(timedelta(hours=15)))
     with pytest.raises(CommandRejected, match="enrolment_closes: the UTC offset"):
         catalogue.publish(details)

@@ -1,4 +1,4 @@
-"""Who may enrol, and when: the enrolment window, visibility, audience, and sessions that
+"""Who may enrol, and when: the enrollment window, visibility, audience, and sessions that
 clash with sessions the person already has. No I/O."""
 
 from collections.abc import Iterable
@@ -37,7 +37,7 @@ class Clash(Conflict):
 
 
 def check_open_to(offering: OfferingDetails, board_id: UUID, now: datetime) -> None:
-    """The enrolment window is open and the offering is visible to the board."""
+    """The enrollment window is open and the offering is visible to the board."""
     if offering.enrolment_opens and now < offering.enrolment_opens:
         raise NotEligible(f"enrolment opens at {offering.enrolment_opens.isoformat()}")
     if offering.enrolment_closes and now >= offering.enrolment_closes:
