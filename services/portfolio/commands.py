@@ -18,8 +18,7 @@ from contracts.portfolio import (
     StaffProfileSet,
 )
 from services.portfolio.domain.audit_history import FollowUp
-from services.portfolio.domain.entries import Annotation, Entry
-from services.portfolio.domain.fold import follow_up_from
+from services.portfolio.domain.portfolio import Annotation, Entry, follow_up_from
 from services.portfolio.handlers import project
 from services.portfolio.store import Store
 from services.shared.errors import CommandRejected, Conflict, NotFound

@@ -21,8 +21,7 @@ from contracts.portfolio import (
     ReflectionAdded,
     StaffProfileSet,
 )
-from services.portfolio.domain.entries import STATUS
-from services.portfolio.domain.fold import Portfolio, entries_touched, fold
+from services.portfolio.domain.portfolio import STATUS, Portfolio, entries_touched, fold
 from services.portfolio.store import Store
 from services.shared.consumer import Handlers
 from services.shared.definition import Subscription

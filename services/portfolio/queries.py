@@ -9,8 +9,6 @@ from uuid import UUID
 
 from contracts.portfolio import PlanGoal
 from services.portfolio.domain.audit_history import SchoolCycle, cycle, points
-from services.portfolio.domain.entries import Entry
-from services.portfolio.domain.fold import Portfolio, fold
 from services.portfolio.domain.hours import (
     FourYears,
     YearLedger,
@@ -25,6 +23,7 @@ from services.portfolio.domain.overviews import (
     progress,
     school_overview,
 )
+from services.portfolio.domain.portfolio import Entry, Portfolio, fold
 from services.portfolio.store import Store
 from services.shared.clock import dutch_today, end_of_dutch_day
 from services.shared.errors import found

@@ -15,7 +15,7 @@ from contracts.portfolio import EntryAdded, LearningKind
 from contracts.values import AuditorCredit, AuditRole, Findings
 from services.portfolio.app import DEFINITION
 from services.portfolio.commands import PortfolioCommands
-from services.portfolio.domain.fold import Portfolio, fold
+from services.portfolio.domain.portfolio import Portfolio, fold
 from services.portfolio.handlers import SUBSCRIPTIONS
 from services.portfolio.store import Store
 from services.shared.consumer import Applier

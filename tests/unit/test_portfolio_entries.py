@@ -36,19 +36,19 @@ from contracts.values import (
     EnrollmentStatus,
     Findings,
 )
-from services.portfolio.domain.entries import (
+from services.portfolio.domain.hours import ledger
+from services.portfolio.domain.portfolio import (
     STATUS,
     Entry,
     EntrySource,
+    Portfolio,
     annotate,
     audit_entry_id,
     entries_from,
     merge,
     staff_of,
 )
-from services.portfolio.domain.fold import Portfolio
-from services.portfolio.domain.fold import fold as fold_portfolio
-from services.portfolio.domain.hours import ledger
+from services.portfolio.domain.portfolio import fold as fold_portfolio
 from tests.support.factories import enrolled, offering_details
 
 pytestmark = pytest.mark.unit

@@ -6,8 +6,8 @@ from uuid import uuid4
 import pytest
 
 from contracts.values import EnrollmentStatus
-from services.portfolio.domain.entries import Entry, EntrySource
 from services.portfolio.domain.hours import YearLedger, ledger, school_year
+from services.portfolio.domain.portfolio import Entry, EntrySource
 
 pytestmark = pytest.mark.unit
 

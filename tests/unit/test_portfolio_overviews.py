@@ -7,9 +7,8 @@ import pytest
 
 from contracts.portfolio import PlanGoal
 from contracts.values import CompetenceDomain, EnrollmentStatus, Sector, StaffRole
-from services.portfolio.domain.entries import Entry, EntrySource
-from services.portfolio.domain.hours import Profile
 from services.portfolio.domain.overviews import progress, school_overview
+from services.portfolio.domain.portfolio import Entry, EntrySource, Profile
 
 pytestmark = pytest.mark.unit
 

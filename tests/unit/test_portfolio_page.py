@@ -9,8 +9,8 @@ import pytest
 
 from contracts.values import EnrollmentStatus
 from services.portfolio.api.page import CHART_WIDTH, LABEL_WIDTH, bars, render
-from services.portfolio.domain.entries import Entry, EntrySource
 from services.portfolio.domain.hours import ledger
+from services.portfolio.domain.portfolio import Entry, EntrySource
 
 pytestmark = pytest.mark.unit
 

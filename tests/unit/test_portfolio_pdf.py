@@ -9,8 +9,8 @@ from pypdf import PdfReader
 
 from contracts.values import EnrollmentStatus
 from services.portfolio.api.dossier_pdf import render
-from services.portfolio.domain.entries import Entry, EntrySource
 from services.portfolio.domain.hours import ledger
+from services.portfolio.domain.portfolio import Entry, EntrySource
 
 pytestmark = pytest.mark.unit
 

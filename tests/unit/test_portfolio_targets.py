@@ -6,8 +6,8 @@ from uuid import uuid4
 import pytest
 
 from contracts.values import EnrollmentStatus, Sector, StaffRole
-from services.portfolio.domain.entries import Entry, EntrySource
-from services.portfolio.domain.hours import Profile, four_years, yearly_target
+from services.portfolio.domain.hours import four_years, yearly_target
+from services.portfolio.domain.portfolio import Entry, EntrySource, Profile
 
 pytestmark = pytest.mark.unit
 

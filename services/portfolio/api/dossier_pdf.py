@@ -8,8 +8,8 @@ from uuid import UUID
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from services.portfolio.domain.entries import Entry
 from services.portfolio.domain.hours import YearLedger
+from services.portfolio.domain.portfolio import Entry
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
 _STYLES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}

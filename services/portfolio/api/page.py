@@ -7,8 +7,8 @@ from uuid import UUID
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from services.portfolio.domain.entries import Entry
 from services.portfolio.domain.hours import YearLedger
+from services.portfolio.domain.portfolio import Entry
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),

@@ -28,8 +28,8 @@ from contracts.values import (
     StaffRole,
     Text,
 )
-from services.portfolio.domain.entries import Entry, EntrySource
 from services.portfolio.domain.hours import school_year, valid_school_year
+from services.portfolio.domain.portfolio import Entry, EntrySource
 from services.portfolio.queries import Dossier
 
 MAX_FILE = 5 * 1024 * 1024

@@ -6,10 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from uuid import UUID
 
-from contracts.values import Sector, StaffRole
-from services.portfolio.domain.entries import Entry
+from contracts.values import Sector
+from services.portfolio.domain.portfolio import Entry, Profile
 
 
 def school_year(day: date) -> str:
@@ -81,17 +80,6 @@ DEFAULTS = {Sector.PO: 2.0 * WORKING_WEEKS, Sector.VO: 83.0}
 """Hours a year at full time: primary 2 clock hours per working week, secondary 83."""
 REGISTER_YEARS, REGISTER_HOURS, REGISTER_DOMAIN_HOURS = 4, 160.0, 100.0
 COMPETENCE_DOMAINS = {"subject_knowledge", "subject_didactics", "pedagogy"}
-
-
-@dataclass(frozen=True)
-class Profile:
-    staff_id: UUID
-    board_id: UUID
-    role: StaffRole
-    sector: Sector
-    fte: float
-    school_ids: tuple[UUID, ...] = ()
-    team: str = ""
 
 
 def yearly_target(profile: Profile | None, board_targets: Mapping[str, float]) -> float | None:

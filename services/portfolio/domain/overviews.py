@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from contracts.portfolio import PlanGoal
-from services.portfolio.domain.entries import Entry
-from services.portfolio.domain.hours import Profile, school_year, yearly_target
+from services.portfolio.domain.hours import school_year, yearly_target
+from services.portfolio.domain.portfolio import Entry, Profile
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,8 @@ from contracts import Envelope, Event
 from contracts.portfolio import PlanGoal
 from contracts.registry import event_type_for
 from contracts.values import EnrollmentStatus, Sector, StaffRole
-from services.portfolio.domain.entries import Entry, EntrySource, staff_of
-from services.portfolio.domain.fold import PlanKey
-from services.portfolio.domain.hours import Profile, school_year
+from services.portfolio.domain.hours import school_year
+from services.portfolio.domain.portfolio import Entry, EntrySource, PlanKey, Profile, staff_of
 from services.portfolio.store.audits import AuditTables
 from services.shared.db import Connection
 

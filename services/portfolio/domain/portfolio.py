@@ -1,7 +1,11 @@
-"""Portfolio entries from events, without I/O. The live projection and the as-of view
-both use these functions, so a portfolio replayed from its events is the portfolio."""
+"""A portfolio from events, without I/O: the entries each event makes or moves on, the
+profiles, development plans and audit follow-ups, and the one fold of events into them.
+The live handlers fold the part of the read model that events touch and store the result;
+a rebuild folds every event through the same handlers; the as-of view folds a person's
+journal: so they agree by construction."""
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -20,8 +24,18 @@ from contracts.enrollment import (
     NotCompleted,
     Waitlisted,
 )
-from contracts.portfolio import EntryAdded, EvidenceAdded, LeaderNoteAdded, ReflectionAdded
-from contracts.values import EnrollmentStatus
+from contracts.portfolio import (
+    EntryAdded,
+    EvidenceAdded,
+    FollowUpRecorded,
+    LeaderNoteAdded,
+    PlanGoal,
+    PlanSet,
+    ReflectionAdded,
+    StaffProfileSet,
+)
+from contracts.values import EnrollmentStatus, Sector, StaffRole
+from services.portfolio.domain.audit_history import FollowUp
 
 EnrollmentEvent = (
     Enrolled
@@ -215,3 +229,67 @@ def staff_of(event: Event) -> list[UUID]:
         return [a.staff_id for a in event.team]
     staff_id = getattr(event, "staff_id", None)
     return [staff_id] if isinstance(staff_id, UUID) else []
+
+
+@dataclass(frozen=True)
+class Profile:
+    staff_id: UUID
+    board_id: UUID
+    role: StaffRole
+    sector: Sector
+    fte: float
+    school_ids: tuple[UUID, ...] = ()
+    team: str = ""
+
+
+PROFILE_FIELDS = {f.name for f in fields(Profile)}
+PlanKey = tuple[UUID, str]
+"""A staff member and a school year."""
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """Part of the portfolio's read model: what a run of events touches, or all of it."""
+
+    entries: dict[UUID, Entry] = field(default_factory=dict)
+    profiles: dict[UUID, Profile] = field(default_factory=dict)
+    plans: dict[PlanKey, tuple[PlanGoal, ...]] = field(default_factory=dict)
+    follow_ups: dict[UUID, FollowUp] = field(default_factory=dict)
+
+    def entries_of(self, staff_id: UUID) -> list[Entry]:
+        """A person's entries, in the order they first appeared."""
+        return [e for e in self.entries.values() if e.staff_id == staff_id]
+
+
+def entries_touched(events: Sequence[Event]) -> set[UUID]:
+    """The ids of the existing entries a run of events may move on: what to load first."""
+    touched = {new.entry_id for event in events for new in entries_from(event)}
+    touched |= {e.enrollment_id for e in events if isinstance(e, AttendanceRecorded)}
+    return touched | {e.entry_id for e in events if isinstance(e, Annotation)}
+
+
+def fold(state: Portfolio, events: Iterable[Event]) -> Portfolio:
+    """The portfolio as the events leave it, in order. Each event may come more than once:
+    a repeated event changes nothing."""
+    entries, profiles = dict(state.entries), dict(state.profiles)
+    plans, follow_ups = dict(state.plans), dict(state.follow_ups)
+    for event in events:
+        for new in entries_from(event):
+            entries[new.entry_id] = merge(entries.get(new.entry_id), new)
+        if isinstance(event, AttendanceRecorded) and event.enrollment_id in entries:
+            entries[event.enrollment_id] = attend(entries[event.enrollment_id], event)
+        elif isinstance(event, Annotation) and event.entry_id in entries:
+            entries[event.entry_id] = annotate(entries[event.entry_id], event)
+        elif isinstance(event, StaffProfileSet):
+            profiles[event.staff_id] = Profile(**event.model_dump(include=PROFILE_FIELDS))
+        elif isinstance(event, PlanSet):
+            plans[(event.staff_id, event.school_year)] = event.goals
+        elif isinstance(event, FollowUpRecorded):
+            follow_ups.setdefault(event.follow_up_id, follow_up_from(event))
+    return replace(state, entries=entries, profiles=profiles, plans=plans, follow_ups=follow_ups)
+
+
+def follow_up_from(e: FollowUpRecorded) -> FollowUp:
+    return FollowUp(
+        e.follow_up_id, e.audit_id, e.point_index, e.action, e.closed, e.recorded_by, e.recorded_at
+    )
