@@ -1,11 +1,12 @@
 """The catalogue's write use cases: each one unit of work holding the state change and its
 events."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID, uuid4
 
+from contracts import Event
 from contracts.values import AuditTeamMember, Findings, OfferingDetails
 from services.catalogue.domain import audits, offerings, programmes
 from services.catalogue.domain.audits import Audit
@@ -101,22 +102,18 @@ class CatalogueCommands:
         return audit
 
     async def reschedule_audit(self, audit_id: UUID, audit_date: date, reason: str) -> Audit:
-        async with self._begin() as unit:
-            audit, event = audits.reschedule(await audit_of(unit, audit_id), audit_date, reason)
-            await unit.store.save_audit(audit)
-            unit.emit([event])
-            return audit
+        return await self._change(audit_id, lambda a: audits.reschedule(a, audit_date, reason))
 
     async def complete_audit(self, audit_id: UUID, findings: Findings, hours: float) -> Audit:
-        async with self._begin() as unit:
-            audit, event = audits.complete(await audit_of(unit, audit_id), findings, hours)
-            await unit.store.save_audit(audit)
-            unit.emit([event])
-            return audit
+        return await self._change(audit_id, lambda a: audits.complete(a, findings, hours))
 
     async def cancel_audit(self, audit_id: UUID, reason: str) -> Audit:
+        return await self._change(audit_id, lambda a: audits.cancel(a, reason))
+
+    async def _change(self, audit_id: UUID, rule: Callable[[Audit], tuple[Audit, Event]]) -> Audit:
+        """A scheduled audit changed by a rule, under its row lock, with the rule's event."""
         async with self._begin() as unit:
-            audit, event = audits.cancel(await audit_of(unit, audit_id), reason)
+            audit, event = rule(await audit_of(unit, audit_id))
             await unit.store.save_audit(audit)
             unit.emit([event])
             return audit

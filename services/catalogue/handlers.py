@@ -26,21 +26,22 @@ from services.shared.unit_of_work import UnitOfWork
 SeatEvent = Enrolled | EnrollmentCancelled | SeatsReserved | ReservationReleased
 
 
-def seats_moved(event: SeatEvent) -> int:
-    """How many seats of its offering an event takes (or, below zero, frees)."""
+def seats_moved(event: SeatEvent) -> int | None:
+    """How many seats of its offering an event takes (or, below zero, frees); None when it
+    does not count seats."""
     if isinstance(event, Enrolled):
         # A reserved seat was counted when it was reserved; a name on it changes nothing.
-        return 0 if event.via is EnrolledVia.RESERVATION else 1
+        return None if event.via is EnrolledVia.RESERVATION else 1
     if isinstance(event, SeatsReserved):
         return event.seats
     if isinstance(event, ReservationReleased):
         return -event.seats_released
-    return -1 if event.cancelled_from is CancelledFrom.ENROLLED else 0
+    return -1 if event.cancelled_from is CancelledFrom.ENROLLED else None
 
 
 async def count_seats(unit: UnitOfWork[Store], events: Sequence[SeatEvent]) -> None:
     for event in events:
-        if delta := seats_moved(event):
+        if (delta := seats_moved(event)) is not None:
             await unit.store.add_seats(event.offering.offering_id, delta)
 
 

@@ -1,7 +1,7 @@
 """Enrollment's reactions to events: its copy of the catalogue, kept from the catalogue's
 events in the consumer's unit of work, and the policies that follow a change to an offering
-(seats freed go to the waiting list, dates added go to the interest list, a withdrawal
-cancels everyone) or a new programme (whoever already completed it has)."""
+(seats freed go to the waiting list, dates added offer seats to the interest list, a
+withdrawal cancels everyone) or a new programme (whoever already completed it has)."""
 
 from collections.abc import Sequence
 

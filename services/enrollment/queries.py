@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID
 
 from contracts.values import EnrollmentStatus
-from services.enrollment.commands.reservations import reservation_of
 from services.enrollment.domain import calendar
 from services.enrollment.domain.enrollments import Enrollment, Offering
 from services.enrollment.domain.reservations import Reservation
@@ -33,7 +32,7 @@ class EnrollmentQueries:
 
     async def reservation(self, reservation_id: UUID) -> Reservation:
         async with self._database.reading() as store:
-            return await reservation_of(store, reservation_id)
+            return await store.reservation(reservation_id)
 
     async def seats(self, offering_id: UUID) -> Seats:
         async with self._database.reading() as store:

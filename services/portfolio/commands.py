@@ -18,7 +18,7 @@ from contracts.portfolio import (
     StaffProfileSet,
 )
 from services.portfolio.domain.audit_history import FollowUp
-from services.portfolio.domain.portfolio import Annotation, Entry, follow_up_from
+from services.portfolio.domain.portfolio import Annotation, Entry, Portfolio, follow_up_from
 from services.portfolio.handlers import project
 from services.portfolio.store import Store
 from services.shared.errors import CommandRejected, Conflict, NotFound
@@ -38,8 +38,7 @@ class PortfolioCommands:
 
     async def add_entry(self, event: EntryAdded) -> Entry:
         async with self._begin() as unit:
-            await _apply(unit, event)
-            return await _entry(unit, event.staff_id, event.entry_id)
+            return (await _apply(unit, event)).entries[event.entry_id]
 
     async def add_evidence(
         self,
@@ -148,16 +147,15 @@ class PortfolioCommands:
 Event = EntryAdded | Annotation | FollowUpRecorded | StaffProfileSet | PlanSet
 
 
-async def _apply(unit: UnitOfWork[Store], event: Event) -> None:
+async def _apply(unit: UnitOfWork[Store], event: Event) -> Portfolio:
     unit.emit([event])
-    await project(unit, [event])
+    return await project(unit, [event])
 
 
 async def _annotate(unit: UnitOfWork[Store], event: Annotation) -> Entry:
     """Evidence, a reflection or a note on an entry of the staff member's."""
     await _entry(unit, event.staff_id, event.entry_id)
-    await _apply(unit, event)
-    return await _entry(unit, event.staff_id, event.entry_id)
+    return (await _apply(unit, event)).entries[event.entry_id]
 
 
 async def _entry(unit: UnitOfWork[Store], staff_id: UUID, entry_id: UUID) -> Entry:

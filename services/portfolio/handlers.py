@@ -1,11 +1,12 @@
 """The portfolio's reactions to events: each staff member's portfolio and each school's
 audit history, built from events in the consumer's unit of work.
 
-One handler applies every event the portfolio keeps: the entries, profiles, plans and
-follow-ups a run of events touches are read (entries row-locked), folded with the events
-(domain.fold, the same fold the as-of view replays) and written back, each kind in one
-statement. The commands apply their own events through it too, and a rebuild applies
-every event through the same map."""
+One handler applies every event the portfolio keeps: the entries a run of events makes or
+moves on are read (row-locked, in id order), folded with the events (domain.portfolio.fold,
+the same fold the as-of view replays) and written back in one statement; the profiles,
+plans and follow-ups the fold yields replace or join theirs (a follow-up once). The
+commands apply their own events through it too, and a rebuild applies every event through
+the same map."""
 
 from collections.abc import Sequence
 
@@ -39,23 +40,24 @@ OWN_EVENTS = (
 """The portfolio's own events: applied as the commands make them, and in a rebuild."""
 
 
-async def project(unit: UnitOfWork[Store], events: Sequence[Event]) -> None:
-    """Applies a run of events, in order, to the read models."""
+async def project(unit: UnitOfWork[Store], events: Sequence[Event]) -> Portfolio:
+    """Applies a run of events, in order, to the read models; returns the part of the
+    portfolio they touched, as they left it."""
     store = unit.store
     for event in events:
         await _keep_audit(store, event)
     touched = entries_touched(events)
     before = Portfolio(entries=await store.get_entries(touched) if touched else {})
     after = fold(before, events)
-    changed = [e for i, e in after.entries.items() if before.entries.get(i) != e]
-    if changed:
-        await store.save_entries(changed)
+    if after.entries:
+        await store.save_entries(after.entries.values())
     if after.profiles:
         await store.save_profiles(after.profiles.values())
     if after.plans:
         await store.save_plans(after.plans)
     if after.follow_ups:
         await store.add_follow_ups(after.follow_ups.values())
+    return after
 
 
 async def _keep_audit(store: Store, event: Event) -> None:

@@ -100,9 +100,10 @@ class Database(Generic[S]):
         self._journal = journal
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction[S]]:
-        """A unit of work: commits, with its events, when the block ends without error."""
-        async with self.pool.acquire(timeout=10) as conn, conn.transaction():
+    async def transaction(self, *, wait: float | None = None) -> AsyncIterator[Transaction[S]]:
+        """A unit of work: commits, with its events, when the block ends without error.
+        `wait` bounds the wait for a pooled connection (a consumer's; a request waits)."""
+        async with self.pool.acquire(timeout=wait) as conn, conn.transaction():
             unit = Transaction(conn, self._store(conn))
             yield unit
             await unit._flush(self.source, self._journal)
@@ -110,5 +111,5 @@ class Database(Generic[S]):
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[S]:
         """The store on a connection of its own, outside any transaction: for queries."""
-        async with self.pool.acquire(timeout=10) as conn:
+        async with self.pool.acquire() as conn:
             yield self._store(conn)

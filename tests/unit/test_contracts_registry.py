@@ -7,6 +7,7 @@ from uuid import uuid4
 import pytest
 from pydantic import ValidationError
 
+import contracts
 from contracts import topics
 from contracts.catalogue import AuditCancelled, CourseOffered
 from contracts.enrollment import Completed, EnrollmentCancelled, Waitlisted
@@ -98,3 +99,10 @@ def test_errors_map_to_http_status_codes(error: type[CommandRejected], status: i
     raised = error("why")
     assert (status_code(raised), raised.message, str(raised)) == (status, "why", "why")
     assert isinstance(raised, CommandRejected)
+
+
+def test_every_event_is_importable_from_the_contracts_package() -> None:
+    """The package re-exports each event its modules list in EVENTS, and nothing else."""
+    exported = {name for name in contracts.__all__ if isinstance(getattr(contracts, name), type)}
+    events = {m.__name__ for m in EVENT_TYPES.values()}
+    assert events == exported - {"Envelope", "EnvelopeError", "Event", "UnknownEventType"}

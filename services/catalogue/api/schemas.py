@@ -73,8 +73,8 @@ _NULLABLE = frozenset({"capacity", "enrolment_opens", "enrolment_closes", "credi
 
 class OfferingPatch(Body):
     """Only the fields present change; `capacity: null` makes seats unlimited, and a null
-    window bound or `credits` removes it. The fields are OfferingContent's, each optional
-    (a unit test holds the two lists together)."""
+    window bound or `credits` removes it. The fields are OfferingContent's but the kind,
+    each optional (a unit test holds the two lists together)."""
 
     title: Name | None = None
     description: Plain | None = Field(default=None, max_length=5000)

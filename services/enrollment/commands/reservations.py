@@ -12,7 +12,7 @@ from services.enrollment.domain.enrollments import Enrollment, Offering
 from services.enrollment.domain.reservations import Reservation
 from services.enrollment.store import Store
 from services.shared.clock import now
-from services.shared.errors import CommandRejected, Conflict, found
+from services.shared.errors import CommandRejected, Conflict
 from services.shared.unit_of_work import Begin
 
 
@@ -98,14 +98,9 @@ def released(offering: Offering, held: Reservation) -> ReservationReleased:
     )
 
 
-async def reservation_of(store: Store, reservation_id: UUID, *, lock: bool = False) -> Reservation:
-    found_one = await store.get_reservation(reservation_id, lock=lock)
-    return found(found_one, f"no reservation {reservation_id}")
-
-
 async def _held(store: Store, reservation_id: UUID) -> tuple[Reservation, Offering]:
     """The reservation as it stands once its offering is locked (as `locked` does for an
     enrollment: every change to a reservation takes its offering's lock first)."""
-    first = await reservation_of(store, reservation_id)
+    first = await store.reservation(reservation_id)
     offering = await store.offering(first.offering_id)
-    return await reservation_of(store, reservation_id, lock=True), offering
+    return await store.reservation(reservation_id, lock=True), offering

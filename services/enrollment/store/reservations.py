@@ -5,6 +5,7 @@ from uuid import UUID
 
 from services.enrollment.domain.reservations import Reservation
 from services.shared.db import Connection
+from services.shared.errors import NotFound
 
 
 class ReservationTables:
@@ -19,15 +20,16 @@ class ReservationTables:
             *astuple(r),
         )
 
-    async def get_reservation(
-        self, reservation_id: UUID, *, lock: bool = False
-    ) -> Reservation | None:
+    async def reservation(self, reservation_id: UUID, *, lock: bool = False) -> Reservation:
+        """The reservation, row-locked when asked, or NotFound."""
         sql = (
             "SELECT reservation_id, offering_id, leader_id, board_id, seats, filled, released"
             " FROM reservations WHERE reservation_id = $1"
         )
         row = await self._conn.fetchrow(sql + (" FOR UPDATE" if lock else ""), reservation_id)
-        return Reservation(**dict(row)) if row else None
+        if row is None:
+            raise NotFound(f"no reservation {reservation_id}")
+        return Reservation(**dict(row))
 
     async def fill_reservation(self, reservation_id: UUID, seats: int) -> None:
         await self._conn.execute(

@@ -8,7 +8,7 @@ from contracts import Envelope, Event
 from services.shared.metrics import EVENTS
 from services.shared.unit_of_work import Database, UnitOfWork
 
-Handler = Callable[[UnitOfWork[Any], Sequence[Any]], Awaitable[None]]
+Handler = Callable[[UnitOfWork[Any], Sequence[Any]], Awaitable[object]]
 """Applies a run of events of the types it is mapped to, in order, through the unit of
 work; a single event is a run of one."""
 Handlers = Mapping[type[Event], Handler]
@@ -53,7 +53,7 @@ class Applier:
             EVENTS.labels(self.consumer, "ignored").inc(len(envelopes) - len(wanted))
         if not wanted:
             return 0
-        async with self._database.transaction() as unit:
+        async with self._database.transaction(wait=10) as unit:
             applied = await unit.claim(self.consumer, list(wanted.values()))
             await handle(unit, self._handlers, [e.data for e in applied])
         EVENTS.labels(self.consumer, "applied").inc(len(applied))
