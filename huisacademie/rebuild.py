@@ -30,6 +30,7 @@ from services.portfolio.handlers import OWN, SUBSCRIPTIONS
 from services.shared.consumer import Applier
 from services.shared.db import create_pool, migrate
 from services.shared.definition import database_migrations
+from services.shared.kafka_client import recover_closed_connections
 from services.shared.logging import configure_logging
 from services.shared.settings import ServiceSettings
 
@@ -238,6 +239,7 @@ def rebuild_portfolio(env: Mapping[str, str]) -> None:
     os.environ.update({k: v for k, v in env.items() if k not in os.environ})
     settings = PortfolioSettings()
     configure_logging("warning", settings.log_json)  # the progress bar says how it goes
+    recover_closed_connections()
     done = uvloop.run(rebuild(settings, _bar))
     sys.stderr.write("\n")
     print(

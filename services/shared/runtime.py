@@ -18,6 +18,7 @@ from faststream.kafka import KafkaBroker
 from services.shared.consumer import EventConsumer
 from services.shared.db import create_pool, migrate
 from services.shared.definition import ServiceDefinition, Subscription, database_migrations
+from services.shared.kafka_client import recover_closed_connections
 from services.shared.logging import get_logger
 from services.shared.metrics import LAG, OUTBOX, READY
 from services.shared.outbox import OutboxRelay
@@ -46,6 +47,7 @@ async def _until_done(what: str, attempt: Callable[[], Awaitable[None]]) -> None
 
 class Runtime(Generic[S]):
     def __init__(self, definition: ServiceDefinition[S], settings: ServiceSettings) -> None:
+        recover_closed_connections()  # aiokafka under uvloop: see services/shared/kafka_client
         self.definition = definition
         self.settings = settings
         self.broker = KafkaBroker(
