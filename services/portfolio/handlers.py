@@ -45,7 +45,8 @@ async def project(unit: UnitOfWork[Store], events: Sequence[Event]) -> Portfolio
     portfolio they touched, as they left it."""
     store = unit.store
     for event in events:
-        await _keep_audit(store, event)
+        if isinstance(event, AUDIT_EVENTS):
+            await _keep_audit(store, event)
     touched = entries_touched(events)
     before = Portfolio(entries=await store.get_entries(touched) if touched else {})
     after = fold(before, events)
@@ -58,6 +59,9 @@ async def project(unit: UnitOfWork[Store], events: Sequence[Event]) -> Portfolio
     if after.follow_ups:
         await store.add_follow_ups(after.follow_ups.values())
     return after
+
+
+AUDIT_EVENTS = (AuditScheduled, AuditRescheduled, AuditCompleted, AuditCancelled)
 
 
 async def _keep_audit(store: Store, event: Event) -> None:
@@ -74,10 +78,7 @@ HANDLERS: Handlers = dict.fromkeys(
     (
         *STATUS,
         AttendanceRecorded,
-        AuditScheduled,
-        AuditRescheduled,
-        AuditCompleted,
-        AuditCancelled,
+        *AUDIT_EVENTS,
         *OWN_EVENTS,
     ),
     project,

@@ -16,7 +16,8 @@ from contracts.portfolio import (
 )
 from contracts.values import Sector, StaffRole
 from services.portfolio.domain.audit_history import FollowUp
-from services.portfolio.domain.portfolio import Portfolio, Profile, entries_touched, fold
+from services.portfolio.domain.portfolio import Portfolio, entries_touched, fold
+from services.portfolio.domain.profiles import Profile
 from tests.support.factories import enrolled
 
 pytestmark = pytest.mark.unit

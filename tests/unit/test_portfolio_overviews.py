@@ -8,7 +8,8 @@ import pytest
 from contracts.portfolio import PlanGoal
 from contracts.values import CompetenceDomain, EnrollmentStatus, Sector, StaffRole
 from services.portfolio.domain.overviews import progress, school_overview
-from services.portfolio.domain.portfolio import Entry, EntrySource, Profile
+from services.portfolio.domain.portfolio import Entry, EntrySource
+from services.portfolio.domain.profiles import Profile
 
 pytestmark = pytest.mark.unit
 

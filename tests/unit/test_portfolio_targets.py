@@ -7,7 +7,8 @@ import pytest
 
 from contracts.values import EnrollmentStatus, Sector, StaffRole
 from services.portfolio.domain.hours import four_years, yearly_target
-from services.portfolio.domain.portfolio import Entry, EntrySource, Profile
+from services.portfolio.domain.portfolio import Entry, EntrySource
+from services.portfolio.domain.profiles import Profile
 
 pytestmark = pytest.mark.unit
 

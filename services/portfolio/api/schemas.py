@@ -205,7 +205,7 @@ class PortfolioOut(BaseModel):
 def entry_out(e: Entry) -> EntryOut:
     return EntryOut.model_validate(
         {
-            **asdict(e),
+            **vars(e),
             "school_year": school_year(e.completed_on) if e.completed_on else None,
         }
     )

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from contracts.values import Sector
-from services.portfolio.domain.portfolio import Entry, Profile
+from services.portfolio.domain.portfolio import Entry
+from services.portfolio.domain.profiles import Profile
 
 
 def school_year(day: date) -> str:

@@ -8,7 +8,8 @@ from uuid import UUID
 
 from contracts.portfolio import PlanGoal
 from services.portfolio.domain.hours import school_year, yearly_target
-from services.portfolio.domain.portfolio import Entry, Profile
+from services.portfolio.domain.portfolio import Entry
+from services.portfolio.domain.profiles import Profile
 
 
 @dataclass(frozen=True)

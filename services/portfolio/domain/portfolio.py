@@ -1,8 +1,7 @@
-"""A portfolio from events, without I/O: the entries each event makes or moves on, the
-profiles, development plans and audit follow-ups, and the one fold of events into them.
-The live handlers fold the part of the read model that events touch and store the result;
-a rebuild folds every event through the same handlers; the as-of view folds a person's
-journal: so they agree by construction."""
+"""A portfolio from events, without I/O: entries, profiles, plans and audit follow-ups, and
+the one fold of events into them. The live handler folds what a batch touches and stores
+it, a rebuild replays every event through that handler, the as-of view folds a person's
+journal: they agree by construction."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -34,8 +33,9 @@ from contracts.portfolio import (
     ReflectionAdded,
     StaffProfileSet,
 )
-from contracts.values import EnrollmentStatus, Sector, StaffRole
+from contracts.values import EnrollmentStatus
 from services.portfolio.domain.audit_history import FollowUp
+from services.portfolio.domain.profiles import Profile
 
 EnrollmentEvent = (
     Enrolled
@@ -58,6 +58,11 @@ STATUS: dict[type[EnrollmentEvent], EnrollmentStatus] = {
     NotCompleted: EnrollmentStatus.NOT_COMPLETED,
 }
 """The status an enrollment's entry takes with each of enrollment's events."""
+ENROLLMENT_EVENTS = tuple(STATUS)
+_ABOUT_ENROLLMENTS: tuple[type[EnrollmentEvent | AttendanceRecorded], ...] = (
+    *ENROLLMENT_EVENTS,
+    AttendanceRecorded,
+)
 
 
 class EntrySource(StrEnum):
@@ -114,8 +119,8 @@ def audit_entry_id(audit_id: UUID, staff_id: UUID) -> UUID:
 
 def entries_from(event: Event) -> list[Entry]:
     """The entries an event makes or moves on; none for an event about no entry."""
-    if isinstance(event, tuple(STATUS)):
-        return [_from_enrollment(event)]  # type: ignore[arg-type]
+    if isinstance(event, ENROLLMENT_EVENTS):
+        return [_from_enrollment(event)]
     if isinstance(event, AuditCompleted):
         return [
             Entry(
@@ -231,17 +236,6 @@ def staff_of(event: Event) -> list[UUID]:
     return [staff_id] if isinstance(staff_id, UUID) else []
 
 
-@dataclass(frozen=True)
-class Profile:
-    staff_id: UUID
-    board_id: UUID
-    role: StaffRole
-    sector: Sector
-    fte: float
-    school_ids: tuple[UUID, ...] = ()
-    team: str = ""
-
-
 PROFILE_FIELDS = {f.name for f in fields(Profile)}
 PlanKey = tuple[UUID, str]
 """A staff member and a school year."""
@@ -262,10 +256,16 @@ class Portfolio:
 
 
 def entries_touched(events: Sequence[Event]) -> set[UUID]:
-    """The ids of the existing entries a run of events may move on: what to load first."""
-    touched = {new.entry_id for event in events for new in entries_from(event)}
-    touched |= {e.enrollment_id for e in events if isinstance(e, AttendanceRecorded)}
-    return touched | {e.entry_id for e in events if isinstance(e, Annotation)}
+    """The ids of the entries a run of events makes or moves on, read without making them."""
+    touched: set[UUID] = set()
+    for e in events:
+        if isinstance(e, _ABOUT_ENROLLMENTS):
+            touched.add(e.enrollment_id)
+        elif isinstance(e, EntryAdded | Annotation):
+            touched.add(e.entry_id)
+        elif isinstance(e, AuditCompleted):
+            touched.update(audit_entry_id(e.audit_id, a.staff_id) for a in e.team)
+    return touched
 
 
 def fold(state: Portfolio, events: Iterable[Event]) -> Portfolio:

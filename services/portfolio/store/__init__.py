@@ -5,7 +5,6 @@ and evidence files here; audit histories in the module beside it."""
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -19,7 +18,8 @@ from contracts.portfolio import PlanGoal
 from contracts.registry import event_type_for
 from contracts.values import EnrollmentStatus, Sector, StaffRole
 from services.portfolio.domain.hours import school_year
-from services.portfolio.domain.portfolio import Entry, EntrySource, PlanKey, Profile, staff_of
+from services.portfolio.domain.portfolio import Entry, EntrySource, PlanKey, staff_of
+from services.portfolio.domain.profiles import Profile
 from services.portfolio.store.audits import AuditTables
 from services.shared.db import Connection
 
@@ -43,7 +43,8 @@ _SAVE_ENTRIES = (
 
 
 def _entry_row(e: Entry) -> dict[str, Any]:
-    return {**asdict(e), "school_year": school_year(e.completed_on) if e.completed_on else None}
+    # vars(), not asdict(): asdict deep-copies every value, and this runs for every entry.
+    return {**vars(e), "school_year": school_year(e.completed_on) if e.completed_on else None}
 
 
 def _entry(r: asyncpg.Record) -> Entry:
