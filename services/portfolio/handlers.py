@@ -1,12 +1,13 @@
 """The portfolio's reactions to events: each staff member's portfolio and each school's
 audit history, built from events in the consumer's unit of work.
 
-One handler applies every event the portfolio keeps: the entries a run of events makes or
-moves on are read (row-locked, in id order), folded with the events (domain.portfolio.fold,
-the same fold the as-of view replays) and written back in one statement; the profiles,
-plans and follow-ups the fold yields replace or join theirs (a follow-up once). The
-commands apply their own events through it too, and a rebuild applies every event through
-the same map."""
+`project` applies every event the portfolio keeps (`keep_audits` first keeps the
+audit rows of the catalogue's audit events): the entries a run of events makes or moves on
+are read (row-locked, in id order), folded with the events (domain.portfolio.fold, the
+same fold the as-of view replays) and written back in one statement; the profiles, plans
+and follow-ups the fold yields replace or join theirs (a follow-up once). The commands
+apply their own events through it too, and a rebuild applies every event through the same
+map."""
 
 from collections.abc import Sequence
 
@@ -44,9 +45,6 @@ async def project(unit: UnitOfWork[Store], events: Sequence[Event]) -> Portfolio
     """Applies a run of events, in order, to the read models; returns the part of the
     portfolio they touched, as they left it."""
     store = unit.store
-    for event in events:
-        if isinstance(event, AUDIT_EVENTS):
-            await _keep_audit(store, event)
     touched = entries_touched(events)
     before = Portfolio(entries=await store.get_entries(touched) if touched else {})
     after = fold(before, events)
@@ -61,28 +59,28 @@ async def project(unit: UnitOfWork[Store], events: Sequence[Event]) -> Portfolio
     return after
 
 
-AUDIT_EVENTS = (AuditScheduled, AuditRescheduled, AuditCompleted, AuditCancelled)
+AuditEvent = AuditScheduled | AuditRescheduled | AuditCompleted | AuditCancelled
 
 
-async def _keep_audit(store: Store, event: Event) -> None:
-    """The school's audit as the catalogue's events describe it."""
-    if isinstance(event, AuditScheduled | AuditCompleted):
-        await store.upsert_audit(event)
-    elif isinstance(event, AuditRescheduled):
-        await store.reschedule_audit(event.audit_id, event.audit_date)
-    elif isinstance(event, AuditCancelled):
-        await store.cancel_audit(event.audit_id, event.reason)
+async def keep_audits(unit: UnitOfWork[Store], events: Sequence[AuditEvent]) -> None:
+    """Each school's audits as the catalogue's events describe them; a completed audit's
+    work is entries of its auditors, projected as every other event."""
+    for event in events:
+        if isinstance(event, AuditScheduled | AuditCompleted):
+            await unit.store.upsert_audit(event)
+        elif isinstance(event, AuditRescheduled):
+            await unit.store.reschedule_audit(event.audit_id, event.audit_date)
+        else:
+            await unit.store.cancel_audit(event.audit_id, event.reason)
+    await project(unit, events)
 
 
-HANDLERS: Handlers = dict.fromkeys(
-    (
-        *STATUS,
-        AttendanceRecorded,
-        *AUDIT_EVENTS,
-        *OWN_EVENTS,
+HANDLERS: Handlers = {
+    **dict.fromkeys((*STATUS, AttendanceRecorded, *OWN_EVENTS), project),
+    **dict.fromkeys(
+        (AuditScheduled, AuditRescheduled, AuditCompleted, AuditCancelled), keep_audits
     ),
-    project,
-)
+}
 SUBSCRIPTIONS = (
     Subscription("portfolio.enrollments", (topics.ENROLLMENTS,), HANDLERS),
     Subscription("portfolio.audits", (topics.AUDITS,), HANDLERS),

@@ -45,6 +45,7 @@ from services.portfolio.domain.portfolio import (
     annotate,
     audit_entry_id,
     entries_from,
+    entries_touched,
     merge,
     staff_of,
 )
@@ -377,3 +378,21 @@ def test_attendance_is_noted_on_the_entry_and_a_correction_replaces_it() -> None
     [entry] = fold([seat, *marks])
     assert entry.detail["attendance"] == {str(session): True}
     assert entry.status == "enrolled"
+
+
+def test_the_entries_loaded_before_a_fold_include_every_entry_an_event_makes() -> None:
+    """entries_touched reads ids from the events without making the entries: it must name
+    every entry that entries_from makes, for every kind of event that makes one."""
+    b = enrolled()
+    added = EntryAdded(
+        staff_id=b.staff_id,
+        entry_id=uuid4(),
+        title="Congress",
+        kind=LearningKind.CONFERENCE,
+        hours=4,
+        completed_on=ON,
+    )
+    team = audit(auditor(AuditRole.LEAD, 8), auditor(AuditRole.MEMBER, 6))
+    for event in [*every_kind(b), added, team]:
+        made = {e.entry_id for e in entries_from(event)}
+        assert made and made <= entries_touched([event]), type(event).__name__
