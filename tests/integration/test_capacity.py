@@ -1,22 +1,32 @@
-"""Capacity holds under real concurrency against PostgreSQL."""
+"""Capacity holds under real concurrency against PostgreSQL: requests spread over several
+instances of enrollment's write side, each with its own pool and its own desk, so that
+the offering's row lock (not one process's desk) is what keeps them apart."""
 
 import asyncio
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import asyncpg
 import pytest
 
 from contracts.values import Audience, StaffRole
 from services.enrollment.app import DEFINITION
+from services.enrollment.commands import (
+    AttendanceCommands,
+    EnrollmentCommands,
+    ReservationCommands,
+)
 from services.enrollment.domain.eligibility import NotEligible
 from services.enrollment.store import Store
+from services.shared.db import create_pool
 from services.shared.errors import CommandRejected, Conflict
 from tests.support.enrollment import (
     attendance,
     enrolling,
     publish,
+    reservations,
     staff_of,
 )
 from tests.support.infra import Infrastructure, service_database
@@ -24,12 +34,39 @@ from tests.support.infra import Infrastructure, service_database
 pytestmark = pytest.mark.integration
 
 SEATS = 20
+INSTANCES = 5
 
 
 @pytest.fixture(scope="module")
 async def enrollment_pool(infrastructure: Infrastructure) -> AsyncIterator[asyncpg.Pool]:
     async with service_database(infrastructure, "it_enrollment", DEFINITION, max_size=30) as pool:
         yield pool
+
+
+@dataclass(frozen=True)
+class Instance:
+    enrolling: EnrollmentCommands
+    attendance: AttendanceCommands
+    reservations: ReservationCommands
+
+
+@pytest.fixture(scope="module")
+async def instances(
+    infrastructure: Infrastructure, enrollment_pool: asyncpg.Pool
+) -> AsyncIterator[list[Instance]]:
+    """Enrollment's write side as five instances would run it: a pool and a desk each."""
+    url = infrastructure.database_url("it_enrollment")
+    pools = [await create_pool(url, max_size=6) for _ in range(INSTANCES)]
+    try:
+        yield [Instance(enrolling(pool), attendance(pool), reservations(pool)) for pool in pools]
+    finally:
+        for pool in pools:
+            await pool.close()
+
+
+def spread(instances: list[Instance], n: int) -> EnrollmentCommands:
+    """The n-th request's instance: requests go round all of them."""
+    return instances[n % len(instances)].enrolling
 
 
 async def statuses(pool: asyncpg.Pool, offering_id: uuid.UUID) -> Counter[str]:
@@ -46,11 +83,12 @@ async def events_about(pool: asyncpg.Pool, offering_id: uuid.UUID) -> Counter[st
     return Counter(r["ce_type"].split(".")[-2] for r in rows)
 
 
-async def test_500_concurrent_enrollments_on_20_seats(enrollment_pool: asyncpg.Pool) -> None:
-    svc = enrolling(enrollment_pool)
+async def test_500_concurrent_enrollments_on_20_seats(
+    enrollment_pool: asyncpg.Pool, instances: list[Instance]
+) -> None:
     offering = await publish(enrollment_pool, capacity=SEATS)
     results = await asyncio.gather(
-        *(svc.enrol(staff_of(offering), offering.offering_id) for _ in range(500))
+        *(spread(instances, n).enrol(staff_of(offering), offering.offering_id) for n in range(500))
     )
     expected = {"enrolled": SEATS, "waitlisted": 500 - SEATS}
     assert Counter(e.status.value for e, _, _ in results) == expected
@@ -59,9 +97,9 @@ async def test_500_concurrent_enrollments_on_20_seats(enrollment_pool: asyncpg.P
 
 
 async def test_two_racing_cancellations_promote_each_waiting_person_once(
-    enrollment_pool: asyncpg.Pool,
+    enrollment_pool: asyncpg.Pool, instances: list[Instance]
 ) -> None:
-    svc = enrolling(enrollment_pool)
+    svc = instances[0].enrolling
     offering = await publish(enrollment_pool, capacity=2)
     made = [(await svc.enrol(staff_of(offering), offering.offering_id))[0] for _ in range(5)]
     for _ in range(10):  # the same race, again and again
@@ -70,7 +108,9 @@ async def test_two_racing_cancellations_promote_each_waiting_person_once(
         ]
         if len(seated) < 2:
             break
-        await asyncio.gather(*(svc.cancel(e.enrollment_id, "ill") for e in seated[:2]))
+        await asyncio.gather(
+            *(spread(instances, n).cancel(e.enrollment_id, "ill") for n, e in enumerate(seated[:2]))
+        )
         assert (await statuses(enrollment_pool, offering.offering_id))["enrolled"] <= 2
     counts = await statuses(enrollment_pool, offering.offering_id)
     assert counts == {"cancelled": 4, "enrolled": 1}
@@ -86,30 +126,33 @@ async def svc_get(pool: asyncpg.Pool, enrollment_id: uuid.UUID) -> str:
 
 
 async def test_the_same_person_enrolling_concurrently_gets_one_enrollment(
-    enrollment_pool: asyncpg.Pool,
+    enrollment_pool: asyncpg.Pool, instances: list[Instance]
 ) -> None:
-    svc = enrolling(enrollment_pool)
     offering = await publish(enrollment_pool, capacity=None)
     staff = staff_of(offering)
     results = await asyncio.gather(
-        *(svc.enrol(staff, offering.offering_id) for _ in range(20)), return_exceptions=True
+        *(spread(instances, n).enrol(staff, offering.offering_id) for n in range(20)),
+        return_exceptions=True,
     )
-    assert sum(1 for r in results if not isinstance(r, BaseException)) == 1
-    assert all(isinstance(r, Conflict) for r in results if isinstance(r, BaseException))
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(refused) == 19
+    assert all(isinstance(r, Conflict) and "already has an enrollment" in str(r) for r in refused)
     assert await statuses(enrollment_pool, offering.offering_id) == {"enrolled": 1}
+    assert await events_about(enrollment_pool, offering.offering_id) == {"enrolled": 1}
 
 
 async def test_the_same_idempotency_key_concurrently_makes_one_enrollment(
-    enrollment_pool: asyncpg.Pool,
+    enrollment_pool: asyncpg.Pool, instances: list[Instance]
 ) -> None:
-    svc = enrolling(enrollment_pool)
+    svc = instances[0].enrolling
     offering = await publish(enrollment_pool, capacity=SEATS)
     staff, key = staff_of(offering), str(uuid.uuid4())
     results = await asyncio.gather(
-        *(svc.enrol(staff, offering.offering_id, key) for _ in range(20))
+        *(spread(instances, n).enrol(staff, offering.offering_id, key) for n in range(20))
     )
     assert len({e.enrollment_id for e, _, _ in results}) == 1
     assert sum(1 for _, created, _ in results if created) == 1
+    assert await events_about(enrollment_pool, offering.offering_id) == {"enrolled": 1}
     other = await publish(enrollment_pool, capacity=SEATS, board_id=offering.board_id)
     with pytest.raises(CommandRejected, match="used for another request"):
         await svc.enrol(staff, other.offering_id, key)
@@ -118,12 +161,14 @@ async def test_the_same_idempotency_key_concurrently_makes_one_enrollment(
     assert created and someone_else.enrollment_id != results[0][0].enrollment_id
 
 
-async def test_concurrent_teams_get_all_their_seats_or_none(enrollment_pool: asyncpg.Pool) -> None:
-    svc = enrolling(enrollment_pool)
+async def test_concurrent_teams_get_all_their_seats_or_none(
+    enrollment_pool: asyncpg.Pool, instances: list[Instance]
+) -> None:
     offering = await publish(enrollment_pool, capacity=10)
     teams = [[staff_of(offering) for _ in range(4)] for _ in range(5)]
     results = await asyncio.gather(
-        *(svc.enrol_team(offering.offering_id, team) for team in teams), return_exceptions=True
+        *(spread(instances, n).enrol_team(offering.offering_id, t) for n, t in enumerate(teams)),
+        return_exceptions=True,
     )
     made = [r for r in results if not isinstance(r, BaseException)]
     refused = [r for r in results if isinstance(r, BaseException)]
@@ -161,13 +206,15 @@ async def test_completions_share_the_offerings_lock_and_seat_decisions_wait_for_
 
 
 async def test_the_same_enrollment_completed_concurrently_completes_once(
-    enrollment_pool: asyncpg.Pool,
+    enrollment_pool: asyncpg.Pool, instances: list[Instance]
 ) -> None:
-    svc, progress = enrolling(enrollment_pool), attendance(enrollment_pool)
     offering = await publish(enrollment_pool, capacity=None)
-    made, _, _ = await svc.enrol(staff_of(offering), offering.offering_id)
+    made, _, _ = await spread(instances, 0).enrol(staff_of(offering), offering.offering_id)
     results = await asyncio.gather(
-        *(progress.complete(made.enrollment_id, None, None, "") for _ in range(10)),
+        *(
+            instances[n % INSTANCES].attendance.complete(made.enrollment_id, None, None, "")
+            for n in range(10)
+        ),
         return_exceptions=True,
     )
     assert sum(1 for r in results if not isinstance(r, BaseException)) == 1
@@ -226,3 +273,29 @@ async def test_requests_decided_together_each_get_their_own_answer(
         offering.offering_id,
     )
     assert [r["staff_id"] for r in queue] == [keyed.staff_id, second.staff_id, third.staff_id]
+
+
+async def test_the_same_reservation_key_concurrently_makes_one_reservation(
+    enrollment_pool: asyncpg.Pool, instances: list[Instance]
+) -> None:
+    offering = await publish(enrollment_pool, capacity=SEATS)
+    leader, key = uuid.uuid4(), str(uuid.uuid4())
+    results = await asyncio.gather(
+        *(
+            instances[n % INSTANCES].reservations.reserve(
+                offering.offering_id, leader, offering.board_id, 3, key
+            )
+            for n in range(10)
+        )
+    )
+    assert len({held.reservation_id for held, _ in results}) == 1
+    assert [created for _, created in results].count(True) == 1
+    assert await events_about(enrollment_pool, offering.offering_id) == {"seats_reserved": 1}
+    held = await instances[0].reservations.reserve(
+        offering.offering_id, uuid.uuid4(), offering.board_id, 3, key
+    )  # the key is the leader's own: another leader's is another reservation
+    assert held[1] and held[0].reservation_id != results[0][0].reservation_id
+    with pytest.raises(CommandRejected, match="used for another request"):
+        await instances[0].reservations.reserve(
+            offering.offering_id, leader, offering.board_id, 2, key
+        )

@@ -137,7 +137,7 @@ async def test_attendance_completes_by_the_criteria_and_finishes_a_programme(
 async def test_reserved_seats_count_as_taken_until_filled_or_released(pool: asyncpg.Pool) -> None:
     svc, seats = enrolling(pool), reservations(pool)
     offering = await publish(pool, capacity=10)
-    held = await seats.reserve(offering.offering_id, uuid.uuid4(), offering.board_id, 5)
+    held, _ = await seats.reserve(offering.offering_id, uuid.uuid4(), offering.board_id, 5)
     with pytest.raises(Conflict, match="5 seat"):
         await seats.reserve(offering.offering_id, uuid.uuid4(), offering.board_id, 6)
     results = await asyncio.gather(
@@ -164,7 +164,7 @@ async def test_withdrawal_releases_reservations_and_refuses_to_fill_them(
 ) -> None:
     seats = reservations(pool)
     offering = await publish(pool, capacity=6)
-    held = await seats.reserve(offering.offering_id, uuid.uuid4(), offering.board_id, 4)
+    held, _ = await seats.reserve(offering.offering_id, uuid.uuid4(), offering.board_id, 4)
     with pytest.raises(NotEligible, match="only for staff of the board"):
         await seats.reserve(offering.offering_id, uuid.uuid4(), uuid.uuid4(), 1)
     event = CourseWithdrawn(offering_id=offering.offering_id, academy_id=offering.academy_id)

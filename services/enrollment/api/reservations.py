@@ -1,8 +1,9 @@
 """Enrollment's HTTP API for seats a school leader reserves for a team."""
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Header, Response, status
 
 from services.enrollment.api.deps import Queries, Reservations
 from services.enrollment.api.schemas import EnrollmentOut, FillIn, ReservationOut, ReserveIn
@@ -11,12 +12,27 @@ from services.enrollment.domain.eligibility import StaffMember
 router = APIRouter(tags=["reservations"])
 
 
-@router.post("/offerings/{offering_id}/reservations", status_code=status.HTTP_201_CREATED)
-async def reserve(offering_id: UUID, body: ReserveIn, cmd: Reservations) -> ReservationOut:
-    """Reserve seats for a team (SeatsReserved); they count as taken until filled or released."""
-    return ReservationOut.of(
-        await cmd.reserve(offering_id, body.leader_id, body.board_id, body.seats)
+@router.post(
+    "/offerings/{offering_id}/reservations",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "What an earlier request with the same Idempotency-Key made"}},
+)
+async def reserve(
+    offering_id: UUID,
+    body: ReserveIn,
+    cmd: Reservations,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+) -> ReservationOut:
+    """Reserve seats for a team (SeatsReserved); they count as taken until filled or released.
+    An Idempotency-Key makes a request safe to send again: the same key gets the same
+    reservation."""
+    held, created = await cmd.reserve(
+        offering_id, body.leader_id, body.board_id, body.seats, idempotency_key
     )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return ReservationOut.of(held)
 
 
 @router.get("/reservations/{reservation_id}")

@@ -21,10 +21,18 @@ class ReservationCommands:
         self._begin = begin
 
     async def reserve(
-        self, offering_id: UUID, leader_id: UUID, board_id: UUID, seats: int
-    ) -> Reservation:
+        self, offering_id: UUID, leader_id: UUID, board_id: UUID, seats: int, key: str | None = None
+    ) -> tuple[Reservation, bool]:
+        """The reservation, and whether this call made it (False: a repeated key)."""
         async with self._begin() as unit:
             offering = await unit.store.offering(offering_id)
+            if key and (seen := await unit.store.reservation_by_key(leader_id, key)):
+                if (seen.offering_id, seen.seats) != (offering_id, seats):
+                    raise CommandRejected(
+                        f"Idempotency-Key {key!r} was used for another request"
+                        f" ({seen.seats} seat(s) of offering {seen.offering_id})"
+                    )
+                return seen, False
             if offering.withdrawn:
                 raise Conflict("the offering was withdrawn")
             check_open_to(offering.details, board_id, now())
@@ -32,7 +40,7 @@ class ReservationCommands:
             if free is not None and free < seats:
                 raise Conflict(f"{free} seat(s) free: {seats} cannot be reserved")
             made = Reservation(uuid4(), offering_id, leader_id, board_id, seats, 0, False)
-            await unit.store.add_reservation(made)
+            await unit.store.add_reservation(made, key)
             event = SeatsReserved(
                 reservation_id=made.reservation_id,
                 leader_id=leader_id,
@@ -41,7 +49,7 @@ class ReservationCommands:
                 reserved_at=now(),
             )
             unit.emit([event])
-            return made
+            return made, True
 
     async def fill(self, reservation_id: UUID, members: Sequence[StaffMember]) -> list[Enrollment]:
         """Names for reserved seats: each member is enrolled in one, all or none."""

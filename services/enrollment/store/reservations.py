@@ -7,25 +7,33 @@ from services.enrollment.domain.reservations import Reservation
 from services.shared.db import Connection
 from services.shared.errors import NotFound
 
+_COLUMNS = "reservation_id, offering_id, leader_id, board_id, seats, filled, released"
+
 
 class ReservationTables:
     """Reservations."""
 
     _conn: Connection
 
-    async def add_reservation(self, r: Reservation) -> None:
+    async def add_reservation(self, r: Reservation, key: str | None = None) -> None:
         await self._conn.execute(
             "INSERT INTO reservations (reservation_id, offering_id, leader_id, board_id, seats,"
-            " filled, released) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            " filled, released, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             *astuple(r),
+            key,
         )
+
+    async def reservation_by_key(self, leader_id: UUID, key: str) -> Reservation | None:
+        row = await self._conn.fetchrow(
+            f"SELECT {_COLUMNS} FROM reservations WHERE leader_id = $1 AND idempotency_key = $2",
+            leader_id,
+            key,
+        )
+        return Reservation(**dict(row)) if row else None
 
     async def reservation(self, reservation_id: UUID, *, lock: bool = False) -> Reservation:
         """The reservation, row-locked when asked, or NotFound."""
-        sql = (
-            "SELECT reservation_id, offering_id, leader_id, board_id, seats, filled, released"
-            " FROM reservations WHERE reservation_id = $1"
-        )
+        sql = f"SELECT {_COLUMNS} FROM reservations WHERE reservation_id = $1"
         row = await self._conn.fetchrow(sql + (" FOR UPDATE" if lock else ""), reservation_id)
         if row is None:
             raise NotFound(f"no reservation {reservation_id}")
