@@ -89,11 +89,14 @@ class Lab:
     def pid(self, name: str) -> int | None:
         return stack.process_status(name, self.layout)
 
-    def kill(self, name: str) -> None:
-        """kill -9; the supervisor restarts it and counts the death."""
+    def kill(self, name: str) -> bool:
+        """kill -9; the supervisor restarts it and counts the death. False when it was not
+        running (between a death and its restart)."""
         pid = self.pid(name)
-        if pid is not None:
-            os.kill(pid, signal.SIGKILL)
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGKILL)
+        return True
 
     def terminate(self, name: str, timeout: float = 60.0) -> float:
         """SIGTERM and wait for the exit; returns the seconds it took. Left down."""

@@ -1,16 +1,23 @@
 """A steady load of the demo's kinds of commands, what each accepted command should have
-done, and the check that every read model shows it exactly once."""
+done, and the check that every read model shows it exactly once.
+
+Two kinds of work run side by side: single enrolments completed or cancelled on offerings
+without a limit, and rounds on an offering of four seats that take every way a seat moves:
+a reservation filled and released, a team, a waiting list promoted twice, attendance that
+completes, a completion by hand and a cancellation."""
 
 import asyncio
 import itertools
+import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 
 from contracts.topics import EVENT_TOPICS, dead_letter
@@ -25,6 +32,9 @@ class LoadFailed(AssertionError):
     pass
 
 
+HOLDS_A_SEAT = {"enrolled", "completed", "not_completed"}
+
+
 @dataclass
 class Accepted:
     """One staff member's enrollment and how it ended, as the enrollment service accepted."""
@@ -32,8 +42,10 @@ class Accepted:
     staff_id: str
     offering_id: str
     enrollment_id: str
-    outcome: str  # "completed" or "cancelled"
+    outcome: str  # "completed", "cancelled" or (a round's) "enrolled"
     hours: float
+    attendance: dict[str, bool] | None = None
+    """The sessions' attendance the portfolio's entry shows, where it was recorded."""
 
 
 @dataclass
@@ -64,7 +76,10 @@ class Load:
         self._patience = patience
         self._http = httpx.AsyncClient(timeout=30)
         self.board = str(uuid.uuid4())
+        self.academy = ""
         self.offerings: list[str] = []
+        self.rounds: list[str] = []
+        """The offerings of four seats, one per round."""
         self.accepted: list[Accepted] = []
         self.server_errors: list[str] = []
         self._numbers = itertools.count()
@@ -97,46 +112,52 @@ class Load:
         academy = await self.call(
             "POST", "catalogue", "/academies", {"name": "Faultacademie", "board_id": self.board}
         )
-        academy_id = academy.json()["academy_id"]
+        self.academy = academy.json()["academy_id"]
         for n in range(offerings):
-            body = {
-                "academy_id": academy_id,
-                "title": f"Course {n}",
-                "kind": "course",
-                "study_hours": 8,
-                "capacity": None,
-                "sessions": sessions(dutch_today() - timedelta(days=1)),
-                "domains": ["pedagogy"],
-                "goal_tags": ["faults"],
-            }
-            made = await self.call("POST", "catalogue", "/offerings", body)
-            assert made.status_code == 201, made.text
-            self.offerings.append(made.json()["offering_id"])
-        for offering in self.offerings:
-            deadline = time.monotonic() + 60
-            while (await self.call("GET", "enrollment", f"/offerings/{offering}")).is_error:
-                if time.monotonic() > deadline:
-                    raise LoadFailed(f"enrollment never learnt of offering {offering}")
-                await asyncio.sleep(0.2)
+            self.offerings.append((await self.offering(f"Course {n}", None))["offering_id"])
 
-    async def run(self, stop: asyncio.Event, workers: int = 4, pause: float = 0.01) -> None:
-        async def worker() -> None:
+    async def offering(self, title: str, capacity: int | None) -> dict[str, Any]:
+        """A new offering with two past sessions, once enrollment knows it."""
+        body = {
+            "academy_id": self.academy,
+            "title": title,
+            "kind": "course",
+            "study_hours": 8,
+            "capacity": capacity,
+            "sessions": sessions(dutch_today() - timedelta(days=2), count=2),
+            "domains": ["pedagogy"],
+            "goal_tags": ["faults"],
+        }
+        made = await self.call("POST", "catalogue", "/offerings", body)
+        if made.status_code != 201:
+            raise LoadFailed(f"publish: {made.status_code} {made.text}")
+        offering: dict[str, Any] = made.json()
+        deadline = time.monotonic() + self._patience
+        path = f"/offerings/{offering['offering_id']}"
+        while (await self.call("GET", "enrollment", path)).is_error:
+            if time.monotonic() > deadline:
+                raise LoadFailed(f"enrollment never learnt of offering {path}")
+            await asyncio.sleep(0.2)
+        return offering
+
+    async def run(
+        self, stop: asyncio.Event, workers: int = 4, pause: float = 0.01, rounds: int = 1
+    ) -> None:
+        """`workers` enrolling one person at a time, `rounds` working through rounds."""
+
+        async def worker(work: Callable[[int], Awaitable[None]]) -> None:
             while not stop.is_set():
-                await self.one(next(self._numbers))
+                await work(next(self._numbers))
                 await asyncio.sleep(pause)
 
-        await asyncio.gather(*(worker() for _ in range(workers)))
+        await asyncio.gather(
+            *(worker(self.one) for _ in range(workers)),
+            *(worker(self.round) for _ in range(rounds)),
+        )
 
     async def one(self, n: int) -> None:
-        staff, offering = str(uuid.uuid4()), self.offerings[n % len(self.offerings)]
-        body = {"staff_id": staff, "board_id": self.board, "role": "teacher"}
-        enrolled = await self.call(
-            "POST", "enrollment", "/enrollments", {**body, "offering_id": offering},
-            **{"Idempotency-Key": f"fault-{staff}"},
-        )  # fmt: skip
-        if enrolled.status_code not in (200, 201):
-            raise LoadFailed(f"enrol: {enrolled.status_code} {enrolled.text}")
-        enrollment = enrolled.json()["enrollment_id"]
+        staff, offering = new_staff(), self.offerings[n % len(self.offerings)]
+        enrollment = (await self.enrol(staff, offering))["enrollment_id"]
         hours = float(1 + n % 4)
         command: dict[str, Any] = {"reason": "fault test"}
         if n % 5 == 0:
@@ -144,77 +165,200 @@ class Load:
         else:
             outcome, path = "completed", "complete"
             command["hours"] = hours
-        done = await self.call("POST", "enrollment", f"/enrollments/{enrollment}/{path}", command)
-        if done.status_code == 409:  # an earlier try, cut off, went through
-            done = await self.call("GET", "enrollment", f"/enrollments/{enrollment}")
-        if done.is_error or done.json()["status"] != outcome:
-            raise LoadFailed(f"{path} {enrollment}: {done.status_code} {done.text}")
+        await self.finish(enrollment, path, outcome, command)
         self.accepted.append(Accepted(staff, offering, enrollment, outcome, hours))
 
-    async def tally(self) -> Tally:
-        """Compare every read model with what was accepted."""
-        tally = Tally()
-        seats_expected = Counter(a.offering_id for a in self.accepted if a.outcome != "cancelled")
-        for offering in self.offerings:
-            got = (await self.call("GET", "catalogue", f"/offerings/{offering}")).json()
-            diff = got["seats_taken"] - seats_expected[offering]
-            if diff > 0:
-                tally.extra(diff, f"catalogue seats of {offering}")
-            elif diff < 0:
-                tally.missing(-diff, f"catalogue seats of {offering}")
-        semaphore = asyncio.Semaphore(16)
+    async def round(self, n: int) -> None:
+        """Every way a seat moves, on an offering of four seats:
 
-        async def check(a: Accepted) -> None:
-            async with semaphore:
-                status = await self.call("GET", "enrollment", f"/enrollments/{a.enrollment_id}")
-                portfolio = await self.call("GET", "portfolio", f"/staff/{a.staff_id}/portfolio")
-            if status.json()["status"] != a.outcome:
-                tally.missing(1, f"enrollment {a.enrollment_id} is {status.json()['status']}")
-            entries = [e for e in portfolio.json()["entries"] if e["offering_id"] == a.offering_id]
-            hours = portfolio.json()["total_hours"]
+        a leader reserves 2 seats; a team of 2 fills the rest; W1 and W2 wait; one name
+        goes on the reservation and the leader gives back the other seat, so W1 moves up;
+        a team member cancels, so W2 moves up; the other team member attends both sessions
+        (and so completes) and W1 is completed by hand. Four seats stay taken."""
+        offering = await self.offering(f"Round {n}", 4)
+        oid, board = offering["offering_id"], self.board
+        first, second = (s["session_id"] for s in offering["sessions"])
+        team, w1, w2, named = [new_staff() for _ in range(2)], *(new_staff() for _ in range(3))
+        leader = new_staff()
+
+        held = await self.call(
+            "POST", "enrollment", f"/offerings/{oid}/reservations",
+            {"leader_id": leader, "board_id": board, "seats": 2},
+            **{"Idempotency-Key": f"round-{n}"},
+        )  # fmt: skip
+        expect(held, 200, 201)
+        reservation = held.json()["reservation_id"]
+        members = [{"staff_id": s, "role": "teacher"} for s in team]
+        made = await self.call(
+            "POST", "enrollment", "/teams/enrollments",
+            {"offering_id": oid, "leader_id": leader, "board_id": board, "members": members},
+        )  # fmt: skip
+        t1, t2 = (
+            [e["enrollment_id"] for e in made.json()["enrollments"]]
+            if made.status_code == 201
+            else [await self.enrollment_of(s, oid, made) for s in team]
+        )
+        waiting = [await self.enrol(s, oid) for s in (w1, w2)]
+        if [e["status"] for e in waiting] != ["waitlisted", "waitlisted"]:
+            raise LoadFailed(f"round {n}: a full offering seated {waiting}")
+        filled = await self.call(
+            "POST", "enrollment", f"/reservations/{reservation}/fill",
+            {"members": [{"staff_id": named, "role": "teacher"}]},
+        )  # fmt: skip
+        f1 = (
+            filled.json()[0]["enrollment_id"]
+            if filled.status_code == 200
+            else await self.enrollment_of(named, oid, filled)
+        )
+        released = await self.call("POST", "enrollment", f"/reservations/{reservation}/release")
+        if released.status_code == 409:  # an earlier try went through
+            released = await self.call("GET", "enrollment", f"/reservations/{reservation}")
+        if released.is_error or not released.json()["released"]:
+            raise LoadFailed(f"release {reservation}: {released.status_code} {released.text}")
+        await self.finish(t1, "cancel", "cancelled", {"reason": "fault test"})
+        for session in (first, second):
+            body = {"session_id": session, "attended": True}
+            got = await self.call("POST", "enrollment", f"/enrollments/{t2}/attendance", body)
+            if got.is_error and got.status_code != 409:  # 409: completed by an earlier try
+                raise LoadFailed(f"attendance {t2}: {got.status_code} {got.text}")
+        await self.expect_status(t2, "completed")
+        await self.finish(waiting[0]["enrollment_id"], "complete", "completed", {"hours": 2.0})
+        await self.expect_status(waiting[1]["enrollment_id"], "enrolled")
+        both = {first: True, second: True}
+        self.accepted += [
+            Accepted(team[0], oid, t1, "cancelled", 0.0),
+            Accepted(team[1], oid, t2, "completed", 8.0, both),
+            Accepted(w1, oid, waiting[0]["enrollment_id"], "completed", 2.0),
+            Accepted(w2, oid, waiting[1]["enrollment_id"], "enrolled", 0.0),
+            Accepted(named, oid, f1, "enrolled", 0.0),
+        ]
+        self.rounds.append(oid)
+
+    async def enrol(self, staff: str, offering: str) -> dict[str, Any]:
+        body = {"staff_id": staff, "board_id": self.board, "role": "teacher"}
+        enrolled = await self.call(
+            "POST", "enrollment", "/enrollments", {**body, "offering_id": offering},
+            **{"Idempotency-Key": f"fault-{staff}"},
+        )  # fmt: skip
+        expect(enrolled, 200, 201)
+        made: dict[str, Any] = enrolled.json()
+        return made
+
+    async def enrollment_of(self, staff: str, offering: str, answer: httpx.Response) -> str:
+        """A refused retry (409): the enrollment an earlier try, cut off, made."""
+        mine = await self.call("GET", "enrollment", f"/staff/{staff}/enrollments")
+        found = [e for e in mine.json() if e["offering_id"] == offering]
+        if answer.status_code != 409 or len(found) != 1:
+            raise LoadFailed(f"{answer.request.url}: {answer.status_code} {answer.text}")
+        enrollment: str = found[0]["enrollment_id"]
+        return enrollment
+
+    async def finish(self, enrollment: str, path: str, status: str, body: Any) -> None:
+        done = await self.call("POST", "enrollment", f"/enrollments/{enrollment}/{path}", body)
+        if done.status_code == 409:  # an earlier try, cut off, went through
+            done = await self.call("GET", "enrollment", f"/enrollments/{enrollment}")
+        if done.is_error or done.json()["status"] != status:
+            raise LoadFailed(f"{path} {enrollment}: {done.status_code} {done.text}")
+
+    async def expect_status(self, enrollment: str, status: str) -> None:
+        got = await self.call("GET", "enrollment", f"/enrollments/{enrollment}")
+        if got.is_error or got.json()["status"] != status:
+            raise LoadFailed(f"{enrollment} should be {status}: {got.status_code} {got.text}")
+
+    async def tally(self, database_urls: Mapping[str, str]) -> Tally:
+        """Compare every read model with what was accepted: the seats each service counts
+        through its API, and each enrollment and portfolio entry in their tables."""
+        tally = Tally()
+        seats_expected = Counter(a.offering_id for a in self.accepted if a.outcome in HOLDS_A_SEAT)
+        for offering in [*self.offerings, *self.rounds]:
+            catalogue = await self.call("GET", "catalogue", f"/offerings/{offering}")
+            enrollment = await self.call("GET", "enrollment", f"/offerings/{offering}")
+            counted = {
+                "catalogue": catalogue.json()["seats_taken"],
+                "enrollment": enrollment.json()["enrolled"],
+            }
+            for service, seats in counted.items():
+                diff = seats - seats_expected[offering]
+                if diff > 0:
+                    tally.extra(diff, f"{service} seats of {offering}")
+                elif diff < 0:
+                    tally.missing(-diff, f"{service} seats of {offering}")
+        statuses, portfolio = await _read_models(self.accepted, database_urls)
+        for a in self.accepted:
+            status, hours = statuses.get(uuid.UUID(a.enrollment_id), ("missing", None))
+            if status != a.outcome:
+                tally.missing(1, f"enrollment {a.enrollment_id} is {status}")
+            elif a.outcome == "completed" and hours != a.hours:
+                tally.missing(1, f"enrollment {a.enrollment_id} credits {hours} h of {a.hours}")
+            entries = portfolio.get((uuid.UUID(a.staff_id), uuid.UUID(a.offering_id)), [])
+            credited = sum(e["hours"] or 0 for e in entries if e["status"] == "completed")
             expected = a.hours if a.outcome == "completed" else 0.0
             if not entries or entries[0]["status"] != a.outcome:
                 tally.missing(1, f"portfolio of {a.staff_id} lacks its {a.outcome} entry")
-            elif len(entries) > 1 or hours > expected:
-                tally.extra(1, f"portfolio of {a.staff_id}: {len(entries)} entries, {hours} h")
-            elif hours < expected:
-                tally.missing(1, f"portfolio of {a.staff_id}: {hours} h of {expected}")
-
-        await asyncio.gather(*(check(a) for a in self.accepted))
+            elif len(entries) > 1 or credited > expected:
+                tally.extra(1, f"portfolio of {a.staff_id}: {len(entries)} entries, {credited} h")
+            elif credited < expected:
+                tally.missing(1, f"portfolio of {a.staff_id}: {credited} h of {expected}")
+            elif a.attendance and entries[0]["detail"].get("attendance") != a.attendance:
+                tally.missing(1, f"portfolio of {a.staff_id}: attendance {entries[0]['detail']}")
         return tally
 
-    async def settle(self, lab_lag: Callable[[], Any], within: float = 180.0) -> Tally:
-        """Wait until nothing is in flight and the read models agree; the last tally."""
-        deadline = time.monotonic() + within
-        while True:
-            began = time.monotonic()
-            lag = await lab_lag()
-            if lag and time.monotonic() < deadline:
-                print(f"[fault] lag {lag}", flush=True)
-                await asyncio.sleep(1)
-                continue
-            tally = await self.tally()
-            print(
-                f"[fault] lag {lag}, tally {tally.problems[:3]} in {time.monotonic() - began:.1f} s"
-            )
-            if tally.exact or time.monotonic() > deadline:
-                return tally
-            await asyncio.sleep(1)
+
+async def _read_models(
+    accepted: list[Accepted], database_urls: Mapping[str, str]
+) -> tuple[dict[uuid.UUID, tuple[str, float | None]], dict[tuple[uuid.UUID, uuid.UUID], list[Any]]]:
+    """Each accepted enrollment's status and hours in enrollment's tables, and the portfolio's
+    entries of its staff member in that offering (read in one query each: thousands of
+    commands are checked twice)."""
+    conn = await asyncpg.connect(database_urls["enrollment"])
+    try:
+        rows = await conn.fetch(
+            "SELECT enrollment_id, status, hours FROM enrollments"
+            " WHERE enrollment_id = ANY($1::uuid[])",
+            [a.enrollment_id for a in accepted],
+        )
+    finally:
+        await conn.close()
+    enrollment = {
+        r["enrollment_id"]: (r["status"], None if r["hours"] is None else float(r["hours"]))
+        for r in rows
+    }
+    conn = await asyncpg.connect(database_urls["portfolio"])
+    try:
+        rows = await conn.fetch(
+            "SELECT staff_id, offering_id, status, hours, detail FROM entries"
+            " WHERE staff_id = ANY($1::uuid[]) ORDER BY updated_at",
+            [a.staff_id for a in accepted],
+        )
+    finally:
+        await conn.close()
+    portfolio: dict[tuple[uuid.UUID, uuid.UUID], list[Any]] = {}
+    for r in rows:
+        entry = {
+            "status": r["status"],
+            "hours": None if r["hours"] is None else float(r["hours"]),
+            "detail": json.loads(r["detail"]),
+        }
+        portfolio.setdefault((r["staff_id"], r["offering_id"]), []).append(entry)
+    return enrollment, portfolio
 
 
-async def published(bootstrap: str) -> Counter[str]:
-    """How many times each event id is in the event topics."""
-    seen: Counter[str] = Counter()
-    for topic in EVENT_TOPICS:
-        for record in await read_all(bootstrap, topic, within=60):
-            ids = [v.decode() for k, v in record.headers if k == "ce_id"]
-            seen.update(ids)
-    return seen
+def new_staff() -> str:
+    return str(uuid.uuid4())
+
+
+def expect(response: httpx.Response, *statuses: int) -> None:
+    if response.status_code not in statuses:
+        raise LoadFailed(f"{response.request.url}: {response.status_code} {response.text}")
 
 
 async def dead_letters(bootstrap: str) -> list[dict[str, str]]:
-    letters = []
-    for topic in EVENT_TOPICS:
-        for record in await read_all(bootstrap, dead_letter(topic), within=60):
-            letters.append({k: (v or b"").decode(errors="replace") for k, v in record.headers})
-    return letters
+    """The headers of every record in the dead-letter topics."""
+    every = await asyncio.gather(
+        *(read_all(bootstrap, dead_letter(topic), within=60) for topic in EVENT_TOPICS)
+    )
+    return [
+        {k: (v or b"").decode(errors="replace") for k, v in record.headers}
+        for records in every
+        for record in records
+    ]

@@ -1,7 +1,12 @@
-"""docs/reliability.json and docs/reliability.md from the long fault run's figures."""
+"""docs/reliability.json and docs/reliability.md from the long fault run's figures.
+
+Each row is written once its scenario's assertions ran, with its verdict, the day and the
+commit it ran on: a scenario run again alone replaces its own row and leaves the others
+with theirs."""
 
 import json
 import os
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -9,38 +14,87 @@ from typing import Any
 from huisacademie.stack import repo_root
 
 COMMAND = "make fault   # FAULT_LONG=1 pytest -m fault"
-COLUMNS = ("sent", "faults_injected", "lost", "double_counted", "dead_letters")
+COLUMNS = ("verdict", "sent", "faults_injected", "lost", "double_counted", "dead_letters")
+
+EXPLAINED = """
+## What the figures show, and what they cannot
+
+- `sent`: distinct valid events on the event topics at the end (a republished copy counts
+  once). `faults_injected`: kills, restarts or records the scenario caused.
+- `lost` and `double_counted` come from two kinds of check, both run twice, three seconds
+  apart, once every instance reports an empty outbox and every consumer group has read to
+  the end of its topics (both tallies must be exact):
+  - **per event**: every event on the topics that a consumer should apply (its topics, a
+    type in its handler map) is in that consumer's inbox, and the inbox holds nothing else;
+    the portfolio's journal holds each event it applied once; the catalogue's seats per
+    offering equal the sum of its distinct seat events (Enrolled, EnrollmentCancelled,
+    SeatsReserved, ReservationReleased), so an event applied twice or not at all shows even
+    where another error would cancel it out in a total. `events_checked` says how many
+    events each consumer was held to; `enrollment_events` how many Enrolled, EnrollmentCancelled
+    and Completed there were.
+  - **per command**: every command the load was told succeeded has its effect: the
+    enrollment's status and hours, the portfolio's entry (one, with that status, hours and
+    attendance) and the catalogue's seats per offering equal to the seats the accepted
+    commands hold.
+- The load: two workers enrol a new person and complete (or, one in five, cancel) the
+  enrollment on offerings without a limit; one more works through rounds on an offering of
+  four seats (`rounds`), each taking a reservation filled and released, a team, a waiting
+  list promoted twice, attendance that completes, a completion by hand and a cancellation.
+- `deaths`: processes the supervisor found dead and restarted. A scenario without planned
+  kills asserts there were none; the kill scenario asserts deaths equal the kills that
+  landed plus the failpoints that fired.
+- What they cannot show: an event that was never published because its command was never
+  accepted (the client retries through outages, with the same Idempotency-Key where the
+  command is not idempotent by itself); a wrong effect applied exactly once (the unit,
+  integration and e2e tests hold the rules); faults on more than one broker (one node
+  here); and anything between a short run's few faults and the long run's.
+"""
 
 
 def write_report(figures: dict[str, dict[str, Any]], docs: Path | None = None) -> None:
     docs = docs or repo_root() / "docs"
     docs.mkdir(exist_ok=True)
-    # A scenario run again alone replaces its own figures and keeps the others'.
+    when, commit = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), _commit()
     merged = {s["scenario"]: s for s in _previous(docs / "reliability.json")}
-    merged.update({name: {"scenario": name, **values} for name, values in figures.items()})
+    for name, values in figures.items():
+        merged[name] = {"scenario": name, **values, "date": when, "commit": commit}
     scenarios = [merged[name] for name in sorted(merged)]
     (docs / "reliability.json").write_text(json.dumps(scenarios, indent=2) + "\n")
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cores, memory = os.cpu_count(), _memory_gib()
     lines = [
         "# Reliability: faults injected, events lost, events counted twice",
         "",
-        f"Last long run: {when}, on {cores} cores and {memory} GiB, with `{COMMAND}`.",
-        "Every scenario runs on real Apache Kafka and PostgreSQL (tests/fault); `make test`",
-        "(and so CI) runs the same scenarios in a short version.",
+        f"From `{COMMAND}` on {cores} cores and {memory} GiB; each row says when and on",
+        "which commit it ran. Every scenario runs on real Apache Kafka and PostgreSQL",
+        "(tests/fault); `make test` (and so CI) runs the same scenarios in a short version.",
         "",
-        "`sent`: distinct events the services published during the scenario; `lost` and",
-        "`double_counted`: accepted commands whose effect is missing from, or counted more",
-        "than once in, a read model (catalogue seats, enrollment status, portfolio entries",
-        "and hours) once everything settled; `dead_letters`: records in the dead-letter topics.",
-        "",
-        "| scenario | " + " | ".join(COLUMNS) + " | notes |",
-        "|---|" + "---:|" * len(COLUMNS) + "---|",
+        "| scenario | " + " | ".join(COLUMNS) + " | rounds | deaths | ran | notes |",
+        "|---|---|" + "---:|" * (len(COLUMNS) - 1) + "---:|---|---|---|",
     ]
     for s in scenarios:
         cells = " | ".join(str(s.get(c, "")) for c in COLUMNS)
-        lines.append(f"| {s['scenario']} | {cells} | {s.get('notes', '')} |")
-    (docs / "reliability.md").write_text("\n".join(lines) + "\n")
+        deaths = ", ".join(f"{k} {v}" for k, v in s.get("deaths", {}).items()) or "none"
+        ran = f"{s.get('date', '?')}, {s.get('commit', '?')}"
+        lines.append(
+            f"| {s['scenario']} | {cells} | {s.get('rounds', '')} | {deaths} | {ran}"
+            f" | {s.get('notes', '')} |"
+        )
+    lines.append("")
+    lines.append("Events checked one by one, per consumer:")
+    lines.append("")
+    for s in scenarios:
+        checked = ", ".join(f"{k} {v}" for k, v in s.get("events_checked", {}).items())
+        kinds = ", ".join(f"{k} {v}" for k, v in s.get("enrollment_events", {}).items())
+        lines.append(f"- {s['scenario']}: {checked or '-'} (of them {kinds or '-'})")
+    (docs / "reliability.md").write_text("\n".join(lines) + "\n" + EXPLAINED)
+
+
+def _commit() -> str:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=repo_root(), capture_output=True, text=True)
+        return done.stdout.strip()
+
+    return git("rev-parse", "--short", "HEAD") + ("-dirty" if git("status", "--porcelain") else "")
 
 
 def _memory_gib() -> int:

@@ -1,0 +1,134 @@
+"""Every event on the topics held against the consumers' own records of what they applied.
+
+Totals can hide a loss behind a double count; these checks go event by event: each event
+a consumer should apply (its topics, a type in its handler map) is in that consumer's
+inbox, and nothing else is; the portfolio's journal holds each event it applied once; and
+the catalogue's seats are, per offering, the sum of the distinct seat events (so a seat
+event applied twice, or not at all, shows even where another cancels it out)."""
+
+import asyncio
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from contracts import Envelope, Event
+from contracts.envelope import EnvelopeError, decode
+from contracts.topics import EVENT_TOPICS
+from services.catalogue.app import DEFINITION as CATALOGUE
+from services.catalogue.handlers import HANDLERS as SEAT_HANDLERS
+from services.catalogue.handlers import SeatEvent, seats_moved
+from services.enrollment.app import DEFINITION as ENROLLMENT
+from services.portfolio.app import DEFINITION as PORTFOLIO
+from services.shared.definition import ServiceDefinition
+from tests.fault.load import Tally
+from tests.support.kafka import read_all
+
+SERVICES: tuple[ServiceDefinition[Any], ...] = (CATALOGUE, ENROLLMENT, PORTFOLIO)
+
+
+@dataclass
+class Topics:
+    """The events on the event topics, each once, and how often each id was published."""
+
+    events: dict[UUID, tuple[str, Envelope[Event]]] = field(default_factory=dict)
+    copies: Counter[UUID] = field(default_factory=Counter)
+    malformed: int = 0
+
+    def of_type(self, *kinds: type[Event]) -> Counter[str]:
+        found = (e.data for _, e in self.events.values())
+        return Counter(type(event).__name__ for event in found if isinstance(event, kinds))
+
+
+async def read_topics(bootstrap: str) -> Topics:
+    """What a consumer would decode from every event topic; the rest is for dead letters."""
+    read = Topics()
+    every = await asyncio.gather(*(read_all(bootstrap, topic, within=60) for topic in EVENT_TOPICS))
+    for topic, records in zip(EVENT_TOPICS, every, strict=True):
+        for record in records:
+            try:
+                envelope = decode(record.headers, record.value)
+            except EnvelopeError:
+                read.malformed += 1
+                continue
+            read.events.setdefault(envelope.id, (topic, envelope))
+            read.copies[envelope.id] += 1
+    return read
+
+
+async def check_ledgers(
+    topics: Topics, database_urls: Mapping[str, str], tally: Tally
+) -> Counter[str]:
+    """Adds to the tally every event a consumer lost or holds without cause; returns how
+    many events each consumer was checked for."""
+    checked: Counter[str] = Counter()
+    for service in SERVICES:
+        conn = await asyncpg.connect(database_urls[service.name])
+        try:
+            for subscription in service.subscriptions:
+                wanted = {
+                    event_id
+                    for event_id, (topic, envelope) in topics.events.items()
+                    if topic in subscription.topics and type(envelope.data) in subscription.handlers
+                }
+                rows = await conn.fetch(
+                    "SELECT event_id FROM inbox WHERE consumer = $1", subscription.group
+                )
+                held = {r["event_id"] for r in rows}
+                checked[subscription.group] = len(wanted)
+                for event_id in wanted - held:
+                    tally.missing(
+                        1, f"{subscription.group} never applied {_what(topics, event_id)}"
+                    )
+                for event_id in held - wanted:
+                    tally.extra(1, f"{subscription.group} applied {event_id}, not on its topics")
+            if service is PORTFOLIO:
+                await _journal(conn, topics, tally)
+            if service is CATALOGUE:
+                await _seats(conn, topics, tally)
+        finally:
+            await conn.close()
+    return checked
+
+
+async def _journal(conn: asyncpg.Connection, topics: Topics, tally: Tally) -> None:
+    rows = await conn.fetch("SELECT event_id, count(*) AS n FROM journal GROUP BY event_id")
+    kept = {r["event_id"]: r["n"] for r in rows}
+    applied = {
+        event_id
+        for event_id, (topic, envelope) in topics.events.items()
+        if any(
+            topic in s.topics and type(envelope.data) in s.handlers for s in PORTFOLIO.subscriptions
+        )
+    }
+    for event_id in applied:
+        if kept.get(event_id, 0) == 0:
+            tally.missing(1, f"the portfolio's journal lacks {_what(topics, event_id)}")
+        elif kept[event_id] > 1:
+            tally.extra(kept[event_id] - 1, f"the portfolio's journal repeats {event_id}")
+
+
+async def _seats(conn: asyncpg.Connection, topics: Topics, tally: Tally) -> None:
+    from_events: Counter[UUID] = Counter()
+    for _, envelope in topics.events.values():
+        event = envelope.data
+        if type(event) in SEAT_HANDLERS:
+            assert isinstance(event, SeatEvent)
+            if (moved := seats_moved(event)) is not None:
+                from_events[event.offering.offering_id] += moved
+    rows = await conn.fetch("SELECT offering_id, taken FROM seats")
+    taken = {r["offering_id"]: r["taken"] for r in rows}
+    for offering in from_events.keys() | taken.keys():
+        diff = taken.get(offering, 0) - from_events[offering]
+        if diff > 0:
+            tally.extra(diff, f"catalogue seats of {offering} beyond its seat events")
+        elif diff < 0:
+            tally.missing(-diff, f"catalogue seats of {offering} short of its seat events")
+
+
+def _what(topics: Topics, event_id: UUID) -> str:
+    _, envelope = topics.events[event_id]
+    return f"{type(envelope.data).__name__} {event_id}"
