@@ -1,10 +1,13 @@
 """Enrollment burst: thousands of concurrent enrollments on one offering with few seats, and
-the bare insert endpoint under the same burst."""
+the bare insert endpoint under the same burst. The enrollment burst is checked, not only
+timed: every answer must be what the database holds afterwards, and the seats must be
+exactly the offering's."""
 
 import asyncio
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import aiohttp
@@ -16,14 +19,31 @@ from huisacademie.system import System
 
 
 @dataclass(frozen=True)
+class Answer:
+    """What one request was answered: the staff member asked, the enrollment made."""
+
+    staff_id: str
+    enrollment_id: str
+    status: str
+
+
+@dataclass(frozen=True)
 class Burst:
     seconds: float
     latencies_ms: list[float]
-    statuses: Counter[str]
+    answers: list[Answer]
 
     @property
     def per_second(self) -> float:
         return len(self.latencies_ms) / self.seconds
+
+    @property
+    def statuses(self) -> Counter[str]:
+        return Counter(a.status for a in self.answers)
+
+
+class BurstMismatch(AssertionError):
+    """The burst's answers or its seats are not what the database holds."""
 
 
 async def fire(url: str, bodies: list[dict[str, str]], connections: int = 100) -> Burst:
@@ -34,24 +54,54 @@ async def fire(url: str, bodies: list[dict[str, str]], connections: int = 100) -
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
 
-        async def one(body: dict[str, str]) -> tuple[float, str]:
+        async def one(body: dict[str, str]) -> tuple[float, Answer]:
             async with gate:
                 began = time.perf_counter()
                 async with http.post(url, json=body) as response:
                     response.raise_for_status()
-                    status: str = (await response.json())["status"]
-                return (time.perf_counter() - began) * 1000, status
+                    made = await response.json()
+                answer = Answer(body["staff_id"], made["enrollment_id"], made["status"])
+                return (time.perf_counter() - began) * 1000, answer
 
         began = time.perf_counter()
         results = await asyncio.gather(*(one(b) for b in bodies))
         took = time.perf_counter() - began
-    return Burst(took, [ms for ms, _ in results], Counter(status for _, status in results))
+    return Burst(took, [ms for ms, _ in results], [answer for _, answer in results])
+
+
+def mismatches(
+    answers: Iterable[Answer], rows: Mapping[str, tuple[str, str]], *, requests: int, seats: int
+) -> list[str]:
+    """How the answers (one per request) and the offering's enrollments in the database,
+    by enrollment id (staff id, status), disagree with each other or with the seats: each
+    request made one enrollment, answered as it is stored; as many are enrolled as there
+    are seats, the others wait."""
+    given = list(answers)
+    found = []
+    if len(given) != requests:
+        found.append(f"{len(given)} answers to {requests} requests")
+    answered = {a.enrollment_id: a for a in given}
+    if len(answered) != len(given):
+        found.append(f"{len(given) - len(answered)} answers name an enrollment another named")
+    for a in given:
+        stored = rows.get(a.enrollment_id)
+        if stored != (a.staff_id, a.status):
+            found.append(f"answered {a}, the database holds {stored}")
+    for enrollment_id in sorted(rows.keys() - answered.keys()):
+        found.append(f"enrollment {enrollment_id} {rows[enrollment_id]} was never answered")
+    held = Counter(status for _, status in rows.values())
+    enrolled = min(seats, requests)
+    expected = Counter({"enrolled": enrolled, "waitlisted": requests - enrolled})
+    if held != expected:
+        found.append(f"the database holds {dict(held)}, not {dict(+expected)}")
+    return found[:20]
 
 
 async def enrollment_burst(
     running: System, *, requests: int, seats: int
 ) -> tuple[Burst, dict[str, int]]:
-    """The burst on the enrollment service; also what its database holds afterwards."""
+    """The burst on the enrollment service, checked against its database (BurstMismatch);
+    also what the database holds afterwards, by status."""
     board = str(uuid.uuid4())
     async with httpx.AsyncClient(timeout=30) as http:
         offering_id = await offering(http, running, capacity=seats, board=board)
@@ -59,13 +109,17 @@ async def enrollment_burst(
     burst = await fire(f"{running.url('enrollment')}/enrollments", bodies)
     conn = await asyncpg.connect(running.database_urls["enrollment"])
     try:
-        rows = await conn.fetch(
-            "SELECT status, count(*) AS n FROM enrollments WHERE offering_id = $1 GROUP BY status",
+        stored = await conn.fetch(
+            "SELECT enrollment_id, staff_id, status FROM enrollments WHERE offering_id = $1",
             uuid.UUID(offering_id),
         )
     finally:
         await conn.close()
-    return burst, {r["status"]: r["n"] for r in rows}
+    rows = {str(r["enrollment_id"]): (str(r["staff_id"]), r["status"]) for r in stored}
+    found = mismatches(burst.answers, rows, requests=requests, seats=seats)
+    if found:
+        raise BurstMismatch("the burst's answers and the database disagree:\n" + "\n".join(found))
+    return burst, dict(Counter(status for _, status in rows.values()))
 
 
 async def bare_burst(base: str, *, requests: int) -> Burst:

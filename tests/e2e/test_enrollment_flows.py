@@ -102,6 +102,39 @@ def test_a_team_gets_all_its_seats_or_none(endpoints: Endpoints, academy: str, b
     assert (seats["enrolled"], seats["capacity"]) == (3, 3)
 
 
+def test_a_member_named_twice_is_refused_before_anyone_gets_a_seat(
+    endpoints: Endpoints, academy: str, board: str
+) -> None:
+    offering = publish(endpoints, academy, capacity=4, sessions=[SESSION])
+    oid = offering["offering_id"]
+    twice = {"staff_id": str(uuid.uuid4()), "role": "teacher"}
+    team = {
+        "offering_id": oid,
+        "leader_id": str(uuid.uuid4()),
+        "board_id": board,
+        "members": [twice, {"staff_id": str(uuid.uuid4()), "role": "teacher"}, twice],
+    }
+    refused = httpx.post(f"{endpoints.enrollment}/teams/enrollments", json=team)
+    assert refused.status_code == 422
+    assert [(e["loc"], e["msg"]) for e in refused.json()["detail"]] == [
+        (["body", "members"], "Value error, a staff member appears more than once")
+    ]
+    held = ok(
+        httpx.post(
+            f"{endpoints.enrollment}/offerings/{oid}/reservations",
+            json={"leader_id": str(uuid.uuid4()), "board_id": board, "seats": 2},
+        )
+    )
+    url = f"{endpoints.enrollment}/reservations/{held['reservation_id']}"
+    unfilled = httpx.post(f"{url}/fill", json={"members": [twice, twice]})
+    assert unfilled.status_code == 422
+    assert "a staff member appears more than once" in unfilled.text
+    reservation = ok(httpx.get(url))
+    assert (reservation["filled"], reservation["open"]) == (0, 2)
+    seats = ok(httpx.get(f"{endpoints.enrollment}/offerings/{oid}"))
+    assert (seats["enrolled"], seats["enrollments"]) == (2, [])  # the two reserved seats only
+
+
 def test_an_offering_that_needs_approval_waits_for_the_school_leader(
     endpoints: Endpoints, academy: str, board: str
 ) -> None:

@@ -196,9 +196,11 @@ def test_the_pdf_dossier_matches_the_ledger(endpoints: Endpoints) -> None:
     response = httpx.get(f"{endpoints.portfolio}/staff/{staff_id}/portfolio.pdf")
     assert response.headers["content-type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
-    assert f"Total: {portfolio['total_hours']} hours" in text
-    for year in portfolio["school_years"]:
-        assert f"School year {year['school_year']}: {year['hours']} hours" in text
+    years = [(y["school_year"], y["hours"]) for y in portfolio["school_years"]]
+    assert (portfolio["total_hours"], years) == (7.5, [("2026-2027", 4.5), ("2025-2026", 3.0)])
+    assert "Total: 7.5 hours" in text
+    for year, hours in years:
+        assert f"School year {year}: {hours} hours" in text
 
 
 def test_the_yearly_target_follows_the_profile_and_the_board(endpoints: Endpoints) -> None:

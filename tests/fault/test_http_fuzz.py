@@ -12,6 +12,7 @@ import os
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -170,7 +171,28 @@ def seed(endpoints: Endpoints) -> Known:
 
 
 @pytest.fixture
-def known(endpoints: Endpoints) -> Known:
+def seats_watched(system: System) -> Iterator[None]:
+    """The seats taken at every change to an offering, counted in enrollment's database
+    while it is watched (see WATCH)."""
+    url = system.database_urls["enrollment"]
+    asyncio.run(_execute(url, WATCH))
+    try:
+        yield
+    finally:
+        asyncio.run(_execute(url, UNWATCH))
+
+
+async def _execute(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        async with conn.transaction():
+            await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def known(endpoints: Endpoints, seats_watched: None) -> Known:
     """A world of its own for each service's run: the catalogue's run withdraws offerings
     and completes audits, which would leave enrollment's run little to do."""
     return seed(endpoints)
@@ -326,14 +348,54 @@ SEATED = "('enrolled', 'completed', 'not_completed')"
 LIVE = "('interested', 'requested', 'enrolled', 'waitlisted')"
 
 
+def _seated(offering_id: str) -> str:
+    """Seats taken in an offering: held by someone, or reserved and not yet named."""
+    return (
+        f"(SELECT count(*) FROM enrollments e WHERE e.offering_id = {offering_id}"
+        f"   AND e.status IN {SEATED})"
+        " + (SELECT coalesce(sum(seats - filled), 0) FROM reservations r"
+        f"   WHERE r.offering_id = {offering_id} AND NOT r.released)"
+    )
+
+
+# When an academy lowers an offering's capacity below the seats taken, everyone keeps their
+# seat (enrollment's follow_updates cancels nobody) and no seat is given while the count is
+# at or above the capacity (free_seats is never below zero). So from any change to an
+# offering on, the seats taken stay at or below max(the new capacity, the seats taken at the
+# change). The trigger counts them at each change, in the transaction that makes it: that
+# transaction holds the offering's row lock, which every seat decision takes too, so the
+# count is exact. Offerings that were there when the watch began are counted then.
+WATCH = f"""
+CREATE TABLE fuzz_seats_watched (
+    n           bigserial PRIMARY KEY,
+    offering_id uuid    NOT NULL,
+    capacity    integer,
+    seated      bigint  NOT NULL
+);
+CREATE FUNCTION fuzz_seats_watched() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO fuzz_seats_watched (offering_id, capacity, seated)
+    VALUES (NEW.offering_id, (NEW.details->>'capacity')::integer, {_seated("NEW.offering_id")});
+    RETURN NULL;
+END $$;
+CREATE TRIGGER fuzz_seats_watched AFTER INSERT OR UPDATE ON offerings
+    FOR EACH ROW EXECUTE FUNCTION fuzz_seats_watched();
+INSERT INTO fuzz_seats_watched (offering_id, capacity, seated)
+    SELECT o.offering_id, (o.details->>'capacity')::integer, {_seated("o.offering_id")}
+    FROM offerings o ORDER BY o.offering_id;
+"""
+UNWATCH = """
+DROP TRIGGER fuzz_seats_watched ON offerings;
+DROP FUNCTION fuzz_seats_watched();
+DROP TABLE fuzz_seats_watched;
+"""
+
+
 async def enrollment_rules(conn: asyncpg.Connection) -> list[str]:
     broken: list[str] = []
     rows = await conn.fetch(
-        "SELECT o.offering_id, o.details, o.withdrawn, o.updated_at,"
-        f" (SELECT count(*) FROM enrollments e WHERE e.offering_id = o.offering_id"
-        f"   AND e.status IN {SEATED}) AS held,"
-        " (SELECT coalesce(sum(seats - filled), 0) FROM reservations r"
-        "   WHERE r.offering_id = o.offering_id AND NOT r.released) AS reserved,"
+        "SELECT o.offering_id, o.details, o.withdrawn,"
+        f" {_seated('o.offering_id')} AS seated,"
         " (SELECT count(*) FROM enrollments e WHERE e.offering_id = o.offering_id"
         "   AND e.status = 'waitlisted') AS waiting,"
         f" (SELECT count(*) FROM enrollments e WHERE e.offering_id = o.offering_id"
@@ -342,25 +404,21 @@ async def enrollment_rules(conn: asyncpg.Connection) -> list[str]:
         "   AND e.status = 'interested') AS interested,"
         " (SELECT count(*) FROM reservations r WHERE r.offering_id = o.offering_id"
         "   AND NOT r.released) AS open_reservations,"
-        # Seats taken after enrollment last learned of a change to the offering (updated_at
-        # is when that transaction began: a seat taken while it waited for the offering's
-        # lock may be stamped a moment later).
-        " (SELECT count(*) FROM enrollment_history h JOIN enrollments e USING (enrollment_id)"
-        "   WHERE e.offering_id = o.offering_id AND h.type LIKE '%.enrolled.v1'"
-        "   AND h.data->>'via' <> 'reservation' AND h.at > o.updated_at + interval '2 s')"
-        " + (SELECT count(*) FROM reservations r WHERE r.offering_id = o.offering_id"
-        "   AND r.created_at > o.updated_at + interval '2 s') AS taken_since"
-        " FROM offerings o"
+        " w.n IS NOT NULL AS watched, w.capacity AS watched_capacity, w.seated AS seated_then"
+        " FROM offerings o LEFT JOIN LATERAL (SELECT n, capacity, seated FROM fuzz_seats_watched"
+        "   WHERE offering_id = o.offering_id ORDER BY n DESC LIMIT 1) w ON true"
     )
     for row in rows:
         o = OfferingDetails.model_validate_json(row["details"])
         where = f"enrollment offering {row['offering_id']}"
-        seated = row["held"] + row["reserved"]
-        # More seats taken than there are only when the academy lowered the capacity below
-        # the seats already taken (version > 1), and nobody took a seat since.
-        lowered = o.version > 1 and not row["taken_since"]
-        if o.capacity is not None and seated > o.capacity and not lowered:
-            broken.append(f"{where}: {seated} seats taken of {o.capacity}: overbooked")
+        seated = row["seated"]
+        if not row["watched"] or row["watched_capacity"] != o.capacity:
+            broken.append(f"{where}: a change to capacity {o.capacity} went unwatched")
+        elif o.capacity is not None and seated > max(o.capacity, row["seated_then"]):
+            broken.append(
+                f"{where}: {seated} seats taken of {o.capacity}, {row['seated_then']} when the"
+                " offering last changed: overbooked"
+            )
         if row["waiting"] and not row["withdrawn"] and (o.capacity is None or seated < o.capacity):
             broken.append(f"{where}: {row['waiting']} waiting while a seat is free")
         if row["withdrawn"] and (row["live"] or row["open_reservations"]):
@@ -440,11 +498,7 @@ async def agreement(
     enrollment = {
         r["offering_id"]: r
         for r in await enr.fetch(
-            "SELECT o.offering_id, o.details, o.withdrawn,"
-            f" (SELECT count(*) FROM enrollments e WHERE e.offering_id = o.offering_id"
-            f"   AND e.status IN {SEATED})"
-            " + (SELECT coalesce(sum(seats - filled), 0) FROM reservations r"
-            "   WHERE r.offering_id = o.offering_id AND NOT r.released) AS seated"
+            f"SELECT o.offering_id, o.details, o.withdrawn, {_seated('o.offering_id')} AS seated"
             " FROM offerings o WHERE o.offering_id = ANY($1::uuid[])",
             offerings,
         )

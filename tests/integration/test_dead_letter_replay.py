@@ -32,7 +32,7 @@ async def test_replayed_dead_letters_are_applied_once_after_the_fix(
     await produce(bootstrap, topic, [as_record(poison), as_record(good)])
     async with consuming(infrastructure, pool, topic, refuses_nines_until_fixed):
         await eventually(effect_seen(pool, good))
-        [letter] = await dlt.list_letters(bootstrap, topic)
+        [letter] = await eventually(lambda: dlt.list_letters(bootstrap, topic))
         assert letter.headers["ce_id"] == str(poison.id)
         assert "nine hours" in letter.describe()
 

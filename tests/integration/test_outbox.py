@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import uuid
+from typing import Any
 
 import asyncpg
 import pytest
@@ -64,16 +65,32 @@ async def test_relay_publishes_exactly_the_committed_events(
     assert unsent == 0
 
 
+class WatchedRelay(OutboxRelay):
+    """A relay that says when it has drained what was there and waits, leading (and so
+    listening: it LISTENs before it tries to lead)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.waiting = asyncio.Event()
+
+    async def _sleep(self, seconds: float) -> None:
+        if self._leading and not self._stopping:
+            self.waiting.set()
+        await super()._sleep(seconds)
+
+
 async def test_relay_wakes_on_commit_not_on_its_timer(
     pool: asyncpg.Pool, plumbing_db: str, infrastructure: Infrastructure
 ) -> None:
     broker = KafkaBroker(infrastructure.kafka_bootstrap, enable_idempotence=True)
     await broker.start()
     # A poll interval far longer than the test: only NOTIFY can wake the relay in time.
-    relay = OutboxRelay(pool, broker, plumbing_db, poll_interval=600)
+    relay = WatchedRelay(pool, broker, plumbing_db, poll_interval=600)
     task = asyncio.create_task(relay.run())
     try:
-        await asyncio.sleep(1.0)  # the relay drains leftovers, then waits
+        # Committed before the relay drained, the event would go out without NOTIFY.
+        async with asyncio.timeout(15):
+            await relay.waiting.wait()
         run = uuid.uuid4()
         async with pool.acquire() as conn, conn.transaction():
             [env] = await outbox.put(conn, "/test", [Probe(run=run, n=1)])

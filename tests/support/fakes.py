@@ -1,15 +1,27 @@
-"""A fake unit of work for the catalogue's commands: its tables in dictionaries, and the
-events of each unit of work kept only when the unit ends without an error (a failed one
-emits nothing, as a rolled-back transaction leaves nothing in the outbox)."""
+"""Fake units of work for the catalogue's and enrollment's commands: their tables in
+dictionaries, and the events of each unit of work kept only when the unit ends without an
+error (a failed one emits nothing, as a rolled-back transaction leaves nothing in the
+outbox; enrollment's fake also puts its tables back as they were)."""
 
+import copy
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import date
+from typing import Any, cast
 from uuid import UUID
 
 from contracts import Event
+from contracts.values import EnrollmentStatus, Session
 from services.catalogue.domain.audits import Audit
 from services.catalogue.domain.offerings import Academy, Offering
 from services.catalogue.domain.programmes import Programme
+from services.enrollment.domain import enrollments
+from services.enrollment.domain.eligibility import StaffMember
+from services.enrollment.domain.reservations import Reservation
+from services.enrollment.store import Store
+from services.shared.errors import NotFound
+from services.shared.unit_of_work import Begin
 
 
 class FakeCatalogueTables:
@@ -50,7 +62,7 @@ class FakeCatalogueTables:
 
 
 class FakeUnitOfWork:
-    def __init__(self, store: FakeCatalogueTables) -> None:
+    def __init__(self, store: Any) -> None:
         self.store = store
         self.events: list[Event] = []
 
@@ -68,3 +80,160 @@ class FakeCatalogueDatabase:
         unit = FakeUnitOfWork(self.tables)
         yield unit
         self.committed.extend(unit.events)
+
+
+_BOOKED = (EnrollmentStatus.REQUESTED, EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITLISTED)
+_ENDED = (EnrollmentStatus.CANCELLED, EnrollmentStatus.DECLINED)
+
+
+class FakeEnrollmentStore:
+    """What enrollment's commands ask of services.enrollment.store.Store, in memory; the
+    waiting list in the order people joined it. Programmes are left out (none finish)."""
+
+    def __init__(self) -> None:
+        self.offerings: dict[UUID, enrollments.Offering] = {}
+        self.enrollments: dict[UUID, enrollments.Enrollment] = {}
+        self.reservations: dict[UUID, Reservation] = {}
+        self.reservation_keys: dict[tuple[UUID, str], UUID] = {}
+        self.attendance: dict[UUID, dict[UUID, bool]] = {}
+
+    async def offering(self, offering_id: UUID, *, lock: str = "") -> enrollments.Offering:
+        if offering_id not in self.offerings:
+            raise NotFound(f"no offering {offering_id}")
+        return self.offerings[offering_id]
+
+    async def enrollment(
+        self, enrollment_id: UUID, *, lock: bool = False
+    ) -> enrollments.Enrollment:
+        if enrollment_id not in self.enrollments:
+            raise NotFound(f"no enrollment {enrollment_id}")
+        return self.enrollments[enrollment_id]
+
+    async def locked(
+        self, enrollment_id: UUID, *, seats: bool = True
+    ) -> tuple[enrollments.Enrollment, enrollments.Offering]:
+        e = await self.enrollment(enrollment_id)
+        return e, await self.offering(e.offering_id)
+
+    async def count_seated(self, offering_id: UUID) -> int:
+        held = sum(
+            e.offering_id == offering_id and e.status in enrollments.HOLDS_A_SEAT
+            for e in self.enrollments.values()
+        )
+        return held + sum(
+            r.open for r in self.reservations.values() if r.offering_id == offering_id
+        )
+
+    async def live(self, offering_id: UUID, staff_id: UUID) -> enrollments.Enrollment | None:
+        return next(
+            (
+                e
+                for e in self.enrollments.values()
+                if (e.offering_id, e.staff_id) == (offering_id, staff_id) and e.status not in _ENDED
+            ),
+            None,
+        )
+
+    async def booked_sessions(self, staff_id: UUID, besides: UUID) -> list[tuple[str, Session]]:
+        return [
+            (self.offerings[e.offering_id].details.title, s)
+            for e in self.enrollments.values()
+            if e.staff_id == staff_id
+            and e.offering_id != besides
+            and e.status in _BOOKED
+            and not self.offerings[e.offering_id].withdrawn
+            for s in self.offerings[e.offering_id].sessions
+        ]
+
+    async def add_many(
+        self, added: Sequence[tuple[enrollments.Enrollment, StaffMember, str | None]]
+    ) -> None:
+        for e, _, _ in added:
+            self.enrollments[e.enrollment_id] = e
+
+    async def update(self, items: Sequence[enrollments.Enrollment]) -> None:
+        for e in items:
+            before = self.enrollments[e.enrollment_id]
+            joins_the_queue = before.status is not EnrollmentStatus.WAITLISTED
+            if e.status is EnrollmentStatus.WAITLISTED and joins_the_queue:
+                del self.enrollments[e.enrollment_id]  # to the end of the queue
+            self.enrollments[e.enrollment_id] = e
+
+    async def with_status(
+        self, offering_id: UUID, *statuses: EnrollmentStatus
+    ) -> list[enrollments.Enrollment]:
+        return [
+            e
+            for e in self.enrollments.values()
+            if e.offering_id == offering_id and e.status in statuses
+        ]
+
+    async def record_attendance(
+        self, enrollment_id: UUID, session_id: UUID, attended: bool
+    ) -> None:
+        self.attendance.setdefault(enrollment_id, {})[session_id] = attended
+
+    async def attendance_of(self, enrollment_id: UUID) -> dict[UUID, bool]:
+        return dict(self.attendance.get(enrollment_id, {}))
+
+    async def lock_person(self, staff_id: UUID) -> None:
+        pass
+
+    async def programmes_finished(
+        self, staff_id: UUID, offering_id: UUID
+    ) -> list[tuple[UUID, str, list[UUID]]]:
+        return []
+
+    async def add_programme_completion(self, staff_id: UUID, programme_id: UUID, on: date) -> None:
+        raise AssertionError("no programme is finished in the fake")
+
+    async def add_reservation(self, r: Reservation, key: str | None = None) -> None:
+        self.reservations[r.reservation_id] = r
+        if key:
+            self.reservation_keys[r.leader_id, key] = r.reservation_id
+
+    async def reservation_by_key(self, leader_id: UUID, key: str) -> Reservation | None:
+        found = self.reservation_keys.get((leader_id, key))
+        return None if found is None else self.reservations[found]
+
+    async def reservation(self, reservation_id: UUID, *, lock: bool = False) -> Reservation:
+        if reservation_id not in self.reservations:
+            raise NotFound(f"no reservation {reservation_id}")
+        return self.reservations[reservation_id]
+
+    async def fill_reservation(self, reservation_id: UUID, seats: int) -> None:
+        r = self.reservations[reservation_id]
+        self.reservations[reservation_id] = replace(r, filled=r.filled + seats)
+
+    async def release_reservation(self, reservation_id: UUID) -> None:
+        r = self.reservations[reservation_id]
+        self.reservations[reservation_id] = replace(r, released=True)
+
+
+class FakeEnrollmentDatabase:
+    """Units of work on a FakeEnrollmentStore: a unit that ends in an error commits no
+    events and leaves the tables as they were, as a rolled-back transaction would."""
+
+    def __init__(self) -> None:
+        self.store = FakeEnrollmentStore()
+        self.committed: list[Event] = []
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[FakeUnitOfWork]:
+        before = copy.deepcopy(vars(self.store))
+        unit = FakeUnitOfWork(self.store)
+        try:
+            yield unit
+        except BaseException:
+            vars(self.store).update(before)
+            raise
+        self.committed.extend(unit.events)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[FakeEnrollmentStore]:
+        yield self.store
+
+    @property
+    def begin(self) -> Begin[Store]:
+        """What enrollment's command classes take: the fake stands in for the Store."""
+        return cast("Begin[Store]", self.transaction)

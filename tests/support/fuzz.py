@@ -26,7 +26,7 @@ from typing import Any
 
 import requests
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from schemathesis import Case, CheckContext, GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -37,6 +37,8 @@ from schemathesis.checks import (
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.result import Ok
 from schemathesis.schemas import APIOperation, BaseSchema
+
+from tests.support import seeds
 
 Operation = APIOperation[Any, Any, Any, Any]
 AnyCase = Case[Operation]
@@ -112,7 +114,7 @@ class Known:
     seeded: set[str] = field(default_factory=set)
     seeding: bool = True
     """While seeding, everything learnt is kept for the whole run."""
-    rng: random.Random = field(default_factory=random.Random)
+    rng: random.Random = field(default_factory=lambda: seeds.seeded("fuzz: known ids"))
 
     def add(self, kind: str, value: str) -> None:
         if not isinstance(value, str) or kind not in ID_FIELDS:
@@ -285,7 +287,7 @@ class Fuzzer:
         self.known = known
         self.report = Report(service)
         self.http = requests.Session()
-        self.rng = random.Random()
+        self.rng = seeds.seeded(f"fuzz: {service}")
         self.operations: list[Operation] = []
         for result in self.schema.get_all_operations():
             if not isinstance(result, Ok):
@@ -377,10 +379,12 @@ class Fuzzer:
                 self._each(operation, strategy, examples, f"random {mode.value}")
 
     def _each(self, operation: Operation, strategy: Any, examples: int, phase: str) -> None:
+        # Hypothesis draws from the run's seed too: HUISACADEMIE_SEED replays a run's cases.
+        @seed(self.rng.randrange(2**32))
         @settings(
             max_examples=examples,
             deadline=None,
-            database=None,  # nothing written to .hypothesis/; every run draws anew
+            database=None,  # nothing written to .hypothesis/
             phases=[Phase.generate],  # no shrinking: a failure is kept, with its curl command
             suppress_health_check=list(HealthCheck),
             report_multiple_bugs=False,

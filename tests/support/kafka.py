@@ -65,6 +65,22 @@ async def read_all(bootstrap: str, topic: str, within: float = 20.0) -> list[Con
         await consumer.stop()
 
 
+async def read_at_least(
+    bootstrap: str, topic: str, count: int, within: float = 20.0
+) -> list[ConsumerRecord]:
+    """Every record in the topic, once it holds `count` or more: for records another process
+    sends at a moment the test cannot see (a consumer's dead letters), read again until
+    they are there rather than once, perhaps too early."""
+    if count < 1:
+        raise ValueError("wait for one record or more; to see none, read_all once")
+
+    async def enough() -> list[ConsumerRecord] | None:
+        records = await read_all(bootstrap, topic, within)
+        return records if len(records) >= count else None
+
+    return await eventually(enough, within)
+
+
 async def _partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()

@@ -1,13 +1,19 @@
-"""Enrollment: completion that follows from attendance, by the offering's criteria."""
+"""Enrollment: completion that follows from attendance, by the offering's criteria; and
+who may have attendance recorded, for which sessions (the commands on a fake unit of work)."""
 
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
 
-from contracts.values import OfferingDetails, Session
+from contracts.enrollment import AttendanceRecorded
+from contracts.values import EnrollmentStatus, OfferingDetails, Session
+from services.enrollment.commands import AttendanceCommands
 from services.enrollment.domain.attendance import Outcome, outcome
+from services.enrollment.domain.enrollments import Enrollment, Offering
+from services.shared.errors import CommandRejected, Conflict
 from tests.support.factories import offering_details
+from tests.support.fakes import FakeEnrollmentDatabase
 
 pytestmark = pytest.mark.unit
 
@@ -110,3 +116,52 @@ def test_the_minimum_is_compared_with_the_exact_share_not_the_rounded_one() -> N
     result = outcome(offering, record(offering, True, True, False))
     assert result is not None
     assert result.completed is False
+
+
+def taking_part(status: EnrollmentStatus) -> tuple[FakeEnrollmentDatabase, Enrollment, UUID]:
+    """An enrollment in the given status in a three-session offering; and its first session."""
+    db = FakeEnrollmentDatabase()
+    offering = an_offering()
+    db.store.offerings[offering.offering_id] = Offering(offering)
+    e = Enrollment(uuid4(), offering.offering_id, uuid4(), status)
+    db.store.enrollments[e.enrollment_id] = e
+    return db, e, ids(offering)[0]
+
+
+async def test_attendance_of_an_enrolled_person_is_recorded_for_the_session() -> None:
+    db, e, session_id = taking_part(EnrollmentStatus.ENROLLED)
+    after = await AttendanceCommands(db.begin).record_attendance(e.enrollment_id, session_id, False)
+    assert after == e  # two sessions still to record: no outcome yet
+    assert db.store.attendance == {e.enrollment_id: {session_id: False}}
+    [event] = db.committed
+    assert isinstance(event, AttendanceRecorded)
+    assert (event.enrollment_id, event.session_id, event.attended) == (
+        e.enrollment_id,
+        session_id,
+        False,
+    )
+    assert event.session_starts_at == STARTS[0]
+
+
+@pytest.mark.parametrize(
+    "status", [s for s in EnrollmentStatus if s is not EnrollmentStatus.ENROLLED]
+)
+async def test_attendance_is_recorded_for_enrolled_staff_only(status: EnrollmentStatus) -> None:
+    db, e, session_id = taking_part(status)
+    with pytest.raises(Conflict) as refused:
+        await AttendanceCommands(db.begin).record_attendance(e.enrollment_id, session_id, True)
+    assert refused.value.message == (
+        f"attendance is recorded for enrolled staff; this enrollment is {status.value}"
+    )
+    assert (db.store.attendance, db.committed) == ({}, [])
+    assert db.store.enrollments == {e.enrollment_id: e}
+
+
+async def test_attendance_for_a_session_of_another_offering_is_refused() -> None:
+    db, e, _ = taking_part(EnrollmentStatus.ENROLLED)
+    elsewhere = ids(an_offering())[0]
+    with pytest.raises(CommandRejected) as refused:
+        await AttendanceCommands(db.begin).record_attendance(e.enrollment_id, elsewhere, True)
+    assert type(refused.value) is CommandRejected  # the request's error (422), not a conflict
+    assert refused.value.message == f"session_id: {elsewhere} is not a session of this offering"
+    assert (db.store.attendance, db.committed) == ({}, [])

@@ -7,6 +7,8 @@ import pytest
 
 from services.enrollment.commands.desk import Desk
 
+pytestmark = pytest.mark.unit
+
 
 class Refused(Exception):
     pass

@@ -4,8 +4,9 @@ import pytest
 
 from huisacademie.stack import StackLayout, demo_layout, repo_root, test_layout
 
+pytestmark = pytest.mark.unit
 
-@pytest.mark.unit
+
 def test_urls_follow_the_ports() -> None:
     layout = StackLayout(root=Path("/tmp/x"), kafka_port=1234, pg_port=4321)
     assert layout.kafka_bootstrap == "127.0.0.1:1234"
@@ -14,7 +15,6 @@ def test_urls_follow_the_ports() -> None:
     assert layout.run_dir == Path("/tmp/x/run")
 
 
-@pytest.mark.unit
 def test_test_layout_does_not_collide_with_demo_layout() -> None:
     demo, test = demo_layout(), test_layout()
     assert (demo.kafka_port, demo.controller_port, demo.pg_port) == (9092, 9093, 5433)
