@@ -249,3 +249,21 @@ async def test_a_programme_announced_later_is_completed_by_who_already_did_it_al
         str(programme.programme_id),
     )
     assert [r["key"] for r in keys] == [str(staff.staff_id)]
+
+
+async def test_a_clash_elsewhere_holds_up_a_team_until_confirmed(pool: asyncpg.Pool) -> None:
+    """A team member's sessions in another offering are found on PostgreSQL (the booked
+    sessions besides this offering): the mutant `booked_sessions(staff_id, None)` in
+    seating.admissible survives the unit tests (docs/testing.md) and dies here."""
+    svc = enrolling(pool)
+    elsewhere = await publish(pool, capacity=None, title="Rekenen in groep 5")
+    offering = await publish(pool, capacity=4, board_id=elsewhere.board_id)  # same dates
+    busy, free = staff_of(elsewhere), staff_of(elsewhere)
+    await svc.enrol(busy, elsewhere.offering_id)
+
+    with pytest.raises(Conflict, match="Rekenen in groep 5"):
+        await svc.enrol_team(offering.offering_id, [free, busy])
+    made, warnings = await svc.enrol_team(offering.offering_id, [free, busy], confirm_overlap=True)
+    assert [e.status.value for e in made] == ["enrolled", "enrolled"]
+    # The busy member's two sessions each overlap one of the offering's.
+    assert len(warnings) == 2 and all("Rekenen in groep 5" in w for w in warnings)
