@@ -310,28 +310,22 @@ async def _read_models(
     """Each accepted enrollment's status and hours in enrollment's tables, and the portfolio's
     entries of its staff member in that offering (read in one query each: thousands of
     commands are checked twice)."""
-    conn = await asyncpg.connect(database_urls["enrollment"])
-    try:
-        rows = await conn.fetch(
-            "SELECT enrollment_id, status, hours FROM enrollments"
-            " WHERE enrollment_id = ANY($1::uuid[])",
-            [a.enrollment_id for a in accepted],
-        )
-    finally:
-        await conn.close()
+    rows = await _fetch(
+        database_urls["enrollment"],
+        "SELECT enrollment_id, status, hours FROM enrollments"
+        " WHERE enrollment_id = ANY($1::uuid[])",
+        [a.enrollment_id for a in accepted],
+    )
     enrollment = {
         r["enrollment_id"]: (r["status"], None if r["hours"] is None else float(r["hours"]))
         for r in rows
     }
-    conn = await asyncpg.connect(database_urls["portfolio"])
-    try:
-        rows = await conn.fetch(
-            "SELECT staff_id, offering_id, status, hours, detail FROM entries"
-            " WHERE staff_id = ANY($1::uuid[]) ORDER BY updated_at",
-            [a.staff_id for a in accepted],
-        )
-    finally:
-        await conn.close()
+    rows = await _fetch(
+        database_urls["portfolio"],
+        "SELECT staff_id, offering_id, status, hours, detail FROM entries"
+        " WHERE staff_id = ANY($1::uuid[]) ORDER BY updated_at",
+        [a.staff_id for a in accepted],
+    )
     portfolio: dict[tuple[uuid.UUID, uuid.UUID], list[Any]] = {}
     for r in rows:
         entry = {
@@ -341,6 +335,15 @@ async def _read_models(
         }
         portfolio.setdefault((r["staff_id"], r["offering_id"]), []).append(entry)
     return enrollment, portfolio
+
+
+async def _fetch(url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(url)
+    try:
+        rows: list[asyncpg.Record] = await conn.fetch(sql, *args)
+        return rows
+    finally:
+        await conn.close()
 
 
 def new_staff() -> str:
