@@ -28,7 +28,10 @@ SEATS = 5
 BURST = 200
 
 
-def _ready(url: str) -> bool:
+def _ready(system: System, url: str) -> bool:
+    """Ours answers ready; an exit (the port taken, say) fails at once with where to look."""
+    if stack.process_status(SECOND, system.layout) is None:
+        raise AssertionError(f"{SECOND} exited; see {system.layout.logs_dir / SECOND}.log")
     try:
         return httpx.get(f"{url}/health/ready", timeout=2).status_code == 200
     except httpx.HTTPError:
@@ -40,10 +43,11 @@ def second_enrollment(system: System) -> Iterator[str]:
     """Another enrollment process beside the system's, on the same database and broker."""
     env = {**os.environ, **system.service_env(), "ENROLLMENT_HTTP_PORT": str(SECOND_PORT)}
     argv = [sys.executable, "-m", "huisacademie", "serve", "enrollment"]
+    stack.stop_process(SECOND, system.layout)  # a leftover of an interrupted run
     stack.start_process(SECOND, argv, system.layout, env=env)
     url = f"http://127.0.0.1:{SECOND_PORT}"
     try:
-        wait_for("the second enrollment instance", lambda: _ready(url), timeout=90)
+        wait_for("the second enrollment instance", lambda: _ready(system, url), timeout=90)
         yield url
     finally:
         stack.stop_process(SECOND, system.layout)

@@ -1,6 +1,7 @@
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -21,14 +22,47 @@ def fault_infrastructure() -> Iterator[None]:
         labs.stop_infrastructure()
 
 
+Row = dict[str, Any]
+"""One scenario's figures: the test names its scenario first, adds figures as it goes."""
+
+CALLED = pytest.StashKey[pytest.TestReport]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call":
+        item.stash[CALLED] = report
+    return report
+
+
 @pytest.fixture(scope="session")
-def reliability() -> Iterator[dict[str, dict[str, Any]]]:
-    """Each scenario's figures; the long run writes them to docs/reliability.*."""
-    figures: dict[str, dict[str, Any]] = {}
+def reliability() -> Iterator[dict[str, Row]]:
+    """Each scenario's row; the long run writes them to docs/reliability.*."""
+    rows: dict[str, Row] = {}
+    yield rows
+    if LONG and rows:
+        write_report(rows)
+    print("\nreliability figures:\n" + json.dumps(rows, indent=2))
+
+
+@pytest.fixture
+def row(request: pytest.FixtureRequest, reliability: dict[str, Row]) -> Iterator[Row]:
+    """The scenario's row, recorded once the test has run, with its verdict (whatever
+    failed: an assertion, the load, settling) and the moment it was decided."""
+    figures: Row = {}
     yield figures
-    if LONG and figures:
-        write_report(figures)
-    print("\nreliability figures:\n" + json.dumps(figures, indent=2))
+    if "scenario" not in figures:
+        return
+    called = request.node.stash.get(CALLED, None)
+    verdict = "passed"
+    if called is None or not called.passed:
+        why = str(called.longrepr).strip().splitlines()[-1] if called else "not run"
+        verdict = f"failed: {why[:300]}"
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    reliability[figures.pop("scenario")] = {**figures, "verdict": verdict, "date": when}
 
 
 @pytest.fixture

@@ -15,14 +15,18 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from contracts.topics import EVENT_TOPICS, all_topics
+from contracts.topics import all_topics
 from huisacademie import stack
+from huisacademie.serve import SERVICES as DEFINITIONS
 from huisacademie.stack import StackLayout, repo_root
 from huisacademie.stack.processes import pid_alive
 from huisacademie.system import SERVICES
 from services.shared.failpoints import VARIABLE as FAILPOINTS
 
 LONG = os.environ.get("FAULT_LONG") == "1"
+
+SUBSCRIPTIONS = [s for d in DEFINITIONS.values() for s in d.subscriptions]
+"""Every consumer group of the three services, and the topics it reads."""
 """`make fault`: the long run, whose figures go to docs/reliability.md and .json."""
 
 LAYOUT = StackLayout(
@@ -177,25 +181,26 @@ def first_instances(lab: Lab) -> None:
 
 
 async def consumer_lag(bootstrap: str) -> int:
-    """Records of the event topics not yet committed by the consumer groups that read them."""
+    """Records of the event topics not yet committed by the services' consumer groups: every
+    group of every subscription, on every partition of its topics; a group that has not
+    joined yet, or has not committed on a partition, counts from the partition's start."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=5000)
     await admin.start()
     await consumer.start()
     try:
-        groups = [g for g, _ in await admin.list_consumer_groups()]
         total = 0
-        for group in groups:
-            committed = await admin.list_consumer_group_offsets(group)
-            mine = {tp: meta.offset for tp, meta in committed.items() if tp.topic in EVENT_TOPICS}
-            topics = {tp.topic for tp in mine}
+        for subscription in SUBSCRIPTIONS:
+            committed = await admin.list_consumer_group_offsets(subscription.group)
             partitions = [
                 TopicPartition(t, p)
-                for t in topics
+                for t in subscription.topics
                 for p in consumer.partitions_for_topic(t) or await _partitions(consumer, t)
             ]
             ends = await consumer.end_offsets(partitions)
-            total += sum(end - max(mine.get(tp, 0), 0) for tp, end in ends.items())
+            for tp, end in ends.items():
+                meta = committed.get(tp)
+                total += end - (meta.offset if meta is not None and meta.offset >= 0 else 0)
         return total
     finally:
         await consumer.stop()

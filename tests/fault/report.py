@@ -1,13 +1,13 @@
 """docs/reliability.json and docs/reliability.md from the long fault run's figures.
 
-Each row is written once its scenario's assertions ran, with its verdict, the day and the
-commit it ran on: a scenario run again alone replaces its own row and leaves the others
-with theirs."""
+Each row is recorded once its scenario has run (conftest's `row`), with its verdict and the
+moment it was decided, and written with the commit it ran on (`-dirty` when the tree had
+uncommitted changes): a scenario run again alone replaces its own row and leaves the
+others with theirs."""
 
 import json
 import os
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +24,17 @@ EXPLAINED = """
 - `lost` and `double_counted` come from two kinds of check, both run twice, three seconds
   apart, once every instance reports an empty outbox and every consumer group has read to
   the end of its topics (both tallies must be exact):
-  - **per event**: every event on the topics that a consumer should apply (its topics, a
-    type in its handler map) is in that consumer's inbox, and the inbox holds nothing else;
-    the portfolio's journal holds each event it applied once; the catalogue's seats per
-    offering equal the sum of its distinct seat events (Enrolled, EnrollmentCancelled,
-    SeatsReserved, ReservationReleased), so an event applied twice or not at all shows even
-    where another error would cancel it out in a total. `events_checked` says how many
-    events each consumer was held to; `enrollment_events` how many Enrolled, EnrollmentCancelled
-    and Completed there were.
+  - **per event**: every event a service put in its outbox is on the topics (none lost in a
+    relay); every event on the topics that a consumer should apply (its topics, a type in
+    its handler map) is in that consumer's inbox, and the inbox holds nothing else; the
+    portfolio's journal holds each event it applied. These show that each event was applied
+    at least once; at most once is the inbox's key (consumer, event id), claimed in the
+    transaction of the effect, and what would show an effect applied twice in spite of it
+    is the effects themselves: the catalogue's seats per offering against the sum of its
+    distinct seat events (Enrolled, EnrollmentCancelled, SeatsReserved,
+    ReservationReleased), and one portfolio entry per enrollment. `events_checked` says how
+    many events each outbox and each consumer was held to; `enrollment_events` how many
+    Enrolled, EnrollmentCancelled and Completed there were.
   - **per command**: every command the load was told succeeded has its effect: the
     enrollment's status and hours, the portfolio's entry (one, with that status, hours and
     attendance) and the catalogue's seats per offering equal to the seats the accepted
@@ -40,6 +43,8 @@ EXPLAINED = """
   enrollment on offerings without a limit; one more works through rounds on an offering of
   four seats (`rounds`), each taking a reservation filled and released, a team, a waiting
   list promoted twice, attendance that completes, a completion by hand and a cancellation.
+- `verdict`: passed, or failed with the last line of what failed (an assertion, the load,
+  settling); a row is recorded whatever the outcome.
 - `deaths`: processes the supervisor found dead and restarted. A scenario without planned
   kills asserts there were none; the kill scenario asserts deaths equal the kills that
   landed plus the failpoints that fired.
@@ -54,10 +59,10 @@ EXPLAINED = """
 def write_report(figures: dict[str, dict[str, Any]], docs: Path | None = None) -> None:
     docs = docs or repo_root() / "docs"
     docs.mkdir(exist_ok=True)
-    when, commit = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), _commit()
+    commit = _commit()
     merged = {s["scenario"]: s for s in _previous(docs / "reliability.json")}
     for name, values in figures.items():
-        merged[name] = {"scenario": name, **values, "date": when, "commit": commit}
+        merged[name] = {"scenario": name, **values, "commit": commit}
     scenarios = [merged[name] for name in sorted(merged)]
     (docs / "reliability.json").write_text(json.dumps(scenarios, indent=2) + "\n")
     cores, memory = os.cpu_count(), _memory_gib()

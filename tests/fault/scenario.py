@@ -5,7 +5,7 @@ import asyncio
 import contextlib
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,8 +112,8 @@ async def under_load(lab: Lab) -> AsyncIterator[Load]:
             _phase("load ran", began)
     finally:
         stop.set()
-        for name in lab.instances:
-            lab.start(name)  # whatever the scenario left down
+        for name in sorted(lab.held):  # what the scenario stopped and left down; the
+            lab.start(name)  # supervisor restarts (and counts) the ones that died
         await wait_ready(lab)
 
 
@@ -205,16 +205,3 @@ def assert_exact(outcome: Outcome, *, deaths: int = 0) -> None:
     assert set(kinds) == {"Enrolled", "EnrollmentCancelled", "Completed"}, kinds
     assert outcome.checked["catalogue.seats"] > 0 and outcome.checked["portfolio.enrollments"] > 0
     assert outcome.deaths.total() == deaths, f"deaths {dict(outcome.deaths)}, caused {deaths}"
-
-
-@contextlib.contextmanager
-def record(
-    reliability: dict[str, dict[str, Any]], scenario: str, figures: dict[str, Any]
-) -> Iterator[None]:
-    """Runs the block's assertions, then records the figures with their verdict."""
-    try:
-        yield
-    except AssertionError as failed:
-        reliability[scenario] = {**figures, "verdict": f"failed: {str(failed)[:300]}"}
-        raise
-    reliability[scenario] = {**figures, "verdict": "passed"}

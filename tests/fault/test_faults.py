@@ -19,19 +19,17 @@ from contracts.catalogue import CourseOffered
 from contracts.enrollment import Completed, Enrolled
 from huisacademie import stack
 from huisacademie.system import SERVICES
+from tests.fault.conftest import Row
 from tests.fault.lab import LONG, SECOND_PORTS, Lab
-from tests.fault.scenario import assert_exact, every, record, settle, under_load, wait_ready
+from tests.fault.scenario import assert_exact, every, settle, under_load, wait_ready
 from tests.support.kafka import read_all
 from tests.support.seeds import seeded
 
 pytestmark = pytest.mark.fault
 
-Figures = dict[str, dict[str, Any]]
 
-
-async def test_the_broker_killed_again_and_again_loses_nothing(
-    lab: Lab, reliability: Figures
-) -> None:
+async def test_the_broker_killed_again_and_again_loses_nothing(lab: Lab, row: Row) -> None:
+    row["scenario"] = "1. kill -9 the Kafka broker"
     kills = 22 if LONG else 2
     rng = seeded("fault: broker downtime")
 
@@ -44,14 +42,15 @@ async def test_the_broker_killed_again_and_again_loses_nothing(
         injected = await every(4, kills, kill_and_restart)
         await asyncio.sleep(3)
     outcome = await settle(lab, load)
-    with record(reliability, "1. kill -9 the Kafka broker", outcome.figures(injected)):
-        assert_exact(outcome)
-        assert outcome.dead_letters == []
+    row.update(outcome.figures(injected))
+    assert_exact(outcome)
+    assert outcome.dead_letters == []
 
 
-async def test_services_killed_anywhere_lose_nothing(lab: Lab, reliability: Figures) -> None:
+async def test_services_killed_anywhere_lose_nothing(lab: Lab, row: Row) -> None:
     """Killed from outside at random moments, and by failpoints between the relay's publish
     and its mark-sent and between a consumer's commit and its offset commit."""
+    row["scenario"] = "2. kill -9 each service"
     kills = 21 if LONG else 3
     lab.failpoints = "relay.after_publish=0.02,consumer.after_commit=0.1"
     fired_before = _failpoints_fired(lab)
@@ -67,18 +66,18 @@ async def test_services_killed_anywhere_lose_nothing(lab: Lab, reliability: Figu
     outcome = await settle(lab, load)
     fired = _failpoints_fired(lab) - fired_before
     outcome.notes.append(f"{landed} kills from outside, {fired.total()} by failpoints")
-    with record(reliability, "2. kill -9 each service", outcome.figures(landed + fired.total())):
-        # Every death is one the test caused: a kill that landed, or a failpoint that fired.
-        assert_exact(outcome, deaths=landed + fired.total())
-        assert outcome.dead_letters == []
-        assert landed >= kills - 1, f"only {landed} of {kills} kills found a process"
-        # Both failpoints fire many times in the long run; the short one is too short to
-        # be sure of both, so it asks for one.
-        if LONG:
-            assert fired["relay.after_publish"] >= 1, fired
-            assert fired["consumer.after_commit"] >= 1, fired
-        else:
-            assert fired.total() >= 1, fired
+    row.update(outcome.figures(landed + fired.total()))
+    # Every death is one the test caused: a kill that landed, or a failpoint that fired.
+    assert_exact(outcome, deaths=landed + fired.total())
+    assert outcome.dead_letters == []
+    assert landed >= kills - 1, f"only {landed} of {kills} kills found a process"
+    # Both failpoints fire many times in the long run; the short one is too short to
+    # be sure of both, so it asks for one.
+    if LONG:
+        assert fired["relay.after_publish"] >= 1, fired
+        assert fired["consumer.after_commit"] >= 1, fired
+    else:
+        assert fired.total() >= 1, fired
 
 
 def _failpoints_fired(lab: Lab) -> Counter[str]:
@@ -89,7 +88,8 @@ def _failpoints_fired(lab: Lab) -> Counter[str]:
     return fired
 
 
-async def test_postgres_restarted_during_load_loses_nothing(lab: Lab, reliability: Figures) -> None:
+async def test_postgres_restarted_during_load_loses_nothing(lab: Lab, row: Row) -> None:
+    row["scenario"] = "3. restart PostgreSQL"
     restarts = 6 if LONG else 2
 
     async def restart(_: int) -> None:
@@ -99,14 +99,13 @@ async def test_postgres_restarted_during_load_loses_nothing(lab: Lab, reliabilit
         injected = await every(4, restarts, restart)
         await asyncio.sleep(3)
     outcome = await settle(lab, load)
-    with record(reliability, "3. restart PostgreSQL", outcome.figures(injected)):
-        assert_exact(outcome)
-        assert outcome.dead_letters == [], "an outage must not dead-letter events"
+    row.update(outcome.figures(injected))
+    assert_exact(outcome)
+    assert outcome.dead_letters == [], "an outage must not dead-letter events"
 
 
-async def test_every_event_delivered_twice_and_reshuffled_counts_once(
-    lab: Lab, reliability: Figures
-) -> None:
+async def test_every_event_delivered_twice_and_reshuffled_counts_once(lab: Lab, row: Row) -> None:
+    row["scenario"] = "4. every event delivered twice, reshuffled"
     async with under_load(lab) as load:
         await asyncio.sleep(20 if LONG else 6)
     bootstrap = lab.kafka_bootstrap
@@ -128,10 +127,10 @@ async def test_every_event_delivered_twice_and_reshuffled_counts_once(
     outcome = await settle(lab, load)
     outcome.notes.append("every event published a second time, shuffled")
     figures = outcome.figures(len(records))
-    with record(reliability, "4. every event delivered twice, reshuffled", figures):
-        assert_exact(outcome)
-        assert outcome.published_twice == outcome.sent  # the second copies really went out
-        assert outcome.dead_letters == []
+    row.update(figures)
+    assert_exact(outcome)
+    assert outcome.published_twice == outcome.sent  # the second copies really went out
+    assert outcome.dead_letters == []
 
 
 # Who reads which topic: each bad record is dead-lettered once by every group reading it.
@@ -177,8 +176,9 @@ def bad_records(count: int) -> list[tuple[str, bytes, bytes, list[tuple[str, byt
 
 
 async def test_bad_records_mixed_into_the_topics_all_end_as_dead_letters(
-    lab: Lab, reliability: Figures
+    lab: Lab, row: Row
 ) -> None:
+    row["scenario"] = "5. 1,000 malformed or invalid records"
     bad = bad_records(1000)
     async with under_load(lab) as load:
         await asyncio.sleep(2)
@@ -194,36 +194,34 @@ async def test_bad_records_mixed_into_the_topics_all_end_as_dead_letters(
             await producer.stop()
         await asyncio.sleep(2)
     outcome = await settle(lab, load)
-    with record(reliability, "5. 1,000 malformed or invalid records", outcome.figures(len(bad))):
-        assert_exact(outcome)
-        assert outcome.topics.malformed == len(bad)
-        letters = Counter(
-            (letter["fault_probe"], letter["dlt_consumer"]) for letter in outcome.dead_letters
-        )
-        expected = sum(READERS[topic] for topic, *_ in bad)
-        assert len(outcome.dead_letters) == expected
-        assert set(letters.values()) == {1}, "a bad record was dead-lettered twice by one group"
-        assert all(letter["dlt_reason"] for letter in outcome.dead_letters)
-        assert {letter["dlt_original_topic"] for letter in outcome.dead_letters} == set(READERS)
+    row.update(outcome.figures(len(bad)))
+    assert_exact(outcome)
+    assert outcome.topics.malformed == len(bad)
+    letters = Counter(
+        (letter["fault_probe"], letter["dlt_consumer"]) for letter in outcome.dead_letters
+    )
+    expected = sum(READERS[topic] for topic, *_ in bad)
+    assert len(outcome.dead_letters) == expected
+    assert set(letters.values()) == {1}, "a bad record was dead-lettered twice by one group"
+    assert all(letter["dlt_reason"] for letter in outcome.dead_letters)
+    assert {letter["dlt_original_topic"] for letter in outcome.dead_letters} == set(READERS)
 
 
-async def test_two_relays_of_one_service_publish_each_event_once(
-    lab: Lab, reliability: Figures
-) -> None:
+async def test_two_relays_of_one_service_publish_each_event_once(lab: Lab, row: Row) -> None:
+    row["scenario"] = "6. two outbox relays per service"
     for service in SERVICES:
         lab.add(f"{service}-2", service, SECOND_PORTS[service])
     async with under_load(lab) as load:
         await asyncio.sleep(15 if LONG else 6)
     outcome = await settle(lab, load)
     outcome.notes.append("two instances of every service, both taking commands")
-    with record(reliability, "6. two outbox relays per service", outcome.figures(len(SERVICES))):
-        assert_exact(outcome)
-        assert outcome.published_twice == 0
+    row.update(outcome.figures(len(SERVICES)))
+    assert_exact(outcome)
+    assert outcome.published_twice == 0
 
 
-async def test_sigterm_with_messages_in_flight_loses_nothing(
-    lab: Lab, reliability: Figures
-) -> None:
+async def test_sigterm_with_messages_in_flight_loses_nothing(lab: Lab, row: Row) -> None:
+    row["scenario"] = "7. SIGTERM with messages in flight"
     terms = 21 if LONG else 3
     took: list[float] = []
 
@@ -237,11 +235,11 @@ async def test_sigterm_with_messages_in_flight_loses_nothing(
         await asyncio.sleep(2)
     outcome = await settle(lab, load)
     outcome.notes.append(f"slowest exit after SIGTERM {max(took):.1f} s")
-    with record(reliability, "7. SIGTERM with messages in flight", outcome.figures(injected)):
-        assert_exact(outcome)
-        assert outcome.dead_letters == []
-        assert max(took) < 40, took
-        assert outcome.published_twice == 0, "a graceful stop sent an event twice"
+    row.update(outcome.figures(injected))
+    assert_exact(outcome)
+    assert outcome.dead_letters == []
+    assert max(took) < 40, took
+    assert outcome.published_twice == 0, "a graceful stop sent an event twice"
 
 
 async def test_a_service_starts_while_kafka_and_postgres_are_down(lab: Lab) -> None:

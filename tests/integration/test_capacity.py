@@ -299,3 +299,25 @@ async def test_the_same_reservation_key_concurrently_makes_one_reservation(
         await instances[0].reservations.reserve(
             offering.offering_id, leader, offering.board_id, 2, key
         )
+
+
+async def test_one_reservation_key_sent_for_two_offerings_at_once_reserves_once(
+    enrollment_pool: asyncpg.Pool, instances: list[Instance]
+) -> None:
+    first = await publish(enrollment_pool, capacity=SEATS)
+    second = await publish(enrollment_pool, capacity=SEATS, board_id=first.board_id)
+    leader = uuid.uuid4()
+    for _ in range(5):  # the race, again and again, each time with a fresh key
+        key = str(uuid.uuid4())
+        results = await asyncio.gather(
+            *(
+                instances[n].reservations.reserve(o.offering_id, leader, first.board_id, 1, key)
+                for n, o in enumerate((first, second))
+            ),
+            return_exceptions=True,
+        )
+        made = [r for r in results if not isinstance(r, BaseException)]
+        refused = [r for r in results if isinstance(r, BaseException)]
+        assert len(made) == 1 and made[0][1], results
+        assert len(refused) == 1 and isinstance(refused[0], CommandRejected), refused
+        assert "used for another request" in str(refused[0])

@@ -191,3 +191,25 @@ async def test_a_fill_request_with_a_member_twice_is_a_422_and_fills_nothing() -
         made = await http.post(url, json={"members": members(twice, uuid4())})
     assert made.status_code == 200, made.text
     assert [e["status"] for e in made.json()] == ["enrolled", "enrolled"]
+
+
+async def test_a_reservation_sent_again_with_its_key_is_the_same_reservation() -> None:
+    db, offering = with_offering()
+    path, leader = f"/offerings/{offering.offering_id}/reservations", str(uuid4())
+    body = {"leader_id": leader, "board_id": str(offering.details.board_id), "seats": 2}
+    key = {"Idempotency-Key": "leader-request-1"}
+    async with client(db) as http:
+        made = await http.post(path, json=body, headers=key)
+        again = await http.post(path, json=body, headers=key)
+        other = await http.post(path, json={**body, "seats": 1}, headers=key)
+        unkeyed = await http.post(path, json=body)
+    assert (made.status_code, again.status_code) == (201, 200)
+    assert again.json() == made.json()
+    assert other.status_code == 422
+    assert other.json()["detail"] == (
+        "Idempotency-Key 'leader-request-1' was used for another request"
+        f" (2 seat(s) of offering {offering.offering_id})"
+    )
+    assert unkeyed.status_code == 201 and unkeyed.json() != made.json()
+    assert len(db.store.reservations) == 2
+    assert [type(e).__name__ for e in db.committed] == ["SeatsReserved", "SeatsReserved"]

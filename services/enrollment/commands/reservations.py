@@ -4,6 +4,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from uuid import UUID, uuid4
 
+import asyncpg
+
 from contracts.enrollment import Enrolled, EnrolledVia, ReservationReleased, SeatsReserved
 from contracts.values import EnrollmentStatus
 from services.enrollment.commands.seating import admissible, promote
@@ -24,15 +26,24 @@ class ReservationCommands:
         self, offering_id: UUID, leader_id: UUID, board_id: UUID, seats: int, key: str | None = None
     ) -> tuple[Reservation, bool]:
         """The reservation, and whether this call made it (False: a repeated key)."""
+        try:
+            return await self._reserve(offering_id, leader_id, board_id, seats, key)
+        except asyncpg.UniqueViolationError:
+            # The same key, concurrently, for another offering: that request's reservation
+            # now stands, and this one is refused for naming another request.
+            async with self._begin() as unit:
+                seen = key and await unit.store.reservation_by_key(leader_id, key)
+            if key and seen:
+                return _same_request(seen, key, offering_id, board_id, seats), False
+            raise
+
+    async def _reserve(
+        self, offering_id: UUID, leader_id: UUID, board_id: UUID, seats: int, key: str | None
+    ) -> tuple[Reservation, bool]:
         async with self._begin() as unit:
             offering = await unit.store.offering(offering_id)
             if key and (seen := await unit.store.reservation_by_key(leader_id, key)):
-                if (seen.offering_id, seen.seats) != (offering_id, seats):
-                    raise CommandRejected(
-                        f"Idempotency-Key {key!r} was used for another request"
-                        f" ({seen.seats} seat(s) of offering {seen.offering_id})"
-                    )
-                return seen, False
+                return _same_request(seen, key, offering_id, board_id, seats), False
             if offering.withdrawn:
                 raise Conflict("the offering was withdrawn")
             check_open_to(offering.details, board_id, now())
@@ -112,3 +123,15 @@ async def _held(store: Store, reservation_id: UUID) -> tuple[Reservation, Offeri
     first = await store.reservation(reservation_id)
     offering = await store.offering(first.offering_id)
     return await store.reservation(reservation_id, lock=True), offering
+
+
+def _same_request(
+    seen: Reservation, key: str, offering_id: UUID, board_id: UUID, seats: int
+) -> Reservation:
+    """The reservation an earlier request with this key made, if the request was the same."""
+    if (seen.offering_id, seen.board_id, seen.seats) != (offering_id, board_id, seats):
+        raise CommandRejected(
+            f"Idempotency-Key {key!r} was used for another request"
+            f" ({seen.seats} seat(s) of offering {seen.offering_id})"
+        )
+    return seen
