@@ -20,14 +20,12 @@ import asyncpg
 
 from contracts import Envelope, Event
 from contracts.envelope import EnvelopeError, decode
-from contracts.topics import EVENT_TOPICS
+from contracts.topics import EVENT_TOPICS, dead_letter
 from huisacademie.serve import SERVICES as DEFINITIONS
 from services.catalogue.handlers import HANDLERS as SEAT_HANDLERS
 from services.catalogue.handlers import SeatEvent, seats_moved
 from tests.fault.load import Tally
 from tests.support.kafka import read_all
-
-PORTFOLIO = DEFINITIONS["portfolio"]
 
 
 @dataclass
@@ -68,6 +66,7 @@ async def check_ledgers(
     for service in DEFINITIONS.values():
         conn = await asyncpg.connect(database_urls[service.name])
         try:
+            applied: set[UUID] = set()
             for subscription in service.subscriptions:
                 wanted = {
                     event_id
@@ -79,6 +78,7 @@ async def check_ledgers(
                 )
                 held = {r["event_id"] for r in rows}
                 checked[subscription.group] = len(wanted)
+                applied |= wanted & held
                 for event_id in wanted - held:
                     tally.missing(
                         1, f"{subscription.group} never applied {_what(topics, event_id)}"
@@ -91,7 +91,7 @@ async def check_ledgers(
                 if row["event_id"] not in topics.events:
                     tally.missing(1, f"{service.name} published {row['event_id']}: not on a topic")
             if service.name == "portfolio":
-                await _journal(conn, topics, tally)
+                await _journal(conn, topics, applied, tally)
             if service.name == "catalogue":
                 await _seats(conn, topics, tally)
         finally:
@@ -99,15 +99,10 @@ async def check_ledgers(
     return checked
 
 
-async def _journal(conn: asyncpg.Connection, topics: Topics, tally: Tally) -> None:
+async def _journal(
+    conn: asyncpg.Connection, topics: Topics, applied: set[UUID], tally: Tally
+) -> None:
     kept = {r["event_id"] for r in await conn.fetch("SELECT event_id FROM journal")}
-    applied = {
-        event_id
-        for event_id, (topic, envelope) in topics.events.items()
-        if any(
-            topic in s.topics and type(envelope.data) in s.handlers for s in PORTFOLIO.subscriptions
-        )
-    }
     for event_id in applied - kept:
         tally.missing(1, f"the portfolio's journal lacks {_what(topics, event_id)}")
 
@@ -123,13 +118,22 @@ async def _seats(conn: asyncpg.Connection, topics: Topics, tally: Tally) -> None
     rows = await conn.fetch("SELECT offering_id, taken FROM seats")
     taken = {r["offering_id"]: r["taken"] for r in rows}
     for offering in from_events.keys() | taken.keys():
-        diff = taken.get(offering, 0) - from_events[offering]
-        if diff > 0:
-            tally.extra(diff, f"catalogue seats of {offering} beyond its seat events")
-        elif diff < 0:
-            tally.missing(-diff, f"catalogue seats of {offering} short of its seat events")
+        got = taken.get(offering, 0)
+        tally.compare(got, from_events[offering], f"catalogue seats of {offering} (by its events)")
 
 
 def _what(topics: Topics, event_id: UUID) -> str:
     _, envelope = topics.events[event_id]
     return f"{type(envelope.data).__name__} {event_id}"
+
+
+async def dead_letters(bootstrap: str) -> list[dict[str, str]]:
+    """The headers of every record in the dead-letter topics."""
+    every = await asyncio.gather(
+        *(read_all(bootstrap, dead_letter(topic), within=60) for topic in EVENT_TOPICS)
+    )
+    return [
+        {k: (v or b"").decode(errors="replace") for k, v in record.headers}
+        for records in every
+        for record in records
+    ]

@@ -13,8 +13,8 @@ import httpx
 
 from contracts.enrollment import Completed, Enrolled, EnrollmentCancelled
 from tests.fault.lab import LONG, Lab, consumer_lag
-from tests.fault.ledger import Topics, check_ledgers, read_topics
-from tests.fault.load import Load, Tally, dead_letters
+from tests.fault.ledger import Topics, check_ledgers, dead_letters, read_topics
+from tests.fault.load import Load, Tally
 from tests.support.seeds import seeded
 
 

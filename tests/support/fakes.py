@@ -1,14 +1,14 @@
 """Fake units of work for the catalogue's and enrollment's commands: their tables in
 dictionaries, and the events of each unit of work kept only when the unit ends without an
-error (a failed one emits nothing, as a rolled-back transaction leaves nothing in the
-outbox; enrollment's fake also puts its tables back as they were)."""
+error (a failed one emits nothing and leaves the tables as they were, as a rolled-back
+transaction would)."""
 
 import copy
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date
-from typing import Any, cast
+from typing import Generic, TypeVar, cast
 from uuid import UUID
 
 from contracts import Event
@@ -22,6 +22,8 @@ from services.enrollment.domain.reservations import Reservation
 from services.enrollment.store import Store
 from services.shared.errors import NotFound
 from services.shared.unit_of_work import Begin
+
+T = TypeVar("T")
 
 
 class FakeCatalogueTables:
@@ -61,8 +63,8 @@ class FakeCatalogueTables:
         self.programmes[programme.programme_id] = programme
 
 
-class FakeUnitOfWork:
-    def __init__(self, store: Any) -> None:
+class FakeUnitOfWork(Generic[T]):
+    def __init__(self, store: T) -> None:
         self.store = store
         self.events: list[Event] = []
 
@@ -70,16 +72,32 @@ class FakeUnitOfWork:
         self.events.extend(events)
 
 
-class FakeCatalogueDatabase:
-    def __init__(self) -> None:
-        self.tables = FakeCatalogueTables()
+class FakeDatabase(Generic[T]):
+    """Units of work on fake tables: a unit that ends in an error commits no events and
+    leaves the tables as they were, as a rolled-back transaction would."""
+
+    def __init__(self, store: T) -> None:
+        self.store = store
         self.committed: list[Event] = []
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[FakeUnitOfWork]:
-        unit = FakeUnitOfWork(self.tables)
-        yield unit
+    async def transaction(self) -> AsyncIterator[FakeUnitOfWork[T]]:
+        before = copy.deepcopy(vars(self.store))
+        unit = FakeUnitOfWork(self.store)
+        try:
+            yield unit
+        except BaseException:
+            vars(self.store).update(before)
+            raise
         self.committed.extend(unit.events)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[T]:
+        yield self.store
+
+
+def fake_catalogue() -> FakeDatabase[FakeCatalogueTables]:
+    return FakeDatabase(FakeCatalogueTables())
 
 
 _BOOKED = (EnrollmentStatus.REQUESTED, EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITLISTED)
@@ -210,28 +228,9 @@ class FakeEnrollmentStore:
         self.reservations[reservation_id] = replace(r, released=True)
 
 
-class FakeEnrollmentDatabase:
-    """Units of work on a FakeEnrollmentStore: a unit that ends in an error commits no
-    events and leaves the tables as they were, as a rolled-back transaction would."""
-
+class FakeEnrollmentDatabase(FakeDatabase[FakeEnrollmentStore]):
     def __init__(self) -> None:
-        self.store = FakeEnrollmentStore()
-        self.committed: list[Event] = []
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[FakeUnitOfWork]:
-        before = copy.deepcopy(vars(self.store))
-        unit = FakeUnitOfWork(self.store)
-        try:
-            yield unit
-        except BaseException:
-            vars(self.store).update(before)
-            raise
-        self.committed.extend(unit.events)
-
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[FakeEnrollmentStore]:
-        yield self.store
+        super().__init__(FakeEnrollmentStore())
 
     @property
     def begin(self) -> Begin[Store]:

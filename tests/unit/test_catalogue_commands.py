@@ -6,7 +6,7 @@ import pytest
 from contracts import Event
 from services.catalogue.commands import CatalogueCommands
 from tests.support.catalogue_commands import CatalogueCommandsContract
-from tests.support.fakes import FakeCatalogueDatabase
+from tests.support.fakes import fake_catalogue
 
 pytestmark = pytest.mark.unit
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.unit
 class TestWithAFakeUnitOfWork(CatalogueCommandsContract):
     @pytest.fixture(autouse=True)
     def _fake(self) -> None:
-        self.database = FakeCatalogueDatabase()
+        self.database = fake_catalogue()
         self.commands = CatalogueCommands(self.database.transaction)
 
     async def committed(self) -> list[Event]:
