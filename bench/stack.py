@@ -1,32 +1,53 @@
-"""The benchmarks' own Kafka and PostgreSQL (never the demo's or the tests'), and fresh
-topics and databases for each measurement."""
+"""The benchmarks' own Kafka, PostgreSQL and Keycloak (never the demo's or the tests'), and
+fresh topics, databases and an identity provider's realm for each measurement."""
 
 import asyncio
 import shutil
+from dataclasses import dataclass
 
 from contracts.topics import all_topics
+from huisacademie import identity as realms
 from huisacademie import stack
+from huisacademie.oidc import Keycloak
 from huisacademie.stack import StackLayout, repo_root
 from huisacademie.stack import topics as stack_topics
 from huisacademie.stack.databases import recreate_database
+from huisacademie.stack.keycloak import KEYCLOAK_PROCESS
+from services.shared.db import migrate
+from services.shared.identity import directory
+from services.shared.identity.tokens import TrustedIssuer
 
 LAYOUT = StackLayout(
-    root=repo_root() / ".local" / "bench", kafka_port=49092, controller_port=49093, pg_port=45433
+    root=repo_root() / ".local" / "bench",
+    kafka_port=49092,
+    controller_port=49093,
+    pg_port=45433,
+    keycloak_port=48090,
 )
 BOOTSTRAP = LAYOUT.kafka_bootstrap
+REALM = "bench"
+"""The benchmarks' people sign in here: a federation-like issuer (no board of its own), each
+board's people placed on their board by the directory."""
 
 
 def start() -> None:
-    """A broker with empty logs (nothing left from an earlier run) and PostgreSQL."""
+    """A broker with empty logs (nothing left from an earlier run), PostgreSQL, and Keycloak
+    (with an empty database of its own when it is not running yet)."""
     stack.ensure_postgres_installed()
     stack.start_postgres(LAYOUT, [])
     stack.ensure_kafka_jars()
     stack.stop_kafka(LAYOUT)
     shutil.rmtree(LAYOUT.root / "kafka", ignore_errors=True)
     stack.start_kafka(LAYOUT, all_topics())
+    stack.ensure_keycloak()
+    if stack.process_status(KEYCLOAK_PROCESS, LAYOUT) is None:
+        # An earlier run's users and sessions would only slow this one down.
+        shutil.rmtree(LAYOUT.root / "keycloak", ignore_errors=True)
+    stack.start_keycloak(LAYOUT, LAYOUT.keycloak_port)
 
 
 def stop() -> None:
+    stack.stop_keycloak(LAYOUT)
     stack.stop_kafka(LAYOUT)
     stack.stop_postgres(LAYOUT)
 
@@ -41,3 +62,40 @@ async def topic(name: str, partitions: int = 6) -> str:
 
 async def fresh_database(name: str) -> str:
     return await recreate_database(LAYOUT.database_url("postgres"), name)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who signs in for the benchmarks: a realm of the bench's Keycloak, and the directory
+    that says who its users are."""
+
+    keycloak_url: str
+    realm: str
+    issuer: str
+    """As the realm's tokens carry it in `iss`."""
+    directory_url: str
+
+    @property
+    def trusted(self) -> TrustedIssuer:
+        """The realm as the services trust it: no boards, the directory names each one's."""
+        return TrustedIssuer(issuer=self.issuer)
+
+    def keycloak(self) -> Keycloak:
+        """An admin client of the bench's Keycloak (close it after use)."""
+        return Keycloak(self.keycloak_url, timeout=120.0)
+
+
+async def identity() -> Identity:
+    """A fresh bench realm (huisacademie.identity.realm) and a fresh, migrated directory."""
+    url = LAYOUT.keycloak_url
+
+    def fresh_realm() -> str:
+        with Keycloak(url, timeout=120.0) as keycloak:
+            keycloak.delete_realm(REALM)
+            keycloak.ensure_realm(realms.realm(REALM))
+            return keycloak.issuer(REALM)
+
+    issuer = await asyncio.to_thread(fresh_realm)
+    directory_url = await fresh_database("bench_directory")
+    await migrate(directory_url, [directory.MIGRATIONS])
+    return Identity(url, REALM, issuer, directory_url)

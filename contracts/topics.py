@@ -18,8 +18,22 @@ KEYS: Final = {
     SCHOOL_AUDITS: "the school's id",
     ENROLLMENTS: "the staff member's id (each person's events stay in order)",
 }
+PRODUCERS: Final = {
+    OFFERINGS: "catalogue",
+    AUDITS: "catalogue",
+    PROGRAMMES: "catalogue",
+    ENROLLMENTS: "enrollment",
+    PORTFOLIO: "portfolio",
+    SCHOOL_AUDITS: "portfolio",
+}
+"""The one service that publishes to each topic."""
 PARTITIONS: Final = 6
 DEAD_LETTER_PARTITIONS: Final = 1
+
+
+def source_of(topic: str) -> str:
+    """The CloudEvents source every event on `topic` carries: its producer's."""
+    return f"/huisacademie/{PRODUCERS[topic]}"
 
 
 def dead_letter(topic: str) -> str:

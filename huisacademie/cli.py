@@ -1,4 +1,4 @@
-"""huisacademie: up, down, status, demo, topics, serve, portfolio rebuild, dlt."""
+"""huisacademie: up, down, status, demo, token, topics, serve, portfolio rebuild, dlt."""
 
 import argparse
 import asyncio
@@ -7,6 +7,7 @@ import sys
 import time
 
 from contracts.topics import all_topics
+from huisacademie.identity import FOR_ROLE
 from huisacademie.stack import StackError
 from huisacademie.stack.topics import create_topics
 from huisacademie.system import SERVICES, System, demo_system
@@ -19,6 +20,16 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("down", help="stop everything `up` started")
     commands.add_parser("status", help="show what runs")
     commands.add_parser("demo", help="play the demo scenario against the running system")
+    token = commands.add_parser(
+        "token", help="print an access token of the local stack's identity provider"
+    )
+    token.add_argument(
+        "--as", dest="role", choices=[r.value for r in FOR_ROLE], default="staff",
+        help="sign in as the demo board's person (or client) with this role",
+    )  # fmt: skip
+    token.add_argument(
+        "--staff", help="sign in as the demo person with this staff id (or username) instead"
+    )
     topics = commands.add_parser(
         "topics", help="create the event and dead-letter topics on KAFKA_BOOTSTRAP_SERVERS"
     )
@@ -54,6 +65,8 @@ def _run(command: str, args: argparse.Namespace) -> None:
         system.start_services()
         for name in SERVICES:
             print(f"  {name:<11} {system.url(name)}  (docs: {system.url(name)}/docs)")
+        keycloak = system.layout.keycloak_url
+        print(f"  {'sign-in':<11} {keycloak}/realms/huisacademie  (admin: {keycloak}/admin)")
         print(f"up in {time.monotonic() - started:.1f} s; logs in {system.layout.logs_dir}")
     elif command == "down":
         system.stop()
@@ -64,7 +77,10 @@ def _run(command: str, args: argparse.Namespace) -> None:
     elif command == "demo":
         from huisacademie import demo
 
-        demo.run(demo.Endpoints(*(system.url(n) for n in SERVICES)))
+        sign_in = demo.SignIn(system.layout.keycloak_url, system.directory_url)
+        demo.run(demo.Endpoints(*(system.url(n) for n in SERVICES)), sign_in)
+    elif command == "token":
+        print(_token(system, args.role, args.staff))
     elif command == "topics":
         bootstrap = _bootstrap(system)
         if not asyncio.run(create_topics(bootstrap, dict(all_topics()), args.replication)):
@@ -80,6 +96,24 @@ def _run(command: str, args: argparse.Namespace) -> None:
         from huisacademie.serve import serve
 
         serve(args.service)
+
+
+def _token(system: System, role: str, staff: str | None) -> str:
+    from huisacademie import identity
+    from huisacademie.oidc import Keycloak, KeycloakError
+    from services.shared.identity.access import Role
+
+    who = identity.FOR_ROLE[Role(role)]
+    if staff is not None:
+        found = [p.username for p in identity.PEOPLE if staff in (str(p.staff_id), p.username)]
+        if not found:
+            raise StackError(f"no demo person with staff id or username {staff}")
+        who = found[0]
+    try:
+        with Keycloak(system.layout.keycloak_url) as keycloak:
+            return identity.token(keycloak, who)
+    except (KeycloakError, OSError) as e:
+        raise StackError(f"the identity provider did not answer ({e}); is the stack up?") from e
 
 
 def _bootstrap(system: System) -> str:

@@ -1,5 +1,6 @@
 """The whole system on one machine: infrastructure, then the three services as processes."""
 
+import json
 import os
 import sys
 import time
@@ -11,6 +12,7 @@ import httpx
 from contracts.topics import all_topics
 from huisacademie import stack
 from huisacademie.stack import StackError, StackLayout
+from services.shared.identity.tokens import TrustedIssuer
 
 SERVICES = ("catalogue", "enrollment", "portfolio")
 DEMO_PORTS: Mapping[str, int] = {"catalogue": 8001, "enrollment": 8002, "portfolio": 8003}
@@ -29,27 +31,50 @@ class System:
     ports: Mapping[str, int]
     kafka_bootstrap: str
     database_urls: Mapping[str, str]
+    directory_url: str
+    """The directory's database: who each signed-in caller is."""
+    issuers: tuple[TrustedIssuer, ...]
+    """The identity providers whose tokens the services accept."""
+    docs: bool = False
+    """Serve /docs without a token (a developer's stack)."""
 
     @classmethod
     def on_local_stack(cls, layout: StackLayout, ports: Mapping[str, int]) -> "System":
+        from huisacademie.identity import demo_issuer
+
         urls = {name: layout.database_url(name) for name in SERVICES}
-        return cls(layout, ports, layout.kafka_bootstrap, urls)
+        directory = layout.database_url("directory")
+        issuers = (demo_issuer(layout.keycloak_url),)
+        return cls(layout, ports, layout.kafka_bootstrap, urls, directory, issuers, docs=True)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def service_env(self) -> dict[str, str]:
-        env = {"KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap, "LOG_JSON": "true"}
+        env = {
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "LOG_JSON": "true",
+            "DIRECTORY_DATABASE_URL": self.directory_url,
+            "OIDC_ISSUERS": json.dumps([i.model_dump() for i in self.issuers]),
+            "HTTP_DOCS": "true" if self.docs else "false",
+        }
         for name in SERVICES:
             env[f"{name.upper()}_DATABASE_URL"] = self.database_urls[name]
             env[f"{name.upper()}_HTTP_PORT"] = str(self.ports[name])
         return env
 
     def start_infrastructure(self) -> None:
+        """PostgreSQL, Kafka and the identity provider, with the demo board's realm."""
+        from huisacademie.identity import provision_demo
+        from huisacademie.oidc import Keycloak
+
         stack.ensure_postgres_installed()
-        stack.start_postgres(self.layout, SERVICES)
+        stack.start_postgres(self.layout, (*SERVICES, "directory"))
         stack.ensure_kafka_jars()
         stack.start_kafka(self.layout, all_topics())
+        stack.ensure_keycloak()
+        url = stack.start_keycloak(self.layout, self.layout.keycloak_port)
+        provision_demo(Keycloak(url), self.directory_url)
 
     def start_service(self, name: str) -> int:
         argv = [sys.executable, "-m", "huisacademie", "serve", name]
@@ -81,12 +106,13 @@ class System:
 
     def stop(self) -> None:
         self.stop_services()
+        stack.stop_keycloak(self.layout)
         stack.stop_kafka(self.layout)
         stack.stop_postgres(self.layout)
 
     def status(self) -> dict[str, str]:
         report = {}
-        for name in ("kafka", *SERVICES):
+        for name in ("kafka", "keycloak", *SERVICES):
             pid = stack.process_status(name, self.layout)
             report[name] = f"running (pid {pid})" if pid else "stopped"
         report["postgres"] = (

@@ -6,16 +6,19 @@ from typing import Any
 import httpx
 
 from huisacademie.demo import scenario
-from huisacademie.demo.client import Client, DemoFailed, Endpoints, wait_for
-from huisacademie.demo.scenario import LEADER, STAFF, World
+from huisacademie.demo.client import Client, DemoFailed, Endpoints, SignIn, wait_for
+from huisacademie.demo.scenario import LEADER, STAFF, USER, World
 
-__all__ = ["LEADER", "STAFF", "DemoFailed", "Endpoints", "run", "wait_for"]
+__all__ = ["LEADER", "STAFF", "USER", "DemoFailed", "Endpoints", "SignIn", "run", "wait_for"]
 
 
-def run(endpoints: Endpoints | None = None, say: Callable[[str], None] = print) -> dict[str, Any]:
-    """Plays the scenario; returns what it made (ids, portfolio) for tests to check."""
+def run(
+    endpoints: Endpoints, sign_in: SignIn, say: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """Plays the scenario, each step signed in as the person who takes it; returns what it
+    made (ids, portfolio) for tests to check."""
     with httpx.Client(timeout=10.0) as http:
-        call, w = Client(http, endpoints or Endpoints()), scenario.World()
+        call, w = Client(http, endpoints, sign_in), scenario.World()
         scenario.publish(call, w, say)
         wait_for(
             "enrollment to learn the offerings",
@@ -32,14 +35,16 @@ def _report(call: Client, w: World, say: Callable[[str], None]) -> dict[str, Any
     """Waits until the portfolio has caught up, then prints a summary and the URLs."""
     bram, linde, lead = w.staff[STAFF[1]], w.schools["De Linde"], w.staff[STAFF[3]]
     portfolio = wait_for(
-        "the portfolio", lambda: _completed(call("GET", f"{call.por}/staff/{bram}/portfolio"), 3)
+        "the portfolio",
+        lambda: _completed(call("GET", f"{call.por}/staff/{bram}/portfolio", by="bram"), 3),
     )
     history = wait_for(
-        "the audit history", lambda: _audited(call("GET", f"{call.por}/schools/{linde}/audits"))
+        "the audit history",
+        lambda: _audited(call("GET", f"{call.por}/schools/{linde}/audits", by=USER[LEADER])),
     )
     auditor = wait_for(
         "the auditor's portfolio",
-        lambda: _completed(call("GET", f"{call.por}/staff/{lead}/portfolio"), 1),
+        lambda: _completed(call("GET", f"{call.por}/staff/{lead}/portfolio", by=USER[STAFF[3]]), 1),
     )
     say("")
     say(f"Portfolio of {STAFF[1]}: {portfolio['total_hours']} hours")
@@ -50,12 +55,16 @@ def _report(call: Client, w: World, say: Callable[[str], None]) -> dict[str, Any
     say(f"Audit work credited to {STAFF[3]}: {auditor['total_hours']} hours")
     audits = history["audits"]
     say(f"Audit history of De Linde: {len(audits)} audit(s), {audits[0]['status']}")
+    feed = call("POST", f"{call.enr}/staff/{bram}/calendar-feed", {}, by="bram")
     say("")
+    say(f"Every address below needs a sign-in: {STAFF[1]}'s token (valid 15 minutes) from")
+    say('  TOKEN=$(huisacademie token --as staff)   # or --user bram; password "demo"')
+    say('  curl -H "Authorization: Bearer $TOKEN" <address>')
     say(f"portfolio:     {call.por}/staff/{bram}/portfolio")
     say(f"as a page:     {call.por}/staff/{bram}/portfolio.html")
     say(f"as a PDF:      {call.por}/staff/{bram}/portfolio.pdf")
-    say(f"audit history: {call.por}/schools/{linde}/audits")
-    say(f"calendar:      {call.enr}/staff/{bram}/calendar.ics")
+    say(f"audit history: {call.por}/schools/{linde}/audits   (--as leader)")
+    say(f"calendar:      {feed['url']}   (secret: no token; renew it to revoke)")
     return {
         "staff": w.staff,
         "schools": w.schools,

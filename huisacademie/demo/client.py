@@ -1,11 +1,17 @@
 """A small HTTP client for the demo, and waiting for eventual consistency."""
 
+import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 import httpx
+import jwt
+
+from huisacademie import identity
+from huisacademie.oidc import Keycloak
 
 
 @dataclass(frozen=True)
@@ -29,22 +35,52 @@ def wait_for(what: str, probe: Callable[[], Any], timeout: float = 30.0) -> Any:
     raise DemoFailed(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-class Client:
-    """Calls the three services; any error status stops the demo with what went wrong."""
+@dataclass
+class SignIn:
+    """How the demo's people sign in: the stack's identity provider, and the directory in
+    which the board's administrator places them."""
 
-    def __init__(self, http: httpx.Client, endpoints: Endpoints) -> None:
+    keycloak_url: str
+    directory_url: str
+    _tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
+
+    def token(self, who: str) -> str:
+        """A token for a demo person (by username) or client, signed in again near expiry."""
+        held = self._tokens.get(who)
+        if held is None or held[1] < time.time() + 60:
+            with Keycloak(self.keycloak_url) as keycloak:
+                token = identity.token(keycloak, who)
+            expires = float(jwt.decode(token, options={"verify_signature": False})["exp"])
+            self._tokens[who] = held = (token, expires)
+        return held[0]
+
+    def grant_academy(self, username: str, academy_id: str) -> None:
+        asyncio.run(identity.grant_academy(self.directory_url, username, UUID(academy_id)))
+
+
+class Client:
+    """Calls the three services as one of the demo's people; any error status stops the
+    demo with what went wrong."""
+
+    def __init__(self, http: httpx.Client, endpoints: Endpoints, sign_in: SignIn) -> None:
         self.http = http
+        self.sign_in = sign_in
         self.cat, self.enr, self.por = (
             endpoints.catalogue,
             endpoints.enrollment,
             endpoints.portfolio,
         )
 
-    def __call__(self, method: str, url: str, body: dict[str, Any] | None = None) -> Any:
-        response = self.http.request(method, url, json=body)
+    def __call__(
+        self, method: str, url: str, body: dict[str, Any] | None = None, *, by: str
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {self.sign_in.token(by)}"}
+        response = self.http.request(method, url, json=body, headers=headers)
         if response.is_error:
-            raise DemoFailed(f"{method} {url}: {response.status_code} {response.text}")
+            raise DemoFailed(f"{method} {url} by {by}: {response.status_code} {response.text}")
         return response.json()
 
     def known_to_enrollment(self, offering_id: str) -> bool:
-        return self.http.get(f"{self.enr}/offerings/{offering_id}").status_code == 200
+        headers = {"Authorization": f"Bearer {self.sign_in.token('bram')}"}
+        url = f"{self.enr}/offerings/{offering_id}"
+        return self.http.get(url, headers=headers).status_code == 200

@@ -1,12 +1,12 @@
 """The demo's steps: an academy's programme, a waiting list, attendance, an approval and a
 peer audit, all through the HTTP APIs."""
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from huisacademie import identity
 from huisacademie.demo.client import Client, DemoFailed, wait_for
 from services.shared.clock import dutch_today
 
@@ -18,18 +18,21 @@ READING, CLASSROOM, TEAM = (
     "Learning team: formative assessment",
 )
 Say = Callable[[str], None]
+USER = {p.name: p.username for p in identity.PEOPLE}
+"""Whom the demo signs in as, by name."""
+ACADEMY_ADMIN, BOARD_ADMIN = "joost", "sanne"
 
 
 @dataclass
 class World:
-    board: str = field(default_factory=lambda: str(uuid.uuid4()))
+    """The demo board, its schools and people, as its directory holds them."""
+
+    board: str = str(identity.DEMO_BOARD)
     schools: dict[str, str] = field(
-        default_factory=lambda: {
-            n: str(uuid.uuid4()) for n in ("De Linde", "Het Baken", "De Regenboog")
-        }
+        default_factory=lambda: {n: str(s) for n, s in identity.SCHOOLS.items()}
     )
     staff: dict[str, str] = field(
-        default_factory=lambda: {n: str(uuid.uuid4()) for n in [*STAFF, LEADER]}
+        default_factory=lambda: {p.name: str(p.staff_id) for p in identity.PEOPLE}
     )
     offerings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -48,9 +51,13 @@ def sessions(first: date, count: int = 1) -> list[dict[str, str]]:
 
 def publish(call: Client, w: World, say: Say) -> None:
     academy = call(
-        "POST", f"{call.cat}/academies", {"name": "Academie De Linde", "board_id": w.board}
+        "POST",
+        f"{call.cat}/academies",
+        {"name": "Academie De Linde", "board_id": w.board},
+        by=BOARD_ADMIN,
     )
-    say(f"academy published by board {w.board[:8]}: {academy['name']}")
+    call.sign_in.grant_academy(ACADEMY_ADMIN, academy["academy_id"])
+    say(f"academy set up by the board's administrator: {academy['name']}, run by Joost Mulder")
     today, soon = dutch_today(), dutch_today() + timedelta(days=14)
     # The reading course ends today, so its completion counts in this school year.
     plans = [
@@ -88,20 +95,15 @@ def publish(call: Client, w: World, say: Say) -> None:
             "domains": domains,
             "goal_tags": goals,
         }
-        w.offerings[title] = call("POST", f"{call.cat}/offerings", body)
+        w.offerings[title] = call("POST", f"{call.cat}/offerings", body, by=ACADEMY_ADMIN)
         approves = ", the school leader approves" if approval else ""
         say(f"offering published: {title} ({seats or 'unlimited'} seats, {hours} h{approves})")
 
 
 def enrol(call: Client, w: World, name: str, title: str) -> dict[str, Any]:
     role = "school_leader" if name == LEADER else "teacher"
-    body = {
-        "staff_id": w.staff[name],
-        "board_id": w.board,
-        "role": role,
-        "offering_id": w.offerings[title]["offering_id"],
-    }
-    result: dict[str, Any] = call("POST", f"{call.enr}/enrollments", body)
+    body = {"role": role, "offering_id": w.offerings[title]["offering_id"]}
+    result: dict[str, Any] = call("POST", f"{call.enr}/enrollments", body, by=USER[name])
     return result
 
 
@@ -113,8 +115,11 @@ def waiting_list(call: Client, w: World, say: Say) -> dict[str, dict[str, Any]]:
         "POST",
         f"{call.enr}/enrollments/{made[STAFF[0]]['enrollment_id']}/cancel",
         {"reason": "clash"},
+        by=USER[STAFF[0]],
     )
-    moved = call("GET", f"{call.enr}/enrollments/{made[STAFF[2]]['enrollment_id']}")
+    moved = call(
+        "GET", f"{call.enr}/enrollments/{made[STAFF[2]]['enrollment_id']}", by=USER[STAFF[2]]
+    )
     say(f"{STAFF[0]} cancels; {STAFF[2]} moves up from the waiting list: {moved['status']}")
     if moved["status"] != "enrolled":
         raise DemoFailed(f"expected {STAFF[2]} to be promoted, got {moved['status']}")
@@ -125,17 +130,18 @@ def attendance(call: Client, w: World, made: dict[str, dict[str, Any]], say: Say
     for name in (STAFF[1], STAFF[2]):
         for session in w.offerings[READING]["sessions"]:
             url = f"{call.enr}/enrollments/{made[name]['enrollment_id']}/attendance"
-            done = call("POST", url, {"session_id": session["session_id"], "attended": True})
+            present = {"session_id": session["session_id"], "attended": True}
+            done = call("POST", url, present, by=ACADEMY_ADMIN)
         say(f"{name} attended both reading sessions, so: {done['status']}")
     bram = w.staff[STAFF[1]]
     entry = made[STAFF[1]]["enrollment_id"]
     portfolio = f"{call.por}/staff/{bram}/portfolio"
     wait_for(
         "the course in the portfolio",
-        lambda: any(e["entry_id"] == entry for e in call("GET", portfolio)["entries"]),
+        lambda: any(e["entry_id"] == entry for e in call("GET", portfolio, by="bram")["entries"]),
     )
     reflection = {"text": "Reading aloud in small groups works: I do it daily now."}
-    call("POST", f"{call.por}/staff/{bram}/entries/{entry}/reflections", reflection)
+    call("POST", f"{call.por}/staff/{bram}/entries/{entry}/reflections", reflection, by="bram")
     say(f"{STAFF[1]} adds a reflection to the reading course in the portfolio")
 
 
@@ -143,9 +149,9 @@ def approval(call: Client, w: World, say: Say) -> None:
     request = enrol(call, w, STAFF[1], TEAM)
     say(f"{STAFF[1]} asks to join the learning team: {request['status']}")
     url = f"{call.enr}/enrollments/{request['enrollment_id']}"
-    approved = call("POST", f"{url}/approve", {"approver_id": w.staff[LEADER]})
+    approved = call("POST", f"{url}/approve", {}, by=USER[LEADER])
     say(f"{LEADER}, school leader, approves: {approved['status']}")
-    call("POST", f"{url}/complete", {"reason": "all four meetings held"})
+    call("POST", f"{url}/complete", {"reason": "all four meetings held"}, by=ACADEMY_ADMIN)
     today = dutch_today()
     last_year = date(today.year if today.month >= 8 else today.year - 1, 6, 20)
     workshop = enrol(call, w, STAFF[1], CLASSROOM)
@@ -153,6 +159,7 @@ def approval(call: Client, w: World, say: Say) -> None:
         "POST",
         f"{call.enr}/enrollments/{workshop['enrollment_id']}/complete",
         {"completed_on": last_year.isoformat(), "reason": "from last year's records"},
+        by=ACADEMY_ADMIN,
     )
     say(f"the academy records {STAFF[1]}'s learning team and last year's workshop as completed")
 
@@ -172,6 +179,7 @@ def audit(call: Client, w: World, say: Say) -> None:
             "theme": "team learning and collaboration",
             "team": team,
         },
+        by=BOARD_ADMIN,
     )
     say(f"peer audit of De Linde scheduled, led by {STAFF[3]} (Het Baken)")
     findings = {
@@ -183,5 +191,6 @@ def audit(call: Client, w: World, say: Say) -> None:
         "POST",
         f"{call.cat}/audits/{planned['audit_id']}/complete",
         {"hours_per_auditor": 8, "findings": findings},
+        by=USER[STAFF[3]],
     )
     say("peer audit completed with findings")

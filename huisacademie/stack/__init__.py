@@ -2,6 +2,7 @@
 
 from huisacademie.stack.jars import ensure_kafka_jars
 from huisacademie.stack.kafka import start_kafka, stop_kafka
+from huisacademie.stack.keycloak import ensure_keycloak, start_keycloak, stop_keycloak
 from huisacademie.stack.layout import (
     StackError,
     StackLayout,
@@ -23,13 +24,16 @@ __all__ = [
     "StackLayout",
     "demo_layout",
     "ensure_kafka_jars",
+    "ensure_keycloak",
     "ensure_postgres_installed",
     "process_status",
     "repo_root",
     "start_kafka",
+    "start_keycloak",
     "start_postgres",
     "start_process",
     "stop_kafka",
+    "stop_keycloak",
     "stop_postgres",
     "stop_process",
     "test_layout",

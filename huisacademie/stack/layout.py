@@ -18,6 +18,11 @@ class StackLayout:
     kafka_port: int = 9092
     controller_port: int = 9093
     pg_port: int = 5433
+    keycloak_port: int = 8090
+
+    @property
+    def keycloak_url(self) -> str:
+        return f"http://127.0.0.1:{self.keycloak_port}"
 
     @property
     def kafka_bootstrap(self) -> str:
@@ -50,6 +55,7 @@ def test_layout() -> StackLayout:
         kafka_port=19092,
         controller_port=19093,
         pg_port=15433,
+        keycloak_port=18090,
     )
 
 

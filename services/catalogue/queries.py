@@ -9,6 +9,7 @@ from services.catalogue.domain.programmes import Programme
 from services.catalogue.store import Store
 from services.catalogue.store.search import OfferingQuery
 from services.shared.errors import found
+from services.shared.identity.access import Target
 from services.shared.unit_of_work import Database
 
 
@@ -43,3 +44,20 @@ class CatalogueQueries:
     async def audits(self, school_id: UUID | None) -> list[Audit]:
         async with self._database.reading() as store:
             return await store.list_audits(school_id)
+
+    async def offering_target(self, offering_id: UUID) -> tuple[OfferingView, Target]:
+        """The offering, and what it is for access: its academy and the academy's board."""
+        async with self._database.reading() as store:
+            view = found(await store.view(offering_id), f"no offering {offering_id}")
+            academy_id = view.offering.details.academy_id
+            academy = await store.get_academy(academy_id)
+        board_id = academy.board_id if academy is not None else None
+        return view, Target(academy_id=academy_id, board_id=board_id)
+
+
+def audit_target(audit: Audit) -> Target:
+    return Target(
+        board_id=audit.board_id,
+        schools=frozenset({audit.school_id}),
+        team=frozenset(m.staff_id for m in audit.team),
+    )

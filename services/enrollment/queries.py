@@ -1,6 +1,8 @@
 """Enrollment's read use cases: enrollments, seats and the waiting list, history, and
 calendar feeds, each read on a connection of its own."""
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -10,6 +12,7 @@ from services.enrollment.domain import calendar
 from services.enrollment.domain.enrollments import Enrollment, Offering
 from services.enrollment.domain.reservations import Reservation
 from services.enrollment.store import Store
+from services.shared.errors import NotFound
 from services.shared.unit_of_work import Database
 
 
@@ -29,6 +32,12 @@ class EnrollmentQueries:
     async def enrollment(self, enrollment_id: UUID) -> Enrollment:
         async with self._database.reading() as store:
             return await store.enrollment(enrollment_id)
+
+    async def academy_of(self, offering_id: UUID) -> UUID:
+        """The academy that offers it: whose administrators reach its enrollments."""
+        async with self._database.reading() as store:
+            offering = await store.offering(offering_id, lock="")
+        return offering.details.academy_id
 
     async def reservation(self, reservation_id: UUID) -> Reservation:
         async with self._database.reading() as store:
@@ -59,3 +68,21 @@ class EnrollmentQueries:
                 await store.enrollment(enrollment_id)
             found = await store.bookings(staff_id=staff_id, enrollment_id=enrollment_id)
         return calendar.render(found, name="huisacademie")
+
+    async def rotate_calendar_feed(self, staff_id: UUID) -> str:
+        """A new secret for the person's calendar feed; the old one stops working."""
+        secret = secrets.token_urlsafe(32)
+        async with self._database.reading() as store:
+            await store.rotate_calendar_feed(staff_id, _digest(secret))
+        return secret
+
+    async def calendar_feed(self, secret: str) -> bytes:
+        async with self._database.reading() as store:
+            owner = await store.calendar_feed_owner(_digest(secret))
+        if owner is None:
+            raise NotFound("no such calendar feed (its address may have been renewed)")
+        return await self.calendar(staff_id=owner)
+
+
+def _digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()

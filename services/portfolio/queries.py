@@ -46,6 +46,8 @@ class Dossier:
 
 @dataclass(frozen=True)
 class EvidenceFile:
+    staff_id: UUID
+    """Whose it is: only they and their school leader may have it."""
     name: str
     media_type: str
     content: bytes

@@ -15,6 +15,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.shared.consumer import EventConsumer, Handlers
 from services.shared.db import SHARED_MIGRATIONS, Connection
+from services.shared.identity.access import Policy
 from services.shared.settings import ServiceSettings
 from services.shared.unit_of_work import Database, Journal
 
@@ -47,9 +48,13 @@ class ServiceDefinition(Generic[S]):
     """The service's store on a connection: what its units of work hold."""
     router: APIRouter
     """Its HTTP routes (every service also answers /health and /metrics)."""
+    policy: Policy
+    """Who may use each of its routes (api/policy.py): docs/security.md shows them all."""
     subscriptions: tuple[Subscription, ...] = ()
     journal: Journal[S] | None = None
     """The service's own record of the events it makes and applies, if it keeps one."""
+    max_request_bytes: int = 1 << 20
+    """Request bodies beyond this are refused (413) before they are read whole or parsed."""
 
     @property
     def migrations(self) -> Path:

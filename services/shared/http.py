@@ -4,14 +4,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.shared.definition import ServiceDefinition
 from services.shared.errors import CommandRejected, Conflict, NotFound
 from services.shared.failures import Failure, classify
+from services.shared.identity.http import Forbidden, Unauthenticated, guard
+from services.shared.identity.tokens import IssuerUnavailable
 from services.shared.logging import get_logger
 from services.shared.runtime import NotReady, Runtime, run_service
 from services.shared.settings import ServiceSettings
@@ -28,7 +31,10 @@ class Rejected(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Rejected, "description": "No valid bearer token (WWW-Authenticate says why)"},
+    403: {"model": Rejected, "description": "Signed in, but not allowed to do this"},
     404: {"model": Rejected, "description": "Not found"},
+    413: {"model": Rejected, "description": "The request body is too large"},
     409: {"model": Rejected, "description": "Conflicts with the current state"},
     422: {"model": Rejected, "description": "Invalid, or breaks a rule"},
     503: {"model": Rejected, "description": "Starting, or the database is unavailable"},
@@ -51,7 +57,35 @@ def create_http_app(
             app.state.use_cases = {}
             yield
 
-    app = FastAPI(title=title, description=description, lifespan=lifespan, responses=ERRORS)
+    docs = settings.http_docs
+    app = FastAPI(
+        title=title,
+        description=description,
+        lifespan=lifespan,
+        responses=ERRORS,
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+
+    app.add_middleware(BodyLimit, limit=definition.max_request_bytes)
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
+        return _too_large_response(exc.limit)
+
+    @app.exception_handler(Unauthenticated)
+    async def _unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
+        headers = {"WWW-Authenticate": exc.challenge()}
+        return JSONResponse(status_code=401, content={"detail": exc.message}, headers=headers)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse(status_code=403, content={"detail": exc.message})
+
+    @app.exception_handler(IssuerUnavailable)
+    async def _issuer_unavailable(_: Request, exc: IssuerUnavailable) -> JSONResponse:
+        return _unavailable(str(exc))
 
     @app.exception_handler(ValidationError)
     async def _invalid(_: Request, exc: ValidationError) -> JSONResponse:
@@ -91,14 +125,56 @@ def create_http_app(
         report = await runtime_of(request).health()
         return JSONResponse(status_code=200 if report["ready"] else 503, content=report)
 
-    @app.get("/metrics", tags=["operations"], response_class=Response)
+    @app.get(
+        "/metrics", tags=["operations"], response_class=Response, dependencies=[Depends(guard)]
+    )
     async def metrics(request: Request) -> Response:
         """Prometheus metrics: consumer lag, outbox backlog, events by outcome, retries."""
         await runtime_of(request).measure()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    app.include_router(definition.router)
+    app.include_router(definition.router, dependencies=[Depends(guard)])
     return app
+
+
+class BodyTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"request body over {limit} bytes")
+        self.limit = limit
+
+
+def _too_large_response(limit: int) -> JSONResponse:
+    detail = f"the request body is larger than {limit // 1024} KiB"
+    return JSONResponse(status_code=413, content={"detail": detail})
+
+
+class BodyLimit:
+    """Refuses a body over the limit before it is read whole: at once by its Content-Length,
+    or (sent in chunks) as soon as the bytes read pass it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large_response(self.limit)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise BodyTooLarge(self.limit)
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def _unavailable(message: str) -> JSONResponse:

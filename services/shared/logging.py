@@ -40,6 +40,8 @@ def configure_logging(level: str = "info", json: bool | None = None) -> None:
     root.setLevel(level.upper())
     # aiokafka reports every broker hiccup at ERROR with a stack; one line is enough.
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    # Every fetch of an identity provider's keys would be a line otherwise.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

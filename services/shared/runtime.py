@@ -18,6 +18,10 @@ from faststream.kafka import KafkaBroker
 from services.shared.consumer import EventConsumer
 from services.shared.db import create_pool, migrate
 from services.shared.definition import ServiceDefinition, Subscription, database_migrations
+from services.shared.identity import directory
+from services.shared.identity.directory import Directory
+from services.shared.identity.http import Gate
+from services.shared.identity.tokens import TokenVerifier
 from services.shared.kafka_client import recover_closed_connections
 from services.shared.logging import get_logger
 from services.shared.metrics import LAG, OUTBOX, READY
@@ -62,6 +66,8 @@ class Runtime(Generic[S]):
         )
         self.consumers: Sequence[EventConsumer] = ()
         self._pool: asyncpg.Pool | None = None
+        self._directory_pool: asyncpg.Pool | None = None
+        self._gate: Gate | None = None
         self._database: Database[S] | None = None
         self._relay: OutboxRelay | None = None
         self._broker_started = False
@@ -84,6 +90,15 @@ class Runtime(Generic[S]):
         return self._database
 
     @property
+    def gate(self) -> Gate:
+        if self._gate is None:
+            if self.settings.directory_database_url is None:
+                raise NotReady("no directory is configured (DIRECTORY_DATABASE_URL)")
+            name = self.definition.name
+            raise NotReady(f"{name} is starting: the directory's database is not reached yet")
+        return self._gate
+
+    @property
     def relay(self) -> OutboxRelay:
         if self._relay is None:
             raise NotReady(f"{self.definition.name} is starting: its database is not reached yet")
@@ -94,6 +109,8 @@ class Runtime(Generic[S]):
         name, settings = self.definition.name, self.settings
         await _until_done("database", self._open_database)
         self._database = self.definition.database(self.pool)
+        if settings.directory_database_url is not None:
+            await _until_done("directory", self._open_directory)
         self.consumers = [self._subscribe(s) for s in self.definition.subscriptions]
         self._relay = OutboxRelay(
             self.pool, self.broker, settings.database_url, batch_size=settings.outbox_batch_size
@@ -114,6 +131,21 @@ class Runtime(Generic[S]):
         self._pool = await create_pool(
             self.settings.database_url, command_timeout=self.settings.database_command_timeout_s
         )
+
+    async def _open_directory(self) -> None:
+        url = self.settings.directory_database_url
+        assert url is not None
+        await migrate(url, [directory.MIGRATIONS])
+        self._directory_pool = await create_pool(
+            url, min_size=1, max_size=5, command_timeout=self.settings.database_command_timeout_s
+        )
+        settings = self.settings
+        verifier = TokenVerifier(
+            settings.oidc_issuers, settings.oidc_audience, leeway_s=settings.oidc_leeway_s
+        )
+        known = Directory(self._directory_pool)
+        await known.listen(url)
+        self._gate = Gate(verifier, known, self.definition.policy)
 
     async def _start_broker(self) -> None:
         try:
@@ -139,11 +171,16 @@ class Runtime(Generic[S]):
                 log.warning("outbox_flush_abandoned", error=repr(e))
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.broker.stop(), grace)
-        if self._pool is not None:
-            try:
-                await asyncio.wait_for(self._pool.close(), grace)
-            except TimeoutError:
-                self._pool.terminate()
+        if self._gate is not None:
+            with contextlib.suppress(Exception):
+                await self._gate.verifier.close()
+                await self._gate.directory.close()
+        for pool in (self._pool, self._directory_pool):
+            if pool is not None:
+                try:
+                    await asyncio.wait_for(pool.close(), grace)
+                except TimeoutError:
+                    pool.terminate()
         log.info("service_stopped", service=self.definition.name)
 
     async def health(self) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.shared.identity.tokens import TrustedIssuer
+
 
 class ServiceSettings(BaseSettings):
     """Settings every service has. A service subclasses it with its own env prefix
@@ -16,6 +18,28 @@ class ServiceSettings(BaseSettings):
     )
     database_url: str = Field(
         description="Required, from <SERVICE>_DATABASE_URL: no default points anywhere."
+    )
+    directory_database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DIRECTORY_DATABASE_URL"),
+        description="The directory's database (who is who): shared by every service.",
+    )
+    oidc_issuers: tuple[TrustedIssuer, ...] = Field(
+        default=(),
+        validation_alias=AliasChoices("OIDC_ISSUERS"),
+        description="The identity providers whose tokens are accepted, as JSON: none"
+        " trusted, every request but /health is refused.",
+    )
+    oidc_audience: str = Field(
+        default="huisacademie", validation_alias=AliasChoices("OIDC_AUDIENCE")
+    )
+    oidc_leeway_s: float = Field(
+        default=5.0, ge=0, le=60, validation_alias=AliasChoices("OIDC_LEEWAY_S")
+    )
+    http_docs: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("HTTP_DOCS"),
+        description="Serve /docs and /openapi.json without a token (a developer's stack).",
     )
     http_host: str = "127.0.0.1"
     http_port: int

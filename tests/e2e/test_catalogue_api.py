@@ -1,7 +1,11 @@
 """The catalogue over HTTP, with the other services as real processes: audits that move,
-programmes, search, and seats that follow enrollments made in the enrollment service."""
+programmes, search, and seats that follow enrollments made in the enrollment service.
+Each request is made by whoever would make it: a board's administrator sets up academies
+and schedules audits, an academy's administrator publishes, staff search and enrol."""
 
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,6 +13,7 @@ import httpx
 import pytest
 
 from huisacademie.demo import Endpoints, wait_for
+from tests.support.people import Caller, People
 
 pytestmark = pytest.mark.e2e
 
@@ -20,27 +25,78 @@ def ok(response: httpx.Response, code: int = 200) -> Any:
     return response.json()
 
 
-@pytest.fixture
-def http(endpoints: Endpoints) -> httpx.Client:
-    return httpx.Client(base_url=endpoints.catalogue, timeout=10.0)
+class Clients:
+    """Clients of the services, each signed in as someone; closed when the test ends."""
+
+    def __init__(self, endpoints: Endpoints) -> None:
+        self.endpoints = endpoints
+        self.opened: list[httpx.Client] = []
+
+    def _open(self, caller: Caller, url: str) -> httpx.Client:
+        client = caller.http(base_url=url, timeout=10.0)
+        self.opened.append(client)
+        return client
+
+    def catalogue(self, caller: Caller) -> httpx.Client:
+        return self._open(caller, self.endpoints.catalogue)
+
+    def enrollment(self, caller: Caller) -> httpx.Client:
+        return self._open(caller, self.endpoints.enrollment)
+
+    def portfolio(self, caller: Caller) -> httpx.Client:
+        return self._open(caller, self.endpoints.portfolio)
 
 
 @pytest.fixture
-def academy(http: httpx.Client) -> dict[str, Any]:
-    body = {"name": "Academie De Linde", "board_id": str(uuid.uuid4())}
-    made: dict[str, Any] = ok(http.post("/academies", json=body), 201)
-    return made
+def clients(endpoints: Endpoints) -> Iterator[Clients]:
+    made = Clients(endpoints)
+    yield made
+    for client in made.opened:
+        client.close()
 
 
-def offer(http: httpx.Client, academy: dict[str, Any], **fields: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Academy:
+    """An academy as the catalogue answered, with its administrator's catalogue client."""
+
+    made: dict[str, Any]
+    admin: Caller
+    http: httpx.Client
+
+    @property
+    def id(self) -> str:
+        return str(self.made["academy_id"])
+
+    @property
+    def board(self) -> str:
+        return str(self.made["board_id"])
+
+
+def set_up(people: People, clients: Clients, name: str) -> Academy:
+    """A board's administrator sets up an academy of their (new) board; its administrator
+    is then placed in the directory."""
+    board_admin = people.board_admin(None)
+    body = {"name": name, "board_id": board_admin.board}
+    made: dict[str, Any] = ok(clients.catalogue(board_admin).post("/academies", json=body), 201)
+    admin = people.academy_admin(board_admin.board, made["academy_id"])
+    return Academy(made, admin, clients.catalogue(admin))
+
+
+@pytest.fixture
+def academy(people: People, clients: Clients) -> Academy:
+    return set_up(people, clients, "Academie De Linde")
+
+
+def offer(academy: Academy, **fields: Any) -> dict[str, Any]:
+    """The academy's administrator publishes an offering."""
     body = {
-        "academy_id": academy["academy_id"],
+        "academy_id": academy.id,
         "title": "Reading didactics",
         "kind": "course",
         "study_hours": 6,
         **fields,
     }
-    made: dict[str, Any] = ok(http.post("/offerings", json=body), 201)
+    made: dict[str, Any] = ok(academy.http.post("/offerings", json=body), 201)
     return made
 
 
@@ -49,19 +105,21 @@ def on(day: date, hour: int = 14) -> dict[str, str]:
     return {"starts_at": start, "ends_at": f"{day.isoformat()}T{hour + 2:02d}:00:00+01:00"}
 
 
-def found(http: httpx.Client, academy: dict[str, Any], **params: Any) -> list[str]:
-    params = {"academy_id": academy["academy_id"], **params}
+def found(http: httpx.Client, academy: Academy, **params: Any) -> list[str]:
+    """The academy's offerings a search finds, as the client's caller sees them."""
+    params = {"academy_id": academy.id, **params}
     return [o["offering_id"] for o in ok(http.get("/offerings", params=params))]
 
 
-def test_a_rescheduled_audit_moves_in_the_schools_history(
-    http: httpx.Client, endpoints: Endpoints
-) -> None:
+def test_a_rescheduled_audit_moves_in_the_schools_history(people: People, clients: Clients) -> None:
+    board_admin = people.board_admin(None)
+    http = clients.catalogue(board_admin)
     school = str(uuid.uuid4())
+    leader = clients.portfolio(people.leader(board_admin.board, school))
     lead = {"staff_id": str(uuid.uuid4()), "school_id": str(uuid.uuid4()), "role": "lead"}
     body = {
         "school_id": school,
-        "board_id": str(uuid.uuid4()),
+        "board_id": board_admin.board,
         "theme": "team learning and collaboration",
         "audit_date": SOON.isoformat(),
         "team": [lead],
@@ -82,7 +140,7 @@ def test_a_rescheduled_audit_moves_in_the_schools_history(
     assert missing.status_code == 404
 
     def history_moved() -> list[dict[str, Any]] | None:
-        r = httpx.get(f"{endpoints.portfolio}/schools/{school}/audits")
+        r = leader.get(f"/schools/{school}/audits")
         audits: list[dict[str, Any]] = r.json()["audits"] if r.status_code == 200 else []
         return audits if audits and audits[0]["audit_date"] == later.isoformat() else None
 
@@ -94,10 +152,9 @@ def test_a_rescheduled_audit_moves_in_the_schools_history(
     assert "is cancelled and cannot be rescheduled" in gone.json()["detail"]
 
 
-def test_sessions_get_ids_and_updates_raise_the_version(
-    http: httpx.Client, academy: dict[str, Any]
-) -> None:
-    made = offer(http, academy, sessions=[on(SOON + timedelta(days=7)), on(SOON)])
+def test_sessions_get_ids_and_updates_raise_the_version(academy: Academy) -> None:
+    http = academy.http
+    made = offer(academy, sessions=[on(SOON + timedelta(days=7)), on(SOON)])
     first, second = made["sessions"]
     assert first["starts_at"] < second["starts_at"]
     assert first["session_id"] and second["session_id"]
@@ -121,25 +178,26 @@ def test_sessions_get_ids_and_updates_raise_the_version(
 
 
 def test_a_programme_of_the_academys_own_offerings(
-    http: httpx.Client, academy: dict[str, Any]
+    people: People, clients: Clients, academy: Academy
 ) -> None:
-    steps = [offer(http, academy, title=f"Step {n}")["offering_id"] for n in (1, 2, 3)]
+    http = academy.http
+    steps = [offer(academy, title=f"Step {n}")["offering_id"] for n in (1, 2, 3)]
     path = [steps[1], steps[0], steps[2]]
     body = {
-        "academy_id": academy["academy_id"],
+        "academy_id": academy.id,
         "title": "Beginning teachers",
         "offering_ids": path,
     }
     made = ok(http.post("/programmes", json=body), 201)
     assert made["offering_ids"] == path
     assert ok(http.get(f"/programmes/{made['programme_id']}")) == made
-    assert ok(http.get("/programmes", params={"academy_id": academy["academy_id"]})) == [made]
-    other_board = {"name": "Het Baken", "board_id": str(uuid.uuid4())}
-    other = ok(http.post("/academies", json=other_board), 201)
-    foreign = offer(http, other)["offering_id"]
+    assert ok(http.get("/programmes", params={"academy_id": academy.id})) == [made]
+    # Another board's academy, with an administrator of its own, publishes one too.
+    other = set_up(people, clients, "Het Baken")
+    foreign = offer(other)["offering_id"]
     r = http.post("/programmes", json={**body, "offering_ids": [steps[0], foreign]})
     assert r.status_code == 422
-    assert f"not published by academy {academy['academy_id']}: {foreign}" in r.json()["detail"]
+    assert f"not published by academy {academy.id}: {foreign}" in r.json()["detail"]
     missing = str(uuid.uuid4())
     r = http.post("/programmes", json={**body, "offering_ids": [missing]})
     assert (r.status_code, r.json()["detail"]) == (404, f"offering_ids: no offering {missing}")
@@ -147,9 +205,8 @@ def test_a_programme_of_the_academys_own_offerings(
     assert http.get(f"/programmes/{uuid.uuid4()}").status_code == 404
 
 
-def test_search_combines_filters(http: httpx.Client, academy: dict[str, Any]) -> None:
+def test_search_combines_filters(people: People, clients: Clients, academy: Academy) -> None:
     leaders = offer(
-        http,
         academy,
         kind="coaching",
         domains=["school_leadership"],
@@ -158,13 +215,14 @@ def test_search_combines_filters(http: httpx.Client, academy: dict[str, Any]) ->
         visibility="network",
     )["offering_id"]
     teachers = offer(
-        http,
         academy,
         goal_tags=["reading"],
         audience={"roles": ["teacher"]},
         sessions=[on(SOON + timedelta(days=60))],
     )["offering_id"]
-    undated = offer(http, academy, kind="learning_team")["offering_id"]
+    undated = offer(academy, kind="learning_team")["offering_id"]
+    # A teacher of the academy's board searches; the caller's board decides what is shown.
+    http = clients.catalogue(people.staff(academy.board))
     assert found(http, academy) == [leaders, teachers, undated]
     assert found(http, academy, kind="coaching") == [leaders]
     assert found(http, academy, role="teacher") == [teachers, undated]
@@ -175,50 +233,57 @@ def test_search_combines_filters(http: httpx.Client, academy: dict[str, Any]) ->
         "starts_until": (SOON + timedelta(days=1)).isoformat(),
     }
     assert found(http, academy, **window) == [leaders]
-    assert found(http, academy, visible_to=str(uuid.uuid4())) == [leaders]
-    assert found(http, academy, visible_to=academy["board_id"]) == [leaders, teachers, undated]
-    ok(http.post(f"/offerings/{undated}/withdraw", json={"reason": "no trainer"}))
+    # Staff of another board see only what is shown to the network (there is no
+    # `visible_to` to ask as another board any more: a stray one changes nothing), and an
+    # offering shown to its own board only is not there for them.
+    outsider = clients.catalogue(people.staff())
+    assert found(outsider, academy) == [leaders]
+    assert found(outsider, academy, visible_to=academy.board) == [leaders]
+    assert outsider.get(f"/offerings/{teachers}").status_code == 404
+    assert ok(outsider.get(f"/offerings/{leaders}"))["offering_id"] == leaders
+    assert found(http, academy, visible_to=str(uuid.uuid4())) == [leaders, teachers, undated]
+    ok(academy.http.post(f"/offerings/{undated}/withdraw", json={"reason": "no trainer"}))
     assert found(http, academy) == [leaders, teachers]
     assert found(http, academy, status="all") == [leaders, teachers, undated]
     assert http.get("/offerings", params={"role": "janitor"}).status_code == 422
 
 
 def test_open_seats_follow_enrollments_in_the_enrollment_service(
-    http: httpx.Client, academy: dict[str, Any], endpoints: Endpoints
+    people: People, clients: Clients, academy: Academy
 ) -> None:
-    made = offer(http, academy, capacity=2, sessions=[on(SOON)])
+    made = offer(academy, capacity=2, sessions=[on(SOON)])
     offering_id = made["offering_id"]
     assert (made["seats_taken"], made["seats_free"]) == (0, 2)
+    academy_enrollment = clients.enrollment(academy.admin)
     wait_for(
         "enrollment to know the offering",
-        lambda: httpx.get(f"{endpoints.enrollment}/offerings/{offering_id}").status_code == 200,
+        lambda: academy_enrollment.get(f"/offerings/{offering_id}").status_code == 200,
     )
 
-    def enrol() -> dict[str, Any]:
-        body = {
-            "staff_id": str(uuid.uuid4()),
-            "board_id": academy["board_id"],
-            "role": "teacher",
-            "offering_id": offering_id,
-        }
-        made: dict[str, Any] = ok(httpx.post(f"{endpoints.enrollment}/enrollments", json=body), 201)
-        return made
+    def enrol() -> tuple[httpx.Client, dict[str, Any]]:
+        """A teacher of the academy's board enrols themself (the offering is shown to its
+        own board only)."""
+        teacher = clients.enrollment(people.staff(academy.board))
+        body = {"role": "teacher", "offering_id": offering_id}
+        made: dict[str, Any] = ok(teacher.post("/enrollments", json=body), 201)
+        return teacher, made
 
     def seats(taken: int) -> dict[str, Any] | None:
-        o: dict[str, Any] = ok(http.get(f"/offerings/{offering_id}"))
+        o: dict[str, Any] = ok(academy.http.get(f"/offerings/{offering_id}"))
         return o if o["seats_taken"] == taken else None
 
-    first, second, waiting = enrol(), enrol(), enrol()
+    (first_by, first), (second_by, second), (waiting_by, waiting) = enrol(), enrol(), enrol()
     assert [e["status"] for e in (first, second, waiting)] == ["enrolled", "enrolled", "waitlisted"]
     full = wait_for("the catalogue to count two seats", lambda: seats(2))
     assert full["seats_free"] == 0
-    assert found(http, academy, open_seats="true") == []
-    assert found(http, academy, open_seats="false") == [offering_id]
+    searcher = clients.catalogue(people.staff(academy.board))
+    assert found(searcher, academy, open_seats="true") == []
+    assert found(searcher, academy, open_seats="false") == [offering_id]
     # The first leaves; the one waiting moves up: the seat is taken again.
-    ok(httpx.post(f"{endpoints.enrollment}/enrollments/{first['enrollment_id']}/cancel", json={}))
-    promoted = ok(httpx.get(f"{endpoints.enrollment}/enrollments/{waiting['enrollment_id']}"))
+    ok(first_by.post(f"/enrollments/{first['enrollment_id']}/cancel", json={}))
+    promoted = ok(waiting_by.get(f"/enrollments/{waiting['enrollment_id']}"))
     assert promoted["status"] == "enrolled"
-    ok(httpx.post(f"{endpoints.enrollment}/enrollments/{second['enrollment_id']}/cancel", json={}))
+    ok(second_by.post(f"/enrollments/{second['enrollment_id']}/cancel", json={}))
     one_left = wait_for("the catalogue to count one seat", lambda: seats(1))
     assert one_left["seats_free"] == 1
-    assert found(http, academy, open_seats="true") == [offering_id]
+    assert found(searcher, academy, open_seats="true") == [offering_id]

@@ -5,14 +5,14 @@ from typing import Any
 import pytest
 
 from huisacademie import demo
-from huisacademie.demo import STAFF, Endpoints
+from huisacademie.demo import STAFF, USER, Endpoints, SignIn
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def played(endpoints: Endpoints) -> dict[str, Any]:
-    return demo.run(endpoints, say=lambda _: None)
+def played(endpoints: Endpoints, sign_in: SignIn) -> dict[str, Any]:
+    return demo.run(endpoints, sign_in, say=lambda _: None)
 
 
 def _entries(portfolio: dict[str, Any], status: str) -> list[dict[str, Any]]:
@@ -44,13 +44,15 @@ def test_portfolio_lists_completions_with_hours_per_school_year(played: dict[str
 
 
 def test_waiting_list_and_cancellation_show_in_the_portfolios(
-    played: dict[str, Any], endpoints: Endpoints
+    played: dict[str, Any], endpoints: Endpoints, sign_in: SignIn
 ) -> None:
     import httpx
 
     def portfolio(name: str) -> dict[str, Any]:
         staff_id = played["staff"][name]
-        body: dict[str, Any] = httpx.get(f"{endpoints.portfolio}/staff/{staff_id}/portfolio").json()
+        headers = {"Authorization": f"Bearer {sign_in.token(USER[name])}"}
+        url = f"{endpoints.portfolio}/staff/{staff_id}/portfolio"
+        body: dict[str, Any] = httpx.get(url, headers=headers).json()
         return body
 
     cancelled = portfolio(STAFF[0])

@@ -1,6 +1,5 @@
 """The same Completed event published twice counts once in the portfolio."""
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -13,14 +12,17 @@ from huisacademie.demo import Endpoints, wait_for
 from tests.support.factories import completion
 from tests.support.infra import Infrastructure
 from tests.support.kafka import as_record, produce
+from tests.support.people import People
 
 pytestmark = pytest.mark.e2e
 
 
 async def test_the_same_completed_event_twice_counts_once(
-    endpoints: Endpoints, infrastructure: Infrastructure
+    endpoints: Endpoints, infrastructure: Infrastructure, people: People
 ) -> None:
-    staff = uuid.uuid4()
+    person = people.staff()  # reads their own portfolio
+    assert person.staff_id is not None
+    staff = person.staff_id
     twice = completion(staff, hours=7.5, on=date(2026, 7, 31))
     sentinel = completion(staff, hours=2.0, on=date(2026, 8, 1))
     # All three share the staff id as key, so one partition and this order.
@@ -31,7 +33,8 @@ async def test_the_same_completed_event_twice_counts_once(
     )
 
     def settled() -> dict[str, Any] | None:
-        body: dict[str, Any] = httpx.get(f"{endpoints.portfolio}/staff/{staff}/portfolio").json()
+        url = f"{endpoints.portfolio}/staff/{staff}/portfolio"
+        body: dict[str, Any] = httpx.get(url, headers=person.headers).json()
         return body if len(body["entries"]) >= 2 else None
 
     portfolio = wait_for("both completions in the portfolio", settled)

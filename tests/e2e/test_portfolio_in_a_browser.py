@@ -1,8 +1,9 @@
 """The portfolio page in real headless Chromium: the chart is drawn, and its bars are as
-long as the hours in the JSON say."""
+long as the hours in the JSON say. A browser does not send a bearer token by itself: the
+page is opened with the staff member's token as an extra HTTP header on its requests (as
+a front end holding the sign-in would send it)."""
 
 import io
-import uuid
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -13,13 +14,14 @@ from PIL import Image
 
 from huisacademie.demo import Endpoints
 from tests.support.browser import page
+from tests.support.people import Caller, People
 
 pytestmark = pytest.mark.e2e
 
 TOTAL_BAR = (0x44, 0x44, 0x44)  # services/portfolio/page.py: COLOURS["total"]
 
 
-def add(endpoints: Endpoints, staff_id: str, hours: float, on: str) -> None:
+def add(endpoints: Endpoints, me: Caller, hours: float, on: str) -> None:
     body = {
         "title": "Study day",
         "kind": "study",
@@ -27,7 +29,9 @@ def add(endpoints: Endpoints, staff_id: str, hours: float, on: str) -> None:
         "completed_on": on,
         "domains": ["pedagogy"],
     }
-    response = httpx.post(f"{endpoints.portfolio}/staff/{staff_id}/entries", json=body)
+    response = httpx.post(
+        f"{endpoints.portfolio}/staff/{me.id}/entries", json=body, headers=me.headers
+    )
     assert response.status_code == 201, response.text
 
 
@@ -41,17 +45,21 @@ def bar_widths(row_widths: Iterable[int]) -> list[int]:
     return bars
 
 
-def test_the_chart_is_drawn_to_scale(endpoints: Endpoints) -> None:
-    staff_id = str(uuid.uuid4())
-    add(endpoints, staff_id, 4.5, "2026-09-01")
-    add(endpoints, staff_id, 3.0, "2026-03-01")
+def test_the_chart_is_drawn_to_scale(endpoints: Endpoints, people: People) -> None:
+    me = people.staff()
+    add(endpoints, me, 4.5, "2026-09-01")
+    add(endpoints, me, 3.0, "2026-03-01")
     portfolio: dict[str, Any] = httpx.get(
-        f"{endpoints.portfolio}/staff/{staff_id}/portfolio"
+        f"{endpoints.portfolio}/staff/{me.id}/portfolio", headers=me.headers
     ).json()
-    url = f"{endpoints.portfolio}/staff/{staff_id}/portfolio.html"
+    url = f"{endpoints.portfolio}/staff/{me.id}/portfolio.html"
 
     with page() as browser_page:
-        browser_page.goto(url)
+        refused = browser_page.goto(url)  # no token: the page is not shown
+        assert refused is not None and refused.status == 401
+        browser_page.set_extra_http_headers(me.headers)
+        shown = browser_page.goto(url)
+        assert shown is not None and shown.status == 200
         bars = browser_page.locator("#hours-chart rect.bar")
         assert bars.count() == 4  # a total and a pedagogy bar per school year
         drawn = [float(w) for w in bars.evaluate_all("rs => rs.map(r => r.getBBox().width)")]

@@ -1,25 +1,61 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator, Generator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from huisacademie import identity
+from huisacademie.oidc import Keycloak
 from huisacademie.system import SERVICES
+from services.shared.db import migrate
+from services.shared.identity import directory
+from services.shared.identity.tokens import TrustedIssuer
 from tests.fault import lab as labs
 from tests.fault.lab import LONG
 from tests.fault.report import write_report
 from tests.support.infra import Infrastructure, fresh_database
+from tests.support.people import TEST_REALM, People
+
+
+@dataclass(frozen=True)
+class FaultIdentity:
+    """The fault stack's identity provider, directory and the people who sign in."""
+
+    directory_url: str
+    issuers: tuple[TrustedIssuer, ...]
+    people: People
 
 
 @pytest.fixture(scope="session")
-def fault_infrastructure() -> Iterator[None]:
-    labs.start_infrastructure()
+def fault_infrastructure() -> Iterator[FaultIdentity]:
+    keycloak_url = labs.start_infrastructure()
     try:
-        yield
+        with Keycloak(keycloak_url) as keycloak:
+            keycloak.ensure_realm(identity.realm(TEST_REALM))
+            infra = _infrastructure(keycloak_url)
+
+            async def fresh() -> str:
+                url = await fresh_database(infra, "fault_directory")
+                await migrate(url, [directory.MIGRATIONS])
+                return url
+
+            url = asyncio.run(fresh())
+            issuers = (TrustedIssuer(issuer=keycloak.issuer(TEST_REALM)),)
+            people = People(keycloak, TEST_REALM, url)
+            yield FaultIdentity(url, issuers, people)
+            people.close()
     finally:
         labs.stop_infrastructure()
+
+
+def _infrastructure(keycloak_url: str) -> Infrastructure:
+    layout = labs.LAYOUT
+    return Infrastructure(
+        layout.kafka_bootstrap, layout.database_url("postgres"), "local", keycloak_url
+    )
 
 
 Row = dict[str, Any]
@@ -67,15 +103,18 @@ def row(request: pytest.FixtureRequest, reliability: dict[str, Row]) -> Iterator
 
 @pytest.fixture
 async def lab(
-    fault_infrastructure: None, request: pytest.FixtureRequest
+    fault_infrastructure: FaultIdentity, request: pytest.FixtureRequest
 ) -> AsyncIterator[labs.Lab]:
     """A fresh broker, fresh databases, the three services not yet started."""
     await asyncio.to_thread(labs.fresh_kafka)
-    infra = Infrastructure(
-        labs.LAYOUT.kafka_bootstrap, labs.LAYOUT.database_url("postgres"), "local"
-    )
+    infra = _infrastructure(labs.LAYOUT.keycloak_url)
     urls = {name: await fresh_database(infra, f"fault_{name}") for name in SERVICES}
-    made = labs.Lab(database_urls=urls)
+    made = labs.Lab(
+        urls,
+        fault_infrastructure.directory_url,
+        fault_infrastructure.issuers,
+        fault_infrastructure.people,
+    )
     labs.first_instances(made)
     made.stop_all()  # leftovers of an interrupted run
     try:

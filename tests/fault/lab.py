@@ -3,6 +3,7 @@ kill, restart and signal. Never the demo's or the other tests' stack: those stay
 
 import asyncio
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -22,6 +23,8 @@ from huisacademie.stack import StackLayout, repo_root
 from huisacademie.stack.processes import pid_alive
 from huisacademie.system import SERVICES
 from services.shared.failpoints import VARIABLE as FAILPOINTS
+from services.shared.identity.tokens import TrustedIssuer
+from tests.support.people import People
 
 LONG = os.environ.get("FAULT_LONG") == "1"
 
@@ -30,7 +33,11 @@ SUBSCRIPTIONS = [s for d in DEFINITIONS.values() for s in d.subscriptions]
 """`make fault`: the long run, whose figures go to docs/reliability.md and .json."""
 
 LAYOUT = StackLayout(
-    root=repo_root() / ".local" / "fault", kafka_port=29092, controller_port=29093, pg_port=25433
+    root=repo_root() / ".local" / "fault",
+    kafka_port=29092,
+    controller_port=29093,
+    pg_port=25433,
+    keycloak_port=28090,
 )
 PORTS: Mapping[str, int] = {"catalogue": 28001, "enrollment": 28002, "portfolio": 28003}
 SECOND_PORTS: Mapping[str, int] = {"catalogue": 28011, "enrollment": 28012, "portfolio": 28013}
@@ -51,6 +58,10 @@ class Lab:
     """The processes of one fault test, and what happened to them."""
 
     database_urls: Mapping[str, str]
+    directory_url: str
+    issuers: tuple[TrustedIssuer, ...]
+    people: People
+    """Who signs in to send the load's commands."""
     failpoints: str = ""
     instances: dict[str, Instance] = field(default_factory=dict)
     deaths: Counter[str] = field(default_factory=Counter)
@@ -79,6 +90,8 @@ class Lab:
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
             "LOG_JSON": "true",
             f"{prefix}_DATABASE_URL": self.database_urls[instance.service],
+            "DIRECTORY_DATABASE_URL": self.directory_url,
+            "OIDC_ISSUERS": json.dumps([i.model_dump() for i in self.issuers]),
             f"{prefix}_HTTP_PORT": str(instance.port),
             FAILPOINTS: self.failpoints,
         }
@@ -164,13 +177,18 @@ def fresh_kafka() -> None:
     stack.start_kafka(LAYOUT, all_topics())
 
 
-def start_infrastructure() -> None:
+def start_infrastructure() -> str:
+    """PostgreSQL and the identity provider (Kafka starts fresh for each test); returns the
+    identity provider's address."""
     stack.ensure_postgres_installed()
     stack.start_postgres(LAYOUT, [])
     stack.ensure_kafka_jars()
+    stack.ensure_keycloak()
+    return stack.start_keycloak(LAYOUT, LAYOUT.keycloak_port)
 
 
 def stop_infrastructure() -> None:
+    stack.stop_keycloak(LAYOUT)
     stack.stop_kafka(LAYOUT)
     stack.stop_postgres(LAYOUT)
 

@@ -4,7 +4,12 @@ done, and the check that every read model shows it exactly once.
 Two kinds of work run side by side: single enrolments completed or cancelled on offerings
 without a limit, and rounds on an offering of four seats that take every way a seat moves:
 a reservation filled and released, a team, a waiting list promoted twice, attendance that
-completes, a completion by hand and a cancellation."""
+completes, a completion by hand and a cancellation.
+
+Each command is sent by whom it would be in a school, signed in: staff of one school enrol
+themselves (each once per offering: a new offering is published when they all have), their
+school leader reserves and enrols teams of staff placed in the school, the academy's
+administrator publishes, records attendance and completes or cancels."""
 
 import asyncio
 import itertools
@@ -23,6 +28,7 @@ import httpx
 from huisacademie.demo.scenario import sessions
 from services.enrollment.domain import enrollments
 from services.shared.clock import dutch_today
+from tests.support.people import Caller, People
 
 RETRYABLE = {502, 503, 504}
 
@@ -77,13 +83,21 @@ class Load:
     """Enrols new staff members and completes (or, one in five, cancels) their enrollments,
     retrying every command through outages with the same Idempotency-Key."""
 
-    def __init__(self, url: Callable[[str], str], *, patience: float = 180.0) -> None:
+    def __init__(
+        self, url: Callable[[str], str], people: People, *, patience: float = 180.0
+    ) -> None:
         self._url = url
+        self._people = people
         self._patience = patience
         self._http = httpx.AsyncClient(timeout=30)
         self.board = str(uuid.uuid4())
+        self.school = str(uuid.uuid4())
         self.academy = ""
+        self.staff: list[Caller] = []
+        """Who enrol themselves, in the school."""
         self.offerings: list[str] = []
+        """The offerings without a limit; each of the staff enrols in each once."""
+        self._publishing = asyncio.Lock()
         self.rounds: list[str] = []
         """The offerings of four seats, one per round."""
         self.accepted: list[Accepted] = []
@@ -94,14 +108,21 @@ class Load:
         await self._http.aclose()
 
     async def call(
-        self, method: str, service: str, path: str, body: Any = None, **headers: str
+        self,
+        method: str,
+        service: str,
+        path: str,
+        body: Any = None,
+        *,
+        by: Caller,
+        **headers: str,
     ) -> httpx.Response:
         """The answer to a command, sent again while the service is down or says 503."""
         deadline = time.monotonic() + self._patience
         while True:
             try:
                 response = await self._http.request(
-                    method, self._url(service) + path, json=body, headers=headers
+                    method, self._url(service) + path, json=body, headers={**headers, **by.headers}
                 )
                 if response.status_code not in RETRYABLE:
                     if response.status_code >= 500:
@@ -113,14 +134,40 @@ class Load:
                 raise LoadFailed(f"{method} {service}{path}: no answer for {self._patience} s")
             await asyncio.sleep(0.2)
 
-    async def prepare(self, offerings: int = 4) -> None:
-        """An academy and its offerings, known to enrollment before the load starts."""
+    async def prepare(self, offerings: int = 4, staff: int = 10) -> None:
+        """The people, an academy and its offerings, known to enrollment before the load
+        starts."""
+        people = self._people
+        board_admin = await asyncio.to_thread(people.board_admin, self.board)
         academy = await self.call(
-            "POST", "catalogue", "/academies", {"name": "Faultacademie", "board_id": self.board}
-        )
+            "POST", "catalogue", "/academies", {"name": "Faultacademie", "board_id": self.board},
+            by=board_admin,
+        )  # fmt: skip
+        expect(academy, 201)
         self.academy = academy.json()["academy_id"]
+        self.admin = await asyncio.to_thread(people.academy_admin, self.board, self.academy)
+        self.leader = await asyncio.to_thread(people.leader, self.board, self.school)
+        for _ in range(staff):
+            self.staff.append(
+                await asyncio.to_thread(people.staff, self.board, schools=[self.school])
+            )
         for n in range(offerings):
             self.offerings.append((await self.offering(f"Course {n}", None))["offering_id"])
+
+    async def unlimited(self, n: int) -> str:
+        """The n-th single enrolment's offering: each of the staff enrols in each once."""
+        wanted = n // len(self.staff)
+        async with self._publishing:
+            while len(self.offerings) <= wanted:
+                made = await self.offering(f"Course {len(self.offerings)}", None)
+                self.offerings.append(made["offering_id"])
+        return self.offerings[wanted]
+
+    def placed(self) -> str:
+        """A staff member of the school who never signs in (a team member, a name on seats)."""
+        staff_id = str(uuid.uuid4())
+        self._people.place(staff_id, self.board, self.school)
+        return staff_id
 
     async def offering(self, title: str, capacity: int | None) -> dict[str, Any]:
         """A new offering with two past sessions, once enrollment knows it."""
@@ -134,13 +181,13 @@ class Load:
             "domains": ["pedagogy"],
             "goal_tags": ["faults"],
         }
-        made = await self.call("POST", "catalogue", "/offerings", body)
+        made = await self.call("POST", "catalogue", "/offerings", body, by=self.admin)
         if made.status_code != 201:
             raise LoadFailed(f"publish: {made.status_code} {made.text}")
         offering: dict[str, Any] = made.json()
         deadline = time.monotonic() + self._patience
         path = f"/offerings/{offering['offering_id']}"
-        while (await self.call("GET", "enrollment", path)).is_error:
+        while (await self.call("GET", "enrollment", path, by=self.admin)).is_error:
             if time.monotonic() > deadline:
                 raise LoadFailed(f"enrollment never learnt of offering {path}")
             await asyncio.sleep(0.2)
@@ -162,8 +209,9 @@ class Load:
         )
 
     async def one(self, n: int) -> None:
-        staff, offering = new_staff(), self.offerings[n % len(self.offerings)]
-        enrollment = (await self.enrol(staff, offering))["enrollment_id"]
+        person, offering = self.staff[n % len(self.staff)], await self.unlimited(n)
+        staff = person.id
+        enrollment = (await self.enrol(person, offering))["enrollment_id"]
         hours = float(1 + n % 4)
         command: dict[str, Any] = {"reason": "fault test"}
         if n % 5 == 0:
@@ -182,22 +230,22 @@ class Load:
         a team member cancels, so W2 moves up; the other team member attends both sessions
         (and so completes) and W1 is completed by hand. Four seats stay taken."""
         offering = await self.offering(f"Round {n}", 4)
-        oid, board = offering["offering_id"], self.board
+        oid, leader = offering["offering_id"], self.leader
         first, second = (s["session_id"] for s in offering["sessions"])
-        team, w1, w2, named = [new_staff() for _ in range(2)], *(new_staff() for _ in range(3))
-        leader = new_staff()
+        team = await asyncio.to_thread(lambda: [self.placed() for _ in range(2)])
+        named = await asyncio.to_thread(self.placed)
+        w1, w2 = self.staff[n % len(self.staff)], self.staff[(n + 1) % len(self.staff)]
 
         held = await self.call(
-            "POST", "enrollment", f"/offerings/{oid}/reservations",
-            {"leader_id": leader, "board_id": board, "seats": 2},
-            **{"Idempotency-Key": f"round-{n}"},
+            "POST", "enrollment", f"/offerings/{oid}/reservations", {"seats": 2},
+            by=leader, **{"Idempotency-Key": f"round-{n}"},
         )  # fmt: skip
         expect(held, 200, 201)
         reservation = held.json()["reservation_id"]
         members = [{"staff_id": s, "role": "teacher"} for s in team]
         made = await self.call(
-            "POST", "enrollment", "/teams/enrollments",
-            {"offering_id": oid, "leader_id": leader, "board_id": board, "members": members},
+            "POST", "enrollment", "/teams/enrollments", {"offering_id": oid, "members": members},
+            by=leader,
         )  # fmt: skip
         t1, t2 = (
             [e["enrollment_id"] for e in made.json()["enrollments"]]
@@ -210,21 +258,25 @@ class Load:
         filled = await self.call(
             "POST", "enrollment", f"/reservations/{reservation}/fill",
             {"members": [{"staff_id": named, "role": "teacher"}]},
+            by=leader,
         )  # fmt: skip
         f1 = (
             filled.json()[0]["enrollment_id"]
             if filled.status_code == 200
             else await self.enrollment_of(named, oid, filled)
         )
-        released = await self.call("POST", "enrollment", f"/reservations/{reservation}/release")
+        path = f"/reservations/{reservation}"
+        released = await self.call("POST", "enrollment", f"{path}/release", by=leader)
         if released.status_code == 409:  # an earlier try went through
-            released = await self.call("GET", "enrollment", f"/reservations/{reservation}")
+            released = await self.call("GET", "enrollment", path, by=leader)
         if released.is_error or not released.json()["released"]:
             raise LoadFailed(f"release {reservation}: {released.status_code} {released.text}")
         await self.finish(t1, "cancel", "cancelled", {"reason": "fault test"})
         for session in (first, second):
             body = {"session_id": session, "attended": True}
-            got = await self.call("POST", "enrollment", f"/enrollments/{t2}/attendance", body)
+            got = await self.call(
+                "POST", "enrollment", f"/enrollments/{t2}/attendance", body, by=self.admin
+            )
             if got.is_error and got.status_code != 409:  # 409: completed by an earlier try
                 raise LoadFailed(f"attendance {t2}: {got.status_code} {got.text}")
         await self.expect_status(t2, "completed")
@@ -234,17 +286,16 @@ class Load:
         self.accepted += [
             Accepted(team[0], oid, t1, "cancelled", 0.0),
             Accepted(team[1], oid, t2, "completed", 8.0, both),
-            Accepted(w1, oid, waiting[0]["enrollment_id"], "completed", 2.0),
-            Accepted(w2, oid, waiting[1]["enrollment_id"], "enrolled", 0.0),
+            Accepted(w1.id, oid, waiting[0]["enrollment_id"], "completed", 2.0),
+            Accepted(w2.id, oid, waiting[1]["enrollment_id"], "enrolled", 0.0),
             Accepted(named, oid, f1, "enrolled", 0.0),
         ]
         self.rounds.append(oid)
 
-    async def enrol(self, staff: str, offering: str) -> dict[str, Any]:
-        body = {"staff_id": staff, "board_id": self.board, "role": "teacher"}
+    async def enrol(self, person: Caller, offering: str) -> dict[str, Any]:
         enrolled = await self.call(
-            "POST", "enrollment", "/enrollments", {**body, "offering_id": offering},
-            **{"Idempotency-Key": f"fault-{staff}"},
+            "POST", "enrollment", "/enrollments", {"role": "teacher", "offering_id": offering},
+            by=person, **{"Idempotency-Key": f"fault-{person.id}-{offering}"},
         )  # fmt: skip
         expect(enrolled, 200, 201)
         made: dict[str, Any] = enrolled.json()
@@ -252,7 +303,7 @@ class Load:
 
     async def enrollment_of(self, staff: str, offering: str, answer: httpx.Response) -> str:
         """A refused retry (409): the enrollment an earlier try, cut off, made."""
-        mine = await self.call("GET", "enrollment", f"/staff/{staff}/enrollments")
+        mine = await self.call("GET", "enrollment", f"/staff/{staff}/enrollments", by=self.leader)
         found = [e for e in mine.json() if e["offering_id"] == offering]
         if answer.status_code != 409 or len(found) != 1:
             raise LoadFailed(f"{answer.request.url}: {answer.status_code} {answer.text}")
@@ -260,14 +311,15 @@ class Load:
         return enrollment
 
     async def finish(self, enrollment: str, path: str, status: str, body: Any) -> None:
-        done = await self.call("POST", "enrollment", f"/enrollments/{enrollment}/{path}", body)
+        url = f"/enrollments/{enrollment}"
+        done = await self.call("POST", "enrollment", f"{url}/{path}", body, by=self.admin)
         if done.status_code == 409:  # an earlier try, cut off, went through
-            done = await self.call("GET", "enrollment", f"/enrollments/{enrollment}")
+            done = await self.call("GET", "enrollment", url, by=self.admin)
         if done.is_error or done.json()["status"] != status:
             raise LoadFailed(f"{path} {enrollment}: {done.status_code} {done.text}")
 
     async def expect_status(self, enrollment: str, status: str) -> None:
-        got = await self.call("GET", "enrollment", f"/enrollments/{enrollment}")
+        got = await self.call("GET", "enrollment", f"/enrollments/{enrollment}", by=self.admin)
         if got.is_error or got.json()["status"] != status:
             raise LoadFailed(f"{enrollment} should be {status}: {got.status_code} {got.text}")
 
@@ -277,8 +329,9 @@ class Load:
         tally = Tally()
         seats_expected = Counter(a.offering_id for a in self.accepted if a.outcome in HOLDS_A_SEAT)
         for offering in [*self.offerings, *self.rounds]:
-            catalogue = await self.call("GET", "catalogue", f"/offerings/{offering}")
-            enrollment = await self.call("GET", "enrollment", f"/offerings/{offering}")
+            path = f"/offerings/{offering}"
+            catalogue = await self.call("GET", "catalogue", path, by=self.admin)
+            enrollment = await self.call("GET", "enrollment", path, by=self.admin)
             counted = {
                 "catalogue": catalogue.json()["seats_taken"],
                 "enrollment": enrollment.json()["enrolled"],
@@ -346,10 +399,6 @@ async def _fetch(url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
         return rows
     finally:
         await conn.close()
-
-
-def new_staff() -> str:
-    return str(uuid.uuid4())
 
 
 def expect(response: httpx.Response, *statuses: int) -> None:

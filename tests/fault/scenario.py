@@ -97,7 +97,7 @@ async def under_load(lab: Lab) -> AsyncIterator[Load]:
     _phase("services ready", began)
     stop = asyncio.Event()
     lab.supervise()
-    load = Load(spread(lab))
+    load = Load(spread(lab), lab.people)
     try:
         await load.prepare()
         _phase("offerings ready", began)

@@ -18,7 +18,9 @@ from contracts import topics
 from contracts.catalogue import CourseOffered
 from contracts.enrollment import Completed, Enrolled
 from huisacademie import stack
+from huisacademie.identity import MONITORING_CLIENT, MONITORING_SECRET
 from huisacademie.system import SERVICES
+from services.shared.identity.access import Role
 from tests.fault.conftest import Row
 from tests.fault.lab import LONG, SECOND_PORTS, Lab
 from tests.fault.scenario import assert_exact, every, settle, under_load, wait_ready
@@ -245,28 +247,35 @@ async def test_sigterm_with_messages_in_flight_loses_nothing(lab: Lab, row: Row)
 async def test_a_service_starts_while_kafka_and_postgres_are_down(lab: Lab) -> None:
     """It answers at once, takes commands when the database returns (the outbox keeps the
     events while Kafka is down) and publishes them when Kafka returns."""
+    board = str(uuid.uuid4())  # who acts is in the directory, on PostgreSQL: before it stops
+    board_admin = await asyncio.to_thread(lab.people.board_admin, board)
+    monitoring = await asyncio.to_thread(
+        lab.people.client, MONITORING_CLIENT, MONITORING_SECRET, None, Role.OPERATOR
+    )
     await asyncio.to_thread(lab.kill_kafka)
     await asyncio.to_thread(stop_postgres, lab)
     for name in lab.instances:
         lab.start(name)
     url = lab.url("catalogue")
-    async with httpx.AsyncClient(timeout=5) as http:
+    async with board_admin.async_http(timeout=5) as http:
         live = await _eventually(http, f"{url}/health/live", 200)
         assert live.json() == {"status": "alive"}
         ready = await http.get(f"{url}/health/ready")
         assert ready.status_code == 503 and "not reached" in ready.json()["database"]
-        academy = {"name": "A", "board_id": str(uuid.uuid4())}
+        academy = {"name": "A", "board_id": board}
         refused = await http.post(f"{url}/academies", json=academy)
         assert refused.status_code == 503 and "database" in refused.json()["detail"]
 
         await asyncio.to_thread(lab.restart_postgres)
         made = await _eventually(http, f"{url}/academies", 201, academy)
+    admin = await asyncio.to_thread(lab.people.academy_admin, board, made.json()["academy_id"])
+    async with admin.async_http(timeout=5) as http, monitoring.async_http(timeout=5) as ops:
         offering = await http.post(f"{url}/offerings", json=_offering(made.json()))
         assert offering.status_code == 201, offering.text
         waiting = (await http.get(f"{url}/health/ready")).json()
         assert (waiting["database"], waiting["broker"]) == ("ok", "unavailable")
         assert waiting["outbox_backlog"]["pending"] >= 1
-        metrics = (await http.get(f"{url}/metrics")).text
+        metrics = (await ops.get(f"{url}/metrics")).text
         assert 'huisacademie_outbox_rows{state="pending"}' in metrics
 
         await asyncio.to_thread(lab.start_kafka)
@@ -278,7 +287,7 @@ async def test_a_service_starts_while_kafka_and_postgres_are_down(lab: Lab) -> N
             await asyncio.sleep(0.2)
             backlog = (await http.get(f"{url}/health/ready")).json()["outbox_backlog"]
         assert backlog == {"pending": 0, "parked": 0}
-        assert "huisacademie_consumer_lag{" in (await http.get(f"{url}/metrics")).text
+        assert "huisacademie_consumer_lag{" in (await ops.get(f"{url}/metrics")).text
     offering_id = offering.json()["offering_id"]
     records = await read_all(lab.kafka_bootstrap, topics.OFFERINGS)
     assert [r for r in records if r.key == offering_id.encode()]

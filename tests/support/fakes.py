@@ -4,12 +4,12 @@ error (a failed one emits nothing and leaves the tables as they were, as a rolle
 transaction would)."""
 
 import copy
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date
 from typing import Generic, TypeVar, cast
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from contracts import Event
 from contracts.values import EnrollmentStatus, Session
@@ -21,6 +21,10 @@ from services.enrollment.domain.eligibility import StaffMember
 from services.enrollment.domain.reservations import Reservation
 from services.enrollment.store import Store
 from services.shared.errors import NotFound
+from services.shared.identity.access import Policy, Principal, Target
+from services.shared.identity.directory import Person
+from services.shared.identity.http import Gate
+from services.shared.identity.tokens import Identity, TrustedIssuer
 from services.shared.unit_of_work import Begin
 
 T = TypeVar("T")
@@ -236,3 +240,40 @@ class FakeEnrollmentDatabase(FakeDatabase[FakeEnrollmentStore]):
     def begin(self) -> Begin[Store]:
         """What enrollment's command classes take: the fake stands in for the Store."""
         return cast("Begin[Store]", self.transaction)
+
+
+class OneSchoolDirectory:
+    """A directory (for unit tests of the HTTP layer) that knows one signed-in principal,
+    and everyone else as staff of that principal's first school and board."""
+
+    def __init__(self, principal: Principal) -> None:
+        self.known = principal
+
+    async def principal(self, issuer: str, subject: str) -> Principal | None:
+        return self.known
+
+    async def person(self, staff_id: UUID) -> Person:
+        board = self.known.board_id or uuid4()
+        return Person(staff_id, board, "colleague", self.known.schools)
+
+    async def staff_target(self, staff_id: UUID) -> Target:
+        return (await self.person(staff_id)).target()
+
+    async def people(self, staff_ids: Iterable[UUID]) -> dict[UUID, Person]:
+        return {s: await self.person(s) for s in staff_ids}
+
+
+class AnyTokenVerifier:
+    """Takes any bearer token as the directory's principal (unit tests only: the real
+    verifier meets the real identity provider in the e2e tests)."""
+
+    def __init__(self) -> None:
+        self.issuers = {"unit": TrustedIssuer(issuer="unit")}
+
+    async def verify(self, token: str) -> Identity:
+        return Identity("unit", token, {})
+
+
+def signed_in_gate(principal: Principal, policy: Policy) -> Gate:
+    """The HTTP layer's gate, for a unit test of an API on a fake database."""
+    return Gate(AnyTokenVerifier(), OneSchoolDirectory(principal), policy)  # type: ignore[arg-type]

@@ -23,6 +23,8 @@ from services.shared.definition import ServiceDefinition, database_migrations
 
 KAFKA_ENV = "HUISACADEMIE_TEST_KAFKA"
 POSTGRES_ENV = "HUISACADEMIE_TEST_POSTGRES"
+OIDC_ENV = "HUISACADEMIE_TEST_KEYCLOAK"
+"""A Keycloak's base URL whose master realm's admin is admin/admin."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class Infrastructure:
     postgres_url: str
     """A URL of the server's maintenance database; test databases are made beside it."""
     origin: str
+    keycloak_url: str
+    """The identity provider (Keycloak): realms for the tests are made in it."""
 
     def database_url(self, database: str) -> str:
         parts = urlsplit(self.postgres_url)
@@ -49,24 +53,38 @@ def _docker_reachable() -> bool:
 
 @contextlib.contextmanager
 def provide() -> Iterator[Infrastructure]:
-    if os.environ.get(KAFKA_ENV) and os.environ.get(POSTGRES_ENV):
-        yield Infrastructure(os.environ[KAFKA_ENV], os.environ[POSTGRES_ENV], "environment")
+    if all(os.environ.get(v) for v in (KAFKA_ENV, POSTGRES_ENV, OIDC_ENV)):
+        yield Infrastructure(
+            os.environ[KAFKA_ENV], os.environ[POSTGRES_ENV], "environment", os.environ[OIDC_ENV]
+        )
     elif _docker_reachable():
         from testcontainers.community.kafka import KafkaContainer
+        from testcontainers.community.keycloak import KeycloakContainer
         from testcontainers.community.postgres import PostgresContainer
 
-        with KafkaContainer().with_kraft() as kafka, PostgresContainer("postgres:16") as pg:
+        with (
+            KafkaContainer().with_kraft() as kafka,
+            PostgresContainer("postgres:16") as pg,
+            KeycloakContainer(username="admin", password="admin") as keycloak,
+        ):
             url = pg.get_connection_url(driver=None)
-            yield Infrastructure(kafka.get_bootstrap_server(), url, "testcontainers")
+            yield Infrastructure(
+                kafka.get_bootstrap_server(), url, "testcontainers", keycloak.get_url()
+            )
     else:
         layout = stack.test_layout()
         stack.ensure_postgres_installed()
         stack.start_postgres(layout, [])
         stack.ensure_kafka_jars()
         stack.start_kafka(layout, all_topics())
+        stack.ensure_keycloak()
+        keycloak_url = stack.start_keycloak(layout, layout.keycloak_port)
         try:
-            yield Infrastructure(layout.kafka_bootstrap, layout.database_url("postgres"), "local")
+            yield Infrastructure(
+                layout.kafka_bootstrap, layout.database_url("postgres"), "local", keycloak_url
+            )
         finally:
+            stack.stop_keycloak(layout)
             stack.stop_kafka(layout)
             stack.stop_postgres(layout)
 

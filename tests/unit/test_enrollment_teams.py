@@ -18,12 +18,15 @@ from services.enrollment.domain.enrollments import Offering
 from services.enrollment.domain.reservations import Reservation
 from services.shared.errors import CommandRejected, Conflict
 from services.shared.http import create_http_app
+from services.shared.identity.access import Principal, Role
 from tests.support.factories import offering_details
-from tests.support.fakes import FakeEnrollmentDatabase
+from tests.support.fakes import FakeEnrollmentDatabase, signed_in_gate
 
 pytestmark = pytest.mark.unit
 
 TWICE = "members: a staff member appears more than once"
+LEADER = uuid4()
+"""The school leader who reserves, and who calls the HTTP API below."""
 
 
 def with_offering(
@@ -85,7 +88,7 @@ async def test_a_team_with_a_member_twice_is_refused() -> None:
 def reserved(db: FakeEnrollmentDatabase, offering: Offering, seats: int) -> Reservation:
     """Seats a school leader of the offering's board holds, none named yet."""
     held = Reservation(
-        uuid4(), offering.offering_id, uuid4(), offering.details.board_id, seats, 0, False
+        uuid4(), offering.offering_id, LEADER, offering.details.board_id, seats, 0, False
     )
     db.store.reservations[held.reservation_id] = held
     return held
@@ -139,12 +142,21 @@ async def test_a_reservation_is_released_once() -> None:
 # The request bodies: a member twice never reaches the commands.
 
 
-def client(db: FakeEnrollmentDatabase) -> httpx.AsyncClient:
-    """Enrollment's HTTP API on the fake (no lifespan: no pool, broker or relay)."""
+def client(db: FakeEnrollmentDatabase, board: UUID) -> httpx.AsyncClient:
+    """Enrollment's HTTP API on the fake (no lifespan: no pool, broker or relay), called by
+    a school leader whose school everyone named is in."""
     app = create_http_app(DEFINITION, DEFINITION.settings(database_url="postgresql://unused"))
-    app.state.runtime = SimpleNamespace(database=db)
+    leader = Principal(
+        "unit", "leader", "Leider", board, frozenset({Role.STAFF, Role.LEADER}), LEADER,
+        frozenset({uuid4()}),
+    )  # fmt: skip
+    app.state.runtime = SimpleNamespace(database=db, gate=signed_in_gate(leader, DEFINITION.policy))
     app.state.use_cases = {}
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://enrollment")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://enrollment",
+        headers={"Authorization": "Bearer leader"},
+    )
 
 
 def members(*ids: UUID) -> list[dict[str, str]]:
@@ -164,11 +176,10 @@ async def test_a_team_request_with_a_member_twice_is_a_422_and_enrols_nobody() -
     twice, other = uuid4(), uuid4()
     body = {
         "offering_id": str(offering.offering_id),
-        "leader_id": str(uuid4()),
         "board_id": str(offering.details.board_id),
         "members": members(twice, other, twice),
     }
-    async with client(db) as http:
+    async with client(db, offering.details.board_id) as http:
         refused = await http.post("/teams/enrollments", json=body)
         assert refusals(refused) == [SCHEMA_TWICE]
         assert (db.store.enrollments, db.committed) == ({}, [])
@@ -184,7 +195,7 @@ async def test_a_fill_request_with_a_member_twice_is_a_422_and_fills_nothing() -
     held = reserved(db, offering, 2)
     twice = uuid4()
     url = f"/reservations/{held.reservation_id}/fill"
-    async with client(db) as http:
+    async with client(db, offering.details.board_id) as http:
         refused = await http.post(url, json={"members": members(twice, twice)})
         assert refusals(refused) == [SCHEMA_TWICE]
         assert db.store.reservations[held.reservation_id] == held
@@ -195,10 +206,10 @@ async def test_a_fill_request_with_a_member_twice_is_a_422_and_fills_nothing() -
 
 async def test_a_reservation_sent_again_with_its_key_is_the_same_reservation() -> None:
     db, offering = with_offering()
-    path, leader = f"/offerings/{offering.offering_id}/reservations", str(uuid4())
+    path, leader = f"/offerings/{offering.offering_id}/reservations", str(LEADER)
     body = {"leader_id": leader, "board_id": str(offering.details.board_id), "seats": 2}
     key = {"Idempotency-Key": "leader-request-1"}
-    async with client(db) as http:
+    async with client(db, offering.details.board_id) as http:
         made = await http.post(path, json=body, headers=key)
         again = await http.post(path, json=body, headers=key)
         other = await http.post(path, json={**body, "seats": 1}, headers=key)

@@ -113,5 +113,9 @@ def test_an_fte_the_portfolio_would_keep_as_zero_is_refused() -> None:
 def test_file_content_must_be_base64() -> None:
     # Characters outside ASCII made base64 decoding raise a ValueError: a 500.
     with pytest.raises(ValidationError):
-        FileIn.model_validate({"name": "a.txt", "content_base64": "è=="})
-    assert FileIn.model_validate({"name": "a.txt", "content_base64": "aGFsbG8="})
+        FileIn.model_validate(
+            {"name": "a.txt", "media_type": "text/plain", "content_base64": "è=="}
+        )
+    assert FileIn.model_validate(
+        {"name": "a.txt", "media_type": "text/plain", "content_base64": "aGFsbG8="}
+    )

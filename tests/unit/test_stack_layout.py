@@ -19,6 +19,7 @@ def test_test_layout_does_not_collide_with_demo_layout() -> None:
     demo, test = demo_layout(), test_layout()
     assert (demo.kafka_port, demo.controller_port, demo.pg_port) == (9092, 9093, 5433)
     assert (test.kafka_port, test.controller_port, test.pg_port) == (19092, 19093, 15433)
+    assert (demo.keycloak_port, test.keycloak_port) == (8090, 18090)
     assert demo.root == repo_root() / ".local"
     assert test.root == repo_root() / ".local" / "test"
     assert (repo_root() / "pyproject.toml").is_file()

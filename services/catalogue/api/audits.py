@@ -14,25 +14,32 @@ from services.catalogue.api.schemas import (
     Reason,
     audit_out,
 )
+from services.catalogue.queries import audit_target
+from services.shared.identity.access import Target
+from services.shared.identity.http import Who
 
 router = APIRouter(tags=["audits"])
 
 
 @router.get("/audits")
 async def list_audits(
-    q: Queries, school_id: Annotated[UUID | None, Query()] = None
+    q: Queries, who: Who, school_id: Annotated[UUID | None, Query()] = None
 ) -> list[AuditOut]:
-    return [audit_out(a) for a in await q.audits(school_id)]
+    """The audits the caller reaches (as leader, board administrator or auditor)."""
+    return [audit_out(a) for a in await q.audits(school_id) if who.reaches(audit_target(a))]
 
 
 @router.get("/audits/{audit_id}")
-async def get_audit(audit_id: UUID, q: Queries) -> AuditOut:
-    return audit_out(await q.audit(audit_id))
+async def get_audit(audit_id: UUID, q: Queries, who: Who) -> AuditOut:
+    audit = await q.audit(audit_id)
+    who.allow(audit_target(audit))
+    return audit_out(audit)
 
 
 @router.post("/audits", status_code=status.HTTP_201_CREATED)
-async def schedule_audit(body: AuditIn, cmd: Commands) -> AuditOut:
+async def schedule_audit(body: AuditIn, cmd: Commands, who: Who) -> AuditOut:
     """Plan a peer audit with a team from other schools (AuditScheduled)."""
+    who.allow(Target(board_id=body.board_id), named=False)
     audit = await cmd.schedule_audit(
         body.school_id, body.board_id, body.theme, body.audit_date, body.team
     )
@@ -40,17 +47,26 @@ async def schedule_audit(body: AuditIn, cmd: Commands) -> AuditOut:
 
 
 @router.post("/audits/{audit_id}/reschedule")
-async def reschedule_audit(audit_id: UUID, body: AuditMove, cmd: Commands) -> AuditOut:
+async def reschedule_audit(
+    audit_id: UUID, body: AuditMove, cmd: Commands, q: Queries, who: Who
+) -> AuditOut:
     """Move a scheduled audit to another date (AuditRescheduled)."""
+    who.allow(audit_target(await q.audit(audit_id)))
     return audit_out(await cmd.reschedule_audit(audit_id, body.audit_date, body.reason))
 
 
 @router.post("/audits/{audit_id}/complete")
-async def complete_audit(audit_id: UUID, body: AuditCompletion, cmd: Commands) -> AuditOut:
+async def complete_audit(
+    audit_id: UUID, body: AuditCompletion, cmd: Commands, q: Queries, who: Who
+) -> AuditOut:
     """Record the findings; each auditor is credited the hours (AuditCompleted)."""
+    who.allow(audit_target(await q.audit(audit_id)))
     return audit_out(await cmd.complete_audit(audit_id, body.findings, body.hours_per_auditor))
 
 
 @router.post("/audits/{audit_id}/cancel")
-async def cancel_audit(audit_id: UUID, body: Reason, cmd: Commands) -> AuditOut:
+async def cancel_audit(
+    audit_id: UUID, body: Reason, cmd: Commands, q: Queries, who: Who
+) -> AuditOut:
+    who.allow(audit_target(await q.audit(audit_id)))
     return audit_out(await cmd.cancel_audit(audit_id, body.reason))

@@ -30,7 +30,7 @@ class StatusFilter(StrEnum):
     ALL = "all"
 
 
-class OfferingQuery(BaseModel):
+class OfferingFilters(BaseModel):
     """What to look for; every filter is optional and they combine with AND. Dates are
     calendar dates in Europe/Amsterdam. The HTTP API takes it as query parameters."""
 
@@ -45,14 +45,19 @@ class OfferingQuery(BaseModel):
     starts_from: date | None = Field(default=None, description="A session on or after.")
     starts_until: date | None = Field(default=None, description="A session on or before.")
     open_seats: bool = Field(default=False, description="Only offerings with a free seat.")
+    status: StatusFilter = StatusFilter.PUBLISHED
+    limit: int = Field(default=100, ge=1, le=500)
+    offset: int = Field(default=0, ge=0, le=100_000)
+
+
+class OfferingQuery(OfferingFilters):
+    """The filters, seen from one board (over HTTP: the caller's, never a parameter)."""
+
     visible_to: UUID | None = Field(
         default=None,
         description="As seen from this board: its own academies' offerings, plus those"
         " shown to the network or the public.",
     )
-    status: StatusFilter = StatusFilter.PUBLISHED
-    limit: int = Field(default=100, ge=1, le=500)
-    offset: int = Field(default=0, ge=0, le=100_000)
 
 
 class _Where:

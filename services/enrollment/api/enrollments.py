@@ -6,6 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Response, status
 
+from services.enrollment.api.access import own_board, reached_enrollment, team_of
 from services.enrollment.api.deps import Attendance, Enrolling, Queries
 from services.enrollment.api.schemas import (
     AttendanceIn,
@@ -19,6 +20,7 @@ from services.enrollment.api.schemas import (
     TeamOut,
 )
 from services.enrollment.domain.eligibility import StaffMember
+from services.shared.identity.http import Who
 
 router = APIRouter(tags=["enrollments"])
 
@@ -36,12 +38,15 @@ async def enrol(
     body: EnrolIn,
     cmd: Enrolling,
     response: Response,
+    who: Who,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> EnrollmentOut:
     """Enrol: Enrolled, or Waitlisted when full; EnrollmentRequested when the offering needs
     the school leader's approval; InterestRegistered while the offering has no dates."""
+    staff_id = who.acts_as(body.staff_id, "staff_id")
+    staff = StaffMember(staff_id, own_board(who, body.board_id), body.role, body.sector)
     enrollment, created, warnings = await cmd.enrol(
-        body.staff(), body.offering_id, idempotency_key, confirm_overlap=body.confirm_overlap
+        staff, body.offering_id, idempotency_key, confirm_overlap=body.confirm_overlap
     )
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -49,9 +54,13 @@ async def enrol(
 
 
 @router.post("/teams/enrollments", status_code=status.HTTP_201_CREATED)
-async def enrol_team(body: TeamIn, cmd: Enrolling) -> TeamOut:
-    """A school leader enrols a team: all of them, or (seats short) none, with a 409."""
-    members = [StaffMember(m.staff_id, body.board_id, m.role, m.sector) for m in body.members]
+async def enrol_team(body: TeamIn, cmd: Enrolling, who: Who) -> TeamOut:
+    """A school leader enrols a team of their schools' staff: all of them, or (seats short)
+    none, with a 409."""
+    who.acts_as(body.leader_id, "leader_id")
+    board = own_board(who, body.board_id)
+    members = [StaffMember(m.staff_id, board, m.role, m.sector) for m in body.members]
+    await team_of(who, members)
     made, warnings = await cmd.enrol_team(
         body.offering_id, members, confirm_overlap=body.confirm_overlap
     )
@@ -59,58 +68,78 @@ async def enrol_team(body: TeamIn, cmd: Enrolling) -> TeamOut:
 
 
 @router.post("/enrollments/{enrollment_id}/approve")
-async def approve(enrollment_id: UUID, body: Decision, cmd: Enrolling) -> EnrollmentOut:
+async def approve(
+    enrollment_id: UUID, body: Decision, cmd: Enrolling, q: Queries, who: Who
+) -> EnrollmentOut:
     """The school leader approves: Enrolled, or Waitlisted when full."""
-    return EnrollmentOut.of(await cmd.approve(enrollment_id, body.approver_id))
+    await reached_enrollment(who, q, enrollment_id)
+    approver = who.acts_as(body.approver_id, "approver_id")
+    return EnrollmentOut.of(await cmd.approve(enrollment_id, approver))
 
 
 @router.post("/enrollments/{enrollment_id}/decline")
-async def decline(enrollment_id: UUID, body: Decision, cmd: Enrolling) -> EnrollmentOut:
+async def decline(
+    enrollment_id: UUID, body: Decision, cmd: Enrolling, q: Queries, who: Who
+) -> EnrollmentOut:
     """The school leader declines (EnrollmentDeclined)."""
-    return EnrollmentOut.of(await cmd.decline(enrollment_id, body.approver_id, body.reason))
+    await reached_enrollment(who, q, enrollment_id)
+    approver = who.acts_as(body.approver_id, "approver_id")
+    return EnrollmentOut.of(await cmd.decline(enrollment_id, approver, body.reason))
 
 
 @router.post("/enrollments/{enrollment_id}/cancel")
-async def cancel(enrollment_id: UUID, body: Reason, cmd: Enrolling) -> EnrollmentOut:
+async def cancel(
+    enrollment_id: UUID, body: Reason, cmd: Enrolling, q: Queries, who: Who
+) -> EnrollmentOut:
     """Cancel (EnrollmentCancelled); a freed seat goes to the first on the waiting list."""
+    await reached_enrollment(who, q, enrollment_id)
     return EnrollmentOut.of(await cmd.cancel(enrollment_id, body.reason))
 
 
 @router.post("/enrollments/{enrollment_id}/attendance")
 async def record_attendance(
-    enrollment_id: UUID, body: AttendanceIn, cmd: Attendance
+    enrollment_id: UUID, body: AttendanceIn, cmd: Attendance, q: Queries, who: Who
 ) -> EnrollmentOut:
     """Attendance for one session (AttendanceRecorded). Once every session is recorded,
     Completed or NotCompleted follows by the offering's criteria."""
+    await reached_enrollment(who, q, enrollment_id)
     return EnrollmentOut.of(
         await cmd.record_attendance(enrollment_id, body.session_id, body.attended)
     )
 
 
 @router.post("/enrollments/{enrollment_id}/complete")
-async def complete(enrollment_id: UUID, body: CompleteIn, cmd: Attendance) -> EnrollmentOut:
+async def complete(
+    enrollment_id: UUID, body: CompleteIn, cmd: Attendance, q: Queries, who: Who
+) -> EnrollmentOut:
     """The academy records completion by hand (Completed), with a reason."""
+    await reached_enrollment(who, q, enrollment_id)
     done = await cmd.complete(enrollment_id, body.completed_on, body.hours, body.reason)
     return EnrollmentOut.of(done)
 
 
 @router.post("/enrollments/{enrollment_id}/not-completed")
-async def not_completed(enrollment_id: UUID, body: Reason, cmd: Attendance) -> EnrollmentOut:
+async def not_completed(
+    enrollment_id: UUID, body: Reason, cmd: Attendance, q: Queries, who: Who
+) -> EnrollmentOut:
     """The academy records that the staff member did not complete (NotCompleted)."""
+    await reached_enrollment(who, q, enrollment_id)
     return EnrollmentOut.of(await cmd.not_complete(enrollment_id, body.reason))
 
 
 @router.get("/enrollments/{enrollment_id}")
-async def get_enrollment(enrollment_id: UUID, q: Queries) -> EnrollmentOut:
-    return EnrollmentOut.of(await q.enrollment(enrollment_id))
+async def get_enrollment(enrollment_id: UUID, q: Queries, who: Who) -> EnrollmentOut:
+    return EnrollmentOut.of(await reached_enrollment(who, q, enrollment_id))
 
 
 @router.get("/enrollments/{enrollment_id}/history")
-async def history(enrollment_id: UUID, q: Queries) -> list[HistoryItem]:
+async def history(enrollment_id: UUID, q: Queries, who: Who) -> list[HistoryItem]:
     """Every event of the enrollment, oldest first."""
+    await reached_enrollment(who, q, enrollment_id)
     return [HistoryItem(**item) for item in await q.history(enrollment_id)]
 
 
 @router.get("/staff/{staff_id}/enrollments")
-async def staff_enrollments(staff_id: UUID, q: Queries) -> list[EnrollmentOut]:
+async def staff_enrollments(staff_id: UUID, q: Queries, who: Who) -> list[EnrollmentOut]:
+    await who.allow_staff(staff_id)
     return [EnrollmentOut.of(e) for e in await q.of_staff(staff_id)]

@@ -7,7 +7,6 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from contracts.values import EnrollmentStatus, Hours, OfferingSnapshot, Sector, StaffRole, Text
-from services.enrollment.domain.eligibility import StaffMember
 from services.enrollment.domain.enrollments import Enrollment
 from services.enrollment.domain.reservations import Reservation
 
@@ -16,19 +15,15 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Member(Body):
-    """A staff member, as the board's identity provider knows them."""
+_YOU = "You, the signed-in caller: may be left out; naming someone else is refused."
+_YOUR_BOARD = "Your board: may be left out; naming another is refused."
 
-    staff_id: UUID
-    board_id: UUID
+
+class EnrolIn(Body):
+    staff_id: UUID | None = Field(default=None, description=_YOU)
+    board_id: UUID | None = Field(default=None, description=_YOUR_BOARD)
     role: StaffRole
     sector: Sector | None = None
-
-    def staff(self) -> StaffMember:
-        return StaffMember(self.staff_id, self.board_id, self.role, self.sector)
-
-
-class EnrolIn(Member):
     offering_id: UUID
     confirm_overlap: bool = Field(
         default=False, description="Enrol even though sessions overlap ones the person has."
@@ -54,8 +49,8 @@ TeamMembers = Annotated[
 
 class TeamIn(Body):
     offering_id: UUID
-    leader_id: UUID = Field(description="The school leader enrolling the team.")
-    board_id: UUID
+    leader_id: UUID | None = Field(default=None, description=_YOU)
+    board_id: UUID | None = Field(default=None, description=_YOUR_BOARD)
     members: TeamMembers
     confirm_overlap: bool = False
 
@@ -65,7 +60,7 @@ class Reason(Body):
 
 
 class Decision(Body):
-    approver_id: UUID = Field(description="The school leader who decides.")
+    approver_id: UUID | None = Field(default=None, description=_YOU)
     reason: Text = ""
 
 
@@ -124,8 +119,8 @@ class HistoryItem(BaseModel):
 
 
 class ReserveIn(Body):
-    leader_id: UUID = Field(description="The school leader who reserves.")
-    board_id: UUID
+    leader_id: UUID | None = Field(default=None, description=_YOU)
+    board_id: UUID | None = Field(default=None, description=_YOUR_BOARD)
     seats: int = Field(ge=1, le=500)
 
 

@@ -36,6 +36,20 @@ class SessionTables:
             )
         return booked
 
+    async def rotate_calendar_feed(self, staff_id: UUID, secret_sha256: bytes) -> None:
+        await self._conn.execute(
+            "INSERT INTO calendar_feeds (staff_id, secret_sha256) VALUES ($1, $2)"
+            " ON CONFLICT (staff_id) DO UPDATE SET secret_sha256 = $2, rotated_at = now()",
+            staff_id,
+            secret_sha256,
+        )
+
+    async def calendar_feed_owner(self, secret_sha256: bytes) -> UUID | None:
+        owner: UUID | None = await self._conn.fetchval(
+            "SELECT staff_id FROM calendar_feeds WHERE secret_sha256 = $1", secret_sha256
+        )
+        return owner
+
     async def bookings(
         self, *, staff_id: UUID | None = None, enrollment_id: UUID | None = None
     ) -> list[Booking]:

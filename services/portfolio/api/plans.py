@@ -16,6 +16,7 @@ from services.portfolio.api.schemas import (
     SchoolYear,
     optional_school_year,
 )
+from services.shared.identity.http import Who
 
 router = APIRouter(tags=["plans"])
 
@@ -26,8 +27,10 @@ async def set_plan(
     year: SchoolYear,
     body: PlanIn,
     cmd: Commands,
+    who: Who,
 ) -> dict[str, Any]:
     """The personal development plan (POP) for a school year (PlanSet)."""
+    await who.allow_staff(staff_id)
     goals = tuple(PlanGoal(goal_id=uuid4(), **g.model_dump()) for g in body.goals)
     event = await cmd.set_plan(PlanSet(staff_id=staff_id, school_year=year, goals=goals))
     return {
@@ -38,8 +41,9 @@ async def set_plan(
 
 
 @router.get("/staff/{staff_id}/plans/{year}")
-async def plan(staff_id: UUID, year: SchoolYear, q: Queries) -> dict[str, Any]:
+async def plan(staff_id: UUID, year: SchoolYear, q: Queries, who: Who) -> dict[str, Any]:
     """The plan with the progress on each goal, from the portfolio's entries."""
+    await who.allow_staff(staff_id)
     goals = await q.plan(staff_id, year)
     return {"staff_id": staff_id, "school_year": year, "goals": [asdict(g) for g in goals]}
 
@@ -48,10 +52,12 @@ async def plan(staff_id: UUID, year: SchoolYear, q: Queries) -> dict[str, Any]:
 async def overview(
     school_id: UUID,
     q: Queries,
+    who: Who,
     year: Annotated[
         str | None, Query(pattern=YEAR_PATTERN), AfterValidator(optional_school_year)
     ] = None,
 ) -> dict[str, Any]:
     """For the school leader: hours per goal tag and team, the share of staff with activity,
     and who is short of their target, in a school year (the current one by default)."""
+    await who.allow_school(school_id)
     return {"school_id": school_id, **asdict(await q.school_overview(school_id, year))}

@@ -8,19 +8,29 @@ from fastapi import APIRouter
 from contracts.portfolio import StaffProfileSet
 from services.portfolio.api.deps import Commands
 from services.portfolio.api.schemas import ProfileIn, TargetsIn
+from services.shared.identity.access import Target
+from services.shared.identity.http import Forbidden, Who
 
 router = APIRouter(tags=["portfolio"])
 
 
 @router.put("/staff/{staff_id}/profile")
-async def set_profile(staff_id: UUID, body: ProfileIn, cmd: Commands) -> ProfileIn:
+async def set_profile(staff_id: UUID, body: ProfileIn, cmd: Commands, who: Who) -> ProfileIn:
     """Board, role, sector and FTE: what the yearly target follows (StaffProfileSet)."""
+    await who.allow_staff(staff_id)
+    if body.board_id != who.principal.board_id:
+        raise Forbidden("board_id must be your own board")
+    for school in body.school_ids:  # else another board's leader would see them in overviews
+        known = await who.directory.school_target(school)
+        if known.board_id not in (None, body.board_id):
+            raise Forbidden(f"school {school} is another board's")
     await cmd.set_profile(StaffProfileSet(staff_id=staff_id, **body.model_dump()))
     return body
 
 
 @router.put("/boards/{board_id}/targets")
-async def set_targets(board_id: UUID, body: TargetsIn, cmd: Commands) -> TargetsIn:
+async def set_targets(board_id: UUID, body: TargetsIn, cmd: Commands, who: Who) -> TargetsIn:
     """A board's yearly targets per role, at full time (pro rata by FTE per person)."""
+    who.allow(Target(board_id=board_id))
     await cmd.set_board_targets(board_id, {r.value: h for r, h in body.hours_per_year.items()})
     return body

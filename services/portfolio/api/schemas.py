@@ -39,6 +39,9 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+_YOU = "You, the signed-in caller: may be left out; naming someone else is refused."
+
+
 class EntryIn(Body):
     title: Name
     kind: LearningKind
@@ -53,7 +56,10 @@ class EntryIn(Body):
 class FileIn(Body):
     name: Name
     media_type: str = Field(
-        default="application/octet-stream", max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$"
+        max_length=100,
+        pattern=r"^[\w.+-]+/[\w.+-]+$",
+        description="What the file is: a PDF, an image (PNG, JPEG), an Office document or"
+        " plain text; its content must be of this type.",
     )
     content_base64: str = Field(
         max_length=(MAX_FILE * 4) // 3 + 8, pattern=r"^[A-Za-z0-9+/]*={0,2}$", examples=["aGFsbG8="]
@@ -79,7 +85,7 @@ class TextIn(Body):
 
 
 class NoteIn(TextIn):
-    leader_id: UUID
+    leader_id: UUID | None = Field(default=None, description=_YOU)
 
 
 class ProfileIn(Body):
@@ -135,7 +141,7 @@ class FollowUpIn(Body):
     point_index: int = Field(ge=0, description="Which point to improve, counted from 0.")
     action: Plain = Field(min_length=1, max_length=5000)
     closed: bool = False
-    recorded_by: UUID
+    recorded_by: UUID | None = Field(default=None, description=_YOU)
 
 
 class EntryOut(BaseModel):

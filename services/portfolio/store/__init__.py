@@ -167,12 +167,15 @@ class Store(AuditTables):
             content,
         )
 
-    async def get_file(self, evidence_id: UUID) -> tuple[str, str, bytes] | None:
+    async def get_file(self, evidence_id: UUID) -> tuple[UUID, str, str, bytes] | None:
         row = await self._conn.fetchrow(
-            "SELECT file_name, media_type, content FROM evidence_files WHERE evidence_id = $1",
+            "SELECT staff_id, file_name, media_type, content FROM evidence_files"
+            " WHERE evidence_id = $1",
             evidence_id,
         )
-        return (row["file_name"], row["media_type"], bytes(row["content"])) if row else None
+        if row is None:
+            return None
+        return row["staff_id"], row["file_name"], row["media_type"], bytes(row["content"])
 
     async def save_profiles(self, profiles: Iterable[Profile]) -> None:
         await self._conn.executemany(

@@ -19,6 +19,7 @@ from faststream.kafka.subscriber.usecase import BatchSubscriber
 from faststream.message import StreamMessage
 
 from contracts import Envelope, EnvelopeError, Event, decode
+from contracts.topics import PRODUCERS, source_of
 from services.shared.consumer import dead_letters
 from services.shared.consumer.applier import Applier, Handlers
 from services.shared.consumer.dead_letters import where
@@ -51,6 +52,18 @@ async def _readable_headers(
             for name, value in record.headers
         )
     return await original(batch)
+
+
+def _read(record: ConsumerRecord[bytes, bytes]) -> Envelope[Event]:
+    """The record's event, if it is one and comes from the service its topic belongs to: a
+    record claiming another source (a forged Completed, say) is refused like a bad one."""
+    envelope = decode(record.headers, record.value or b"")
+    expected = source_of(record.topic) if record.topic in PRODUCERS else None
+    if expected is not None and envelope.source != expected:
+        raise EnvelopeError(
+            f"ce_source {envelope.source!r} is not {expected!r}, the producer of {record.topic}"
+        )
+    return envelope
 
 
 def _at(record: ConsumerRecord[bytes, bytes]) -> Position:
@@ -147,7 +160,7 @@ class EventConsumer:
         unreadable: list[tuple[ConsumerRecord[bytes, bytes], EnvelopeError]] = []
         for record in batch:
             try:
-                readable.append(decode(record.headers, record.value or b""))
+                readable.append(_read(record))
             except EnvelopeError as e:
                 unreadable.append((record, e))
         try:
@@ -210,7 +223,7 @@ class EventConsumer:
         """Apply the record's event once, or send the record to the dead-letter topic;
         raises ReadAgain when the record should be read again."""
         try:
-            envelope = decode(record.headers, record.value or b"")
+            envelope = _read(record)
         except EnvelopeError as e:
             await self._dead_letter(record, reason=str(e), error=e, attempts=1)
             return

@@ -1,0 +1,1 @@
+"""Identity and access: verified tokens, our directory of who is who, and the policies."""
