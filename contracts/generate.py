@@ -6,10 +6,12 @@ fails while the checked-in files are stale.
 
 import json
 import re
+import ssl
 from pathlib import Path
 
 import yaml
 from faststream.kafka import KafkaBroker
+from faststream.security import SASLScram512
 from faststream.specification import AsyncAPI
 
 from contracts import topics
@@ -38,7 +40,12 @@ def _envelope_note(model: type[Event]) -> str:
 
 
 def asyncapi_document() -> str:
-    broker = KafkaBroker("127.0.0.1:9092")
+    # Over TLS, signed in with SASL/SCRAM-SHA-512: the document's security scheme. (The
+    # credentials are placeholders: a subscriber gets its own from `huisacademie subscriber`.)
+    security = SASLScram512(
+        username="subscriber", password="", ssl_context=ssl.create_default_context()
+    )
+    broker = KafkaBroker("127.0.0.1:9092", security=security)
     for model in EVENT_TYPES.values():
         broker.publisher(
             model.topic,
@@ -53,7 +60,11 @@ def asyncapi_document() -> str:
         description=(
             "The events of huisacademie's catalogue and enrollment services, for the portfolio "
             "service and for external subscribers. Records nobody can use land in "
-            "`<topic>.dlt` with `dlt_*` headers giving the reason and the original position."
+            "`<topic>.dlt` with `dlt_*` headers giving the reason and the original position. "
+            "Subscribers sign in over TLS with SASL/SCRAM-SHA-512 as a principal of their own "
+            "(`huisacademie subscriber add NAME --topics ...`), which may read only the topics "
+            "it was granted, in consumer groups named `NAME.*`; only each topic's producer "
+            "may write to it."
         ),
     )
     # FastStream lists channels in no fixed order: sort them so the document is reproducible.

@@ -1,4 +1,5 @@
-"""huisacademie: up, down, status, demo, token, topics, serve, portfolio rebuild, dlt."""
+"""huisacademie: up, down, status, demo, token, topics, serve, portfolio rebuild, dlt,
+subscriber."""
 
 import argparse
 import asyncio
@@ -6,9 +7,12 @@ import os
 import sys
 import time
 
+from confluent_kafka import KafkaException
+
 from contracts.topics import all_topics
 from huisacademie.identity import FOR_ROLE
 from huisacademie.stack import StackError
+from huisacademie.stack.kafka_access import kafka_access, sign_in_as_operator
 from huisacademie.stack.topics import create_topics
 from huisacademie.system import SERVICES, System, demo_system
 
@@ -47,7 +51,18 @@ def main(argv: list[str] | None = None) -> None:
         help="list them with their reasons, or send them back to their topic after a fix",
     )
     dlt.add_argument("topic", help="an event topic (or its .dlt topic), e.g. portfolio.entries")
+    subscriber = commands.add_parser(
+        "subscriber", help="Kafka principals of external tools on KAFKA_BOOTSTRAP_SERVERS"
+    )
+    subscriber.add_argument("action", choices=["add", "remove"])
+    subscriber.add_argument("name", help="the tool's principal (and its consumer groups' prefix)")
+    subscriber.add_argument(
+        "--topics", default="", help="comma-separated event topics it may read (add)"
+    )
     args = parser.parse_args(argv)
+    if args.command != "serve" and "KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
+        # The local stack: the command line's Kafka clients sign in as the operator.
+        sign_in_as_operator(kafka_access())
     try:
         _run(args.command, args)
     except StackError as e:
@@ -81,6 +96,8 @@ def _run(command: str, args: argparse.Namespace) -> None:
         demo.run(demo.Endpoints(*(system.url(n) for n in SERVICES)), sign_in)
     elif command == "token":
         print(_token(system, args.role, args.staff))
+    elif command == "subscriber":
+        _subscriber(args.action, args.name, args.topics, bootstrap=_bootstrap(system))
     elif command == "topics":
         bootstrap = _bootstrap(system)
         if not asyncio.run(create_topics(bootstrap, dict(all_topics()), args.replication)):
@@ -114,6 +131,37 @@ def _token(system: System, role: str, staff: str | None) -> str:
             return identity.token(keycloak, who)
     except (KeycloakError, OSError) as e:
         raise StackError(f"the identity provider did not answer ({e}); is the stack up?") from e
+
+
+def _subscriber(action: str, name: str, topics: str, *, bootstrap: str) -> None:
+    import secrets
+
+    from huisacademie.stack import acls
+    from services.shared.kafka_access import KafkaCredentials
+
+    operator = KafkaCredentials.from_env()
+    if operator is None:
+        raise StackError(
+            "sign in as Kafka's operator: set KAFKA_USERNAME, KAFKA_PASSWORD, KAFKA_CA_FILE"
+        )
+    admin = acls.admin_client(bootstrap, operator)
+    try:
+        if action == "add":
+            wanted = [t.strip() for t in topics.split(",") if t.strip()]
+            if not wanted:
+                raise StackError("name the topics it may read: --topics a,b")
+            password = secrets.token_urlsafe(24)
+            acls.add_subscriber(admin, name, password, wanted)
+            print(f"subscriber {name} may read {', '.join(wanted)} in consumer groups {name}.*")
+            print(f"  SASL/SCRAM-SHA-512 over TLS: username {name}, password {password}")
+            print(f"  CA: {operator.ca_file}  (the password is shown only now)")
+        else:
+            removed = acls.remove_subscriber(admin, name)
+            print(f"subscriber {name} removed: {removed} ACLs and its credential revoked")
+    except ValueError as e:
+        raise StackError(str(e)) from e
+    except KafkaException as e:
+        raise StackError(f"the broker refused: {e}") from e
 
 
 def _bootstrap(system: System) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from contracts.topics import dead_letter
+from services.shared.kafka_access import kafka_options
 
 REPLAY_GROUP = "huisacademie.dlt-replay"
 SHOWN = ("dlt_consumer", "dlt_exception", "dlt_attempts", "dlt_time", "ce_type", "ce_id")
@@ -56,6 +57,7 @@ async def _reading(
 ) -> AsyncIterator[tuple[AIOKafkaConsumer, dict[TopicPartition, int]]]:
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
+        **kafka_options(),
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -103,7 +105,9 @@ async def list_letters(bootstrap: str, topic: str) -> list[Letter]:
 async def replay(bootstrap: str, topic: str) -> int:
     """Send the dead letters not replayed before back to their topic; returns how many."""
     dlt = dead_letter_topic(topic)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, enable_idempotence=True, **kafka_options()
+    )
     await producer.start()
     sent = 0
     try:

@@ -30,6 +30,7 @@ from services.portfolio.handlers import OWN, SUBSCRIPTIONS
 from services.shared.consumer import Applier
 from services.shared.db import create_pool, migrate
 from services.shared.definition import database_migrations
+from services.shared.kafka_access import kafka_options
 from services.shared.kafka_client import recover_closed_connections
 from services.shared.logging import configure_logging
 from services.shared.settings import ServiceSettings
@@ -93,7 +94,7 @@ async def _replay(
 
 
 async def _partitions(bootstrap: str, names: tuple[str, ...]) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
     await admin.start()
     try:
         described = await admin.describe_topics(list(names))
@@ -149,6 +150,7 @@ async def rebuild(settings: ServiceSettings, report: Report) -> Rebuilt:
     admin = await asyncpg.connect(_with_database(settings.database_url, "postgres"))
     reader = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
+        **kafka_options(),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",

@@ -7,7 +7,10 @@ document cannot drift from the code: a unit test compares them).
 from pathlib import Path
 from typing import Any
 
+from confluent_kafka.admin import ResourceType
+
 from huisacademie.serve import SERVICES
+from huisacademie.stack.acls import READ, WRITE, service_grants
 from services.shared.definition import ServiceDefinition
 from services.shared.identity.access import Role, Rule, Scope
 
@@ -40,6 +43,35 @@ def table(definition: ServiceDefinition[Any]) -> str:
     return "\n".join(lines)
 
 
+def broker_table() -> str:
+    """Each service principal's ACLs on the brokers (huisacademie/stack/acls.py)."""
+    lines = [
+        "| principal | writes | reads | in consumer groups |",
+        "|---|---|---|---|",
+    ]
+    for name, definition in SERVICES.items():
+        subscriptions = [(s.group, s.topics) for s in definition.subscriptions]
+        grants = service_grants(name, subscriptions)
+        writes = [
+            g.name for g in grants if g.resource is ResourceType.TOPIC and g.operations == WRITE
+        ]
+        reads = [
+            g.name for g in grants if g.resource is ResourceType.TOPIC and g.operations == READ
+        ]
+        groups = [g.name for g in grants if g.resource is ResourceType.GROUP]
+        cells = [", ".join(f"`{n}`" for n in names) for names in (writes, reads, groups)]
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    lines.append(
+        "| `admin` (the operator's tools) | super user: topics, ACLs, dead-letter replay,"
+        " the rebuild | | |"
+    )
+    lines.append(
+        "| a subscriber (`huisacademie subscriber add NAME --topics ...`) | nothing |"
+        " the topics granted | `NAME.*` |"
+    )
+    return "\n".join(lines)
+
+
 def render() -> str:
     scopes = ", ".join(f"*{s}*" for s in Scope)
     parts = [
@@ -49,6 +81,7 @@ def render() -> str:
     ]
     for name, definition in SERVICES.items():
         parts += [f"\n### {name}\n", table(definition)]
+    parts += ["\n### the brokers\n", broker_table()]
     parts.append(END)
     return "\n".join(parts)
 

@@ -12,6 +12,7 @@ import httpx
 from contracts.topics import all_topics
 from huisacademie import stack
 from huisacademie.stack import StackError, StackLayout
+from huisacademie.stack.kafka_access import KafkaAccess, kafka_access
 from services.shared.identity.tokens import TrustedIssuer
 
 SERVICES = ("catalogue", "enrollment", "portfolio")
@@ -37,6 +38,8 @@ class System:
     """The identity providers whose tokens the services accept."""
     docs: bool = False
     """Serve /docs without a token (a developer's stack)."""
+    kafka_access: KafkaAccess | None = None
+    """Each service's own Kafka principal (None: a broker without sign-in)."""
 
     @classmethod
     def on_local_stack(cls, layout: StackLayout, ports: Mapping[str, int]) -> "System":
@@ -45,7 +48,10 @@ class System:
         urls = {name: layout.database_url(name) for name in SERVICES}
         directory = layout.database_url("directory")
         issuers = (demo_issuer(layout.keycloak_url),)
-        return cls(layout, ports, layout.kafka_bootstrap, urls, directory, issuers, docs=True)
+        return cls(
+            layout, ports, layout.kafka_bootstrap, urls, directory, issuers, docs=True,
+            kafka_access=kafka_access(),
+        )  # fmt: skip
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -61,6 +67,8 @@ class System:
         for name in SERVICES:
             env[f"{name.upper()}_DATABASE_URL"] = self.database_urls[name]
             env[f"{name.upper()}_HTTP_PORT"] = str(self.ports[name])
+            if self.kafka_access is not None:
+                env.update(self.kafka_access.service_env(name))
         return env
 
     def start_infrastructure(self) -> None:

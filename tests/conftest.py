@@ -79,7 +79,7 @@ def system(
     urls = asyncio.run(databases())
     running = System(
         stack.test_layout(), TEST_PORTS, infrastructure.kafka_bootstrap, urls, directory_url,
-        issuers, docs=True,
+        issuers, docs=True, kafka_access=infrastructure.kafka_access,
     )  # fmt: skip
     running.stop_services()  # leftovers of an interrupted run
     running.start_services()

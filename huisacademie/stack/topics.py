@@ -11,16 +11,25 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from huisacademie.stack.layout import StackError, StackLayout
+from services.shared.kafka_access import KafkaCredentials, kafka_options
 
 _TOPIC_ALREADY_EXISTS = 36
 
 
-async def create_topics(bootstrap: str, wanted: Mapping[str, int], replication: int = 1) -> bool:
+async def create_topics(
+    bootstrap: str,
+    wanted: Mapping[str, int],
+    replication: int = 1,
+    credentials: KafkaCredentials | None = None,
+) -> bool:
     """Create the topics that are missing (name -> partitions); leave existing ones alone.
+    Signs in as `credentials`, by default the process's own principal.
 
     Returns True once every wanted topic has a leader for each of its partitions.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=5000, **kafka_options(credentials)
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -49,14 +58,18 @@ async def create_topics(bootstrap: str, wanted: Mapping[str, int], replication: 
 
 
 async def _ensure(
-    bootstrap: str, wanted: dict[str, int], deadline: float, alive: Callable[[], int | None]
+    bootstrap: str,
+    wanted: dict[str, int],
+    deadline: float,
+    alive: Callable[[], int | None],
+    credentials: KafkaCredentials | None,
 ) -> None:
     last: BaseException | None = None
     while time.monotonic() < deadline:
         if alive() is None:
             raise StackError("the broker process exited")
         try:
-            if await create_topics(bootstrap, wanted):
+            if await create_topics(bootstrap, wanted, credentials=credentials):
                 return
         except StackError:
             raise
@@ -71,6 +84,7 @@ def ensure_topics(
     topics: Sequence[tuple[str, int]],
     deadline: float,
     alive: Callable[[], int | None],
+    credentials: KafkaCredentials | None = None,
 ) -> None:
     """Wait until the broker answers, then create missing topics (replication factor 1).
 
@@ -79,7 +93,9 @@ def ensure_topics(
     """
     wanted = dict(topics)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        job = pool.submit(asyncio.run, _ensure(layout.kafka_bootstrap, wanted, deadline, alive))
+        job = pool.submit(
+            asyncio.run, _ensure(layout.kafka_bootstrap, wanted, deadline, alive, credentials)
+        )
         job.result()
 
 

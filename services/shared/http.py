@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.shared.definition import ServiceDefinition
 from services.shared.errors import CommandRejected, Conflict, NotFound
 from services.shared.failures import Failure, classify
-from services.shared.identity.http import Forbidden, Unauthenticated, guard
+from services.shared.identity.http import Forbidden, TokenFirst, Unauthenticated, guard
 from services.shared.identity.tokens import IssuerUnavailable
 from services.shared.logging import get_logger
 from services.shared.runtime import NotReady, Runtime, run_service
@@ -69,6 +69,10 @@ def create_http_app(
     )
 
     app.add_middleware(BodyLimit, limit=definition.max_request_bytes)
+    open_paths = ["/health*", *(path for _, path in definition.policy.public)]
+    if docs:
+        open_paths += ["/docs*", "/openapi.json"]
+    app.add_middleware(TokenFirst, open_paths=open_paths)
 
     @app.exception_handler(BodyTooLarge)
     async def _too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:

@@ -54,8 +54,11 @@ class Runtime(Generic[S]):
         recover_closed_connections()  # aiokafka under uvloop: see services/shared/kafka_client
         self.definition = definition
         self.settings = settings
+        credentials = settings.kafka_credentials()
         self.broker = KafkaBroker(
             settings.kafka_bootstrap_servers,
+            # Its own principal only: never the one a parent process had in its environment.
+            security=credentials.security() if credentials else None,
             client_id=definition.name,
             enable_idempotence=True,
             graceful_timeout=settings.shutdown_grace_s,

@@ -4,6 +4,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.shared.identity.tokens import TrustedIssuer
+from services.shared.kafka_access import KafkaCredentials
 
 
 class ServiceSettings(BaseSettings):
@@ -15,6 +16,16 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092",
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    kafka_username: str | None = Field(
+        default=None, description="The service's own Kafka principal (<SERVICE>_KAFKA_USERNAME)."
+    )
+    kafka_password: str | None = Field(default=None, repr=False)
+    kafka_ca_file: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KAFKA_CA_FILE"),
+        description="The CA that signed the broker's certificate: with a username and"
+        " password, Kafka is reached over TLS with SASL/SCRAM-SHA-512; without, in plaintext.",
     )
     database_url: str = Field(
         description="Required, from <SERVICE>_DATABASE_URL: no default points anywhere."
@@ -61,3 +72,8 @@ class ServiceSettings(BaseSettings):
         default=10.0, gt=0, description="How long in-flight events and the relay may finish."
     )
     outbox_batch_size: int = Field(default=500, ge=1)
+
+    def kafka_credentials(self) -> KafkaCredentials | None:
+        if self.kafka_username and self.kafka_password and self.kafka_ca_file:
+            return KafkaCredentials(self.kafka_username, self.kafka_password, self.kafka_ca_file)
+        return None

@@ -85,6 +85,14 @@ def publish(
     return made
 
 
+def add_entry(endpoints: Endpoints, who: Caller, title: str, kind: str) -> dict[str, Any]:
+    """Learning of the person's own, added by them."""
+    body = {"title": title, "kind": kind, "hours": 2, "completed_on": "2026-09-20"}
+    url = f"{endpoints.portfolio}/staff/{who.id}/entries"
+    made: dict[str, Any] = ok(httpx.post(url, json=body, headers=who.headers))
+    return made
+
+
 def enrol(endpoints: Endpoints, who: Caller, offering: dict[str, Any]) -> dict[str, Any]:
     body = {"role": "teacher", "offering_id": offering["offering_id"]}
     made: dict[str, Any] = ok(
@@ -97,18 +105,7 @@ def test_a_teacher_reads_and_annotates_their_own_portfolio_and_no_one_elses(
     endpoints: Endpoints, at: School
 ) -> None:
     mine = f"{endpoints.portfolio}/staff/{at.teacher.id}"
-    entry = ok(
-        httpx.post(
-            f"{mine}/entries",
-            json={
-                "title": "Studiedag",
-                "kind": "study",
-                "hours": 4,
-                "completed_on": "2026-10-01",
-            },
-            headers=at.teacher.headers,
-        )
-    )
+    entry = add_entry(endpoints, at.teacher, "Studiedag", "study")
     reflection = {"text": "Ik pas het toe."}
     url = f"{mine}/entries/{entry['entry_id']}/reflections"
     assert status(httpx.post(url, json=reflection, headers=at.teacher.headers)) == 201
@@ -184,13 +181,7 @@ def test_an_evidence_file_goes_to_its_owner_and_their_leader_only(
     endpoints: Endpoints, at: School
 ) -> None:
     mine = f"{endpoints.portfolio}/staff/{at.teacher.id}"
-    entry = ok(
-        httpx.post(
-            f"{mine}/entries",
-            json={"title": "Cursus", "kind": "course", "hours": 2, "completed_on": "2026-09-20"},
-            headers=at.teacher.headers,
-        )
-    )
+    entry = add_entry(endpoints, at.teacher, "Cursus", "course")
     content = b"%PDF-1.4 certificaat"
     upload = {"file": {"name": "certificaat.pdf", "media_type": "application/pdf",
                        "content_base64": base64.b64encode(content).decode()}}  # fmt: skip
@@ -250,13 +241,7 @@ def test_nobody_enrols_or_writes_notes_in_someone_elses_name(
     )
     assert status(refused) == 403 and "staff_id" in refused.json()["detail"]
     mine = f"{endpoints.portfolio}/staff/{at.teacher.id}"
-    entry = ok(
-        httpx.post(
-            f"{mine}/entries",
-            json={"title": "Boek", "kind": "reading", "hours": 1, "completed_on": "2026-09-01"},
-            headers=at.teacher.headers,
-        )
-    )
+    entry = add_entry(endpoints, at.teacher, "Boek", "reading")
     notes = f"{mine}/entries/{entry['entry_id']}/notes"
     as_other = {"text": "Goed gedaan", "leader_id": at.other_leader.id}
     assert status(httpx.post(notes, json=as_other, headers=at.leader.headers)) == 403

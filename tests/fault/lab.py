@@ -20,10 +20,12 @@ from contracts.topics import all_topics
 from huisacademie import stack
 from huisacademie.serve import SERVICES as DEFINITIONS
 from huisacademie.stack import StackLayout, repo_root
+from huisacademie.stack.kafka_access import kafka_access, sign_in_as_operator
 from huisacademie.stack.processes import pid_alive
 from huisacademie.system import SERVICES
 from services.shared.failpoints import VARIABLE as FAILPOINTS
 from services.shared.identity.tokens import TrustedIssuer
+from services.shared.kafka_access import kafka_options
 from tests.support.people import People
 
 LONG = os.environ.get("FAULT_LONG") == "1"
@@ -92,6 +94,7 @@ class Lab:
             f"{prefix}_DATABASE_URL": self.database_urls[instance.service],
             "DIRECTORY_DATABASE_URL": self.directory_url,
             "OIDC_ISSUERS": json.dumps([i.model_dump() for i in self.issuers]),
+            **kafka_access().service_env(instance.service),
             f"{prefix}_HTTP_PORT": str(instance.port),
             FAILPOINTS: self.failpoints,
         }
@@ -180,6 +183,7 @@ def fresh_kafka() -> None:
 def start_infrastructure() -> str:
     """PostgreSQL and the identity provider (Kafka starts fresh for each test); returns the
     identity provider's address."""
+    sign_in_as_operator(kafka_access())
     stack.ensure_postgres_installed()
     stack.start_postgres(LAYOUT, [])
     stack.ensure_kafka_jars()
@@ -202,8 +206,12 @@ async def consumer_lag(bootstrap: str) -> int:
     """Records of the event topics not yet committed by the services' consumer groups: every
     group of every subscription, on every partition of its topics; a group that has not
     joined yet, or has not committed on a partition, counts from the partition's start."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=5000, **kafka_options()
+    )
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, request_timeout_ms=5000, **kafka_options()
+    )
     await admin.start()
     await consumer.start()
     try:

@@ -294,7 +294,9 @@ class Load:
 
     async def enrol(self, person: Caller, offering: str) -> dict[str, Any]:
         enrolled = await self.call(
-            "POST", "enrollment", "/enrollments", {"role": "teacher", "offering_id": offering},
+            # The load's offerings all meet on the same two days: each person takes many.
+            "POST", "enrollment", "/enrollments",
+            {"role": "teacher", "offering_id": offering, "confirm_overlap": True},
             by=person, **{"Idempotency-Key": f"fault-{person.id}-{offering}"},
         )  # fmt: skip
         expect(enrolled, 200, 201)

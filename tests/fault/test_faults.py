@@ -21,6 +21,7 @@ from huisacademie import stack
 from huisacademie.identity import MONITORING_CLIENT, MONITORING_SECRET
 from huisacademie.system import SERVICES
 from services.shared.identity.access import Role
+from services.shared.kafka_access import kafka_options
 from tests.fault.conftest import Row
 from tests.fault.lab import LONG, SECOND_PORTS, Lab
 from tests.fault.scenario import assert_exact, every, settle, under_load, wait_ready
@@ -115,7 +116,9 @@ async def test_every_event_delivered_twice_and_reshuffled_counts_once(lab: Lab, 
         (topic, r) for topic in topics.EVENT_TOPICS for r in await read_all(bootstrap, topic)
     ]
     seeded("fault: reshuffle").shuffle(records)  # another interleaving, across partitions too
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, enable_idempotence=True, **kafka_options()
+    )
     await producer.start()
     try:
         await asyncio.gather(
@@ -184,7 +187,7 @@ async def test_bad_records_mixed_into_the_topics_all_end_as_dead_letters(
     bad = bad_records(1000)
     async with under_load(lab) as load:
         await asyncio.sleep(2)
-        producer = AIOKafkaProducer(bootstrap_servers=lab.kafka_bootstrap)
+        producer = AIOKafkaProducer(bootstrap_servers=lab.kafka_bootstrap, **kafka_options())
         await producer.start()
         try:
             for chunk in range(0, len(bad), 50):  # mixed in over a while, between good ones

@@ -16,6 +16,7 @@ from services.catalogue.app import DEFINITION
 from services.catalogue.handlers import HANDLERS, SUBSCRIPTIONS
 from services.shared.consumer import EventConsumer
 from services.shared.errors import CommandRejected, NotFound
+from services.shared.kafka_access import kafka_security
 from tests.support.catalogue import Catalogue
 from tests.support.factories import ENROLLMENT_SOURCE, enrolled, snapshot
 from tests.support.infra import Infrastructure, service_database
@@ -34,7 +35,7 @@ async def catalogue_pool(infrastructure: Infrastructure) -> AsyncIterator[asyncp
 @pytest.fixture
 def consumer(catalogue_pool: asyncpg.Pool, infrastructure: Infrastructure) -> EventConsumer:
     # The broker is never started: apply() only needs the pool.
-    broker = KafkaBroker(infrastructure.kafka_bootstrap)
+    broker = KafkaBroker(infrastructure.kafka_bootstrap, security=kafka_security())
     database = DEFINITION.database(catalogue_pool)
     return EventConsumer(SUBSCRIPTIONS[0].group, database, broker, HANDLERS, max_attempts=3)
 

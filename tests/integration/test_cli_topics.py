@@ -10,13 +10,14 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts.topics import all_topics
+from services.shared.kafka_access import kafka_options
 from tests.support.infra import Infrastructure
 
 pytestmark = pytest.mark.integration
 
 
 async def _partitions(bootstrap: str) -> dict[str, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
     await admin.start()
     try:
         described = await admin.describe_topics([name for name, _ in all_topics()])

@@ -10,6 +10,7 @@ import pytest
 from faststream.kafka import KafkaBroker
 
 from services.shared import outbox
+from services.shared.kafka_access import kafka_security
 from services.shared.outbox import OutboxRelay
 from tests.support.infra import Infrastructure
 from tests.support.kafka import eventually, read_all
@@ -30,7 +31,7 @@ async def _probes_of(bootstrap: str, run: uuid.UUID) -> list[tuple[int, str]]:
 
 async def _drain(pool: asyncpg.Pool, database_url: str, infra: Infrastructure) -> OutboxRelay:
     """Publish batches until none is left; returns the relay."""
-    broker = KafkaBroker(infra.kafka_bootstrap, enable_idempotence=True)
+    broker = KafkaBroker(infra.kafka_bootstrap, enable_idempotence=True, security=kafka_security())
     await broker.start()
     try:
         relay = OutboxRelay(pool, broker, database_url)
@@ -82,7 +83,9 @@ class WatchedRelay(OutboxRelay):
 async def test_relay_wakes_on_commit_not_on_its_timer(
     pool: asyncpg.Pool, plumbing_db: str, infrastructure: Infrastructure
 ) -> None:
-    broker = KafkaBroker(infrastructure.kafka_bootstrap, enable_idempotence=True)
+    broker = KafkaBroker(
+        infrastructure.kafka_bootstrap, enable_idempotence=True, security=kafka_security()
+    )
     await broker.start()
     # A poll interval far longer than the test: only NOTIFY can wake the relay in time.
     relay = WatchedRelay(pool, broker, plumbing_db, poll_interval=600)

@@ -11,6 +11,7 @@ import pytest
 from faststream.kafka import KafkaBroker
 
 from services.shared import outbox
+from services.shared.kafka_access import kafka_security
 from services.shared.outbox import OutboxRelay
 from tests.support.infra import Infrastructure
 from tests.support.kafka import eventually, read_all
@@ -39,7 +40,12 @@ async def _all_sent(pool: asyncpg.Pool, ids: list[uuid.UUID]) -> bool:
 async def test_two_relays_publish_each_event_once_in_order(
     pool: asyncpg.Pool, plumbing_db: str, infrastructure: Infrastructure
 ) -> None:
-    brokers = [KafkaBroker(infrastructure.kafka_bootstrap, enable_idempotence=True) for _ in "ab"]
+    brokers = [
+        KafkaBroker(
+            infrastructure.kafka_bootstrap, enable_idempotence=True, security=kafka_security()
+        )
+        for _ in "ab"
+    ]
     for broker in brokers:
         await broker.start()
     relays = [OutboxRelay(pool, b, plumbing_db, batch_size=7, poll_interval=0.2) for b in brokers]

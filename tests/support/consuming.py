@@ -11,6 +11,7 @@ from contracts import Envelope, Event
 from contracts.enrollment import Completed
 from services.shared.consumer import EventConsumer
 from services.shared.db import Connection
+from services.shared.kafka_access import kafka_security
 from services.shared.unit_of_work import Database, UnitOfWork
 from tests.support.infra import Infrastructure
 
@@ -39,7 +40,7 @@ async def consuming(
     max_attempts: int = 6,
 ) -> AsyncIterator[None]:
     """A consumer of `topic` in a consumer group of its own, applying Completed events."""
-    broker = KafkaBroker(infra.kafka_bootstrap, enable_idempotence=True)
+    broker = KafkaBroker(infra.kafka_bootstrap, enable_idempotence=True, security=kafka_security())
     group = f"it-{uuid.uuid4().hex[:8]}"
 
     async def apply(unit: UnitOfWork[Connection], events: Sequence[Completed]) -> None:

@@ -18,6 +18,7 @@ from contracts.topics import all_topics
 from huisacademie import stack
 from huisacademie.stack import topics as stack_topics
 from huisacademie.stack.databases import recreate_database
+from huisacademie.stack.kafka_access import KafkaAccess, kafka_access, sign_in_as_operator
 from services.shared.db import create_pool, migrate
 from services.shared.definition import ServiceDefinition, database_migrations
 
@@ -35,6 +36,9 @@ class Infrastructure:
     origin: str
     keycloak_url: str
     """The identity provider (Keycloak): realms for the tests are made in it."""
+    kafka_access: KafkaAccess | None = None
+    """The services' Kafka principals (None: a broker without sign-in). The test process
+    itself signs in as the operator (its environment's KAFKA_USERNAME and the like)."""
 
     def database_url(self, database: str) -> str:
         parts = urlsplit(self.postgres_url)
@@ -73,6 +77,8 @@ def provide() -> Iterator[Infrastructure]:
             )
     else:
         layout = stack.test_layout()
+        access = kafka_access()
+        sign_in_as_operator(access)
         stack.ensure_postgres_installed()
         stack.start_postgres(layout, [])
         stack.ensure_kafka_jars()
@@ -81,8 +87,9 @@ def provide() -> Iterator[Infrastructure]:
         keycloak_url = stack.start_keycloak(layout, layout.keycloak_port)
         try:
             yield Infrastructure(
-                layout.kafka_bootstrap, layout.database_url("postgres"), "local", keycloak_url
-            )
+                layout.kafka_bootstrap, layout.database_url("postgres"), "local", keycloak_url,
+                access,
+            )  # fmt: skip
         finally:
             stack.stop_keycloak(layout)
             stack.stop_kafka(layout)

@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts import Envelope, Event
+from services.shared.kafka_access import KafkaCredentials, kafka_options
 
 T = TypeVar("T")
 
@@ -18,10 +19,16 @@ Headers = Mapping[str, str] | Sequence[tuple[str, bytes | None]]
 
 
 async def produce(
-    bootstrap: str, topic: str, records: Sequence[tuple[bytes | None, bytes, Headers]]
+    bootstrap: str,
+    topic: str,
+    records: Sequence[tuple[bytes | None, bytes, Headers]],
+    as_principal: KafkaCredentials | None = None,
 ) -> None:
-    """Send (key, value, headers) records in order and wait for all of them."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    """Send (key, value, headers) records in order and wait for all of them, signed in as
+    the principal given (by default the test process's, the operator)."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, enable_idempotence=True, **kafka_options(as_principal)
+    )
     await producer.start()
     try:
         for key, value, headers in records:
@@ -47,6 +54,7 @@ async def read_all(bootstrap: str, topic: str, within: float = 20.0) -> list[Con
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         client_id=f"test-{uuid.uuid4()}",
+        **kafka_options(),
     )
     await consumer.start()
     try:
@@ -82,7 +90,7 @@ async def read_at_least(
 
 
 async def _partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])

@@ -224,3 +224,19 @@ async def test_a_reservation_sent_again_with_its_key_is_the_same_reservation() -
     assert unkeyed.status_code == 201 and unkeyed.json() != made.json()
     assert len(db.store.reservations) == 2
     assert [type(e).__name__ for e in db.committed] == ["SeatsReserved", "SeatsReserved"]
+
+
+async def test_without_a_token_the_body_is_never_read() -> None:
+    """No token: 401, whatever the body (FastAPI would parse it before a route's checks)."""
+    db, offering = with_offering()
+    async with client(db, offering.details.board_id) as http:
+        for body in (b"{not json", b'{"members": 1}'):
+            refused = await http.post(
+                "/teams/enrollments",
+                content=body,
+                headers={"Authorization": "", "Content-Type": "application/json"},
+            )
+            assert refused.status_code == 401, refused.text
+            assert refused.headers["www-authenticate"] == 'Bearer realm="huisacademie"'
+        alive = await http.get("/health/live", headers={"Authorization": ""})
+    assert alive.status_code == 200

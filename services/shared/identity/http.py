@@ -2,11 +2,15 @@
 trusted issuer and a role its service's policy admits; the handler then names the record
 it touches and the caller's reach is checked against it."""
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Request
+from starlette.types import ASGIApp, Receive, Send
+from starlette.types import Scope as Connection
 
 from services.shared.errors import NotFound
 from services.shared.identity.access import (
@@ -21,7 +25,7 @@ from services.shared.identity.access import (
     scopes_of,
 )
 from services.shared.identity.directory import Directory
-from services.shared.identity.tokens import InvalidToken, TokenVerifier
+from services.shared.identity.tokens import Identity, InvalidToken, TokenVerifier
 
 
 class Unauthenticated(Exception):
@@ -135,14 +139,20 @@ async def guard(request: Request) -> None:
         await current_caller(request)
 
 
-async def _principal(request: Request, gate: Gate) -> Principal:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+async def _identity(authorization: str, gate: Gate) -> Identity:
+    scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("a bearer token is required", token_given=False)
     try:
-        identity = await gate.verifier.verify(token.strip())
+        return await gate.verifier.verify(token.strip())
     except InvalidToken as e:
         raise Unauthenticated(str(e), token_given=True) from e
+
+
+async def _principal(request: Request, gate: Gate) -> Principal:
+    identity: Identity | None = getattr(request.state, "identity", None)
+    if identity is None:
+        identity = await _identity(request.headers.get("authorization", ""), gate)
     principal = await gate.directory.principal(identity.issuer, identity.subject)
     if principal is None:
         raise Forbidden(
@@ -157,6 +167,43 @@ async def _principal(request: Request, gate: Gate) -> Principal:
     ):
         raise Forbidden("this sign-in is not one of your board's")
     return principal
+
+
+class TokenFirst:
+    """Checks the bearer token before anything reads the request's body: a request without
+    a valid token gets 401 whatever its body holds (FastAPI parses a body before a route's
+    dependencies run). The open paths (/health, the public routes) pass unchecked; the
+    identity found is kept for the route's own check."""
+
+    def __init__(self, app: ASGIApp, open_paths: Iterable[str]) -> None:
+        self.app = app
+        self.open = [_pattern(path) for path in open_paths]
+
+    async def __call__(self, scope: Connection, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or any(p.fullmatch(path) for p in self.open):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        try:
+            gate: Gate = request.app.state.runtime.gate
+            identity = await _identity(request.headers.get("authorization", ""), gate)
+        except Exception as e:  # answered by the app's own handlers (401, 503)
+            handler = request.app.exception_handlers.get(type(e))
+            if handler is None:
+                raise
+            await (await handler(request, e))(scope, receive, send)
+            return
+        scope.setdefault("state", {})["identity"] = identity
+        await self.app(scope, receive, send)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """A route template (or a prefix ending in *) as a pattern of the paths it serves."""
+    if template.endswith("*"):
+        return re.compile(re.escape(template[:-1]) + ".*")
+    parts = re.split(r"(\{[^}]+\})", template)
+    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts))
 
 
 Who = Annotated[Caller, Depends(current_caller)]
