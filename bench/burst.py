@@ -1,21 +1,26 @@
-"""Enrollment burst: thousands of concurrent enrollments on one offering with few seats, and
-the bare insert endpoint under the same burst. The enrollment burst is checked, not only
-timed: every answer must be what the database holds afterwards, and the seats must be
-exactly the offering's."""
+"""Enrollment burst: thousands of staff members enrolling themselves in one offering with few
+seats, all at once, each signed in with a token of their own; and the bare insert endpoint
+(no tokens) under the same burst. The enrollment burst is checked, not only timed: every
+answer must be what the database holds afterwards, for the staff member whose token asked,
+and the seats must be exactly the offering's."""
 
 import asyncio
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 import asyncpg
 import httpx
 
-from bench.http import offering, staff
+from bench.http import Setup, board, enrolment, offering
+from bench.people import People
 from huisacademie.system import System
+
+TOKENS_VALID_FOR_S = 120.0
+"""Every token of the burst holds this long when it starts (a full burst takes about 20 s)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,17 @@ class BurstMismatch(AssertionError):
     """The burst's answers or its seats are not what the database holds."""
 
 
-async def fire(url: str, bodies: list[dict[str, str]], connections: int = 100) -> Burst:
+@dataclass(frozen=True)
+class Call:
+    """One request of a burst: who sends it (as the answer is checked for), its body and
+    headers (the sender's token)."""
+
+    staff_id: str
+    body: dict[str, str]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+async def fire(url: str, calls: list[Call], connections: int = 100) -> Burst:
     """Every request at once, `connections` in flight at any moment; all must succeed.
     aiohttp, not httpx: httpx's connection pool used a whole core at 50 requests/s here."""
     gate = asyncio.Semaphore(connections)
@@ -54,17 +69,17 @@ async def fire(url: str, bodies: list[dict[str, str]], connections: int = 100) -
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
 
-        async def one(body: dict[str, str]) -> tuple[float, Answer]:
+        async def one(call: Call) -> tuple[float, Answer]:
             async with gate:
                 began = time.perf_counter()
-                async with http.post(url, json=body) as response:
+                async with http.post(url, json=call.body, headers=call.headers) as response:
                     response.raise_for_status()
                     made = await response.json()
-                answer = Answer(body["staff_id"], made["enrollment_id"], made["status"])
+                answer = Answer(call.staff_id, made["enrollment_id"], made["status"])
                 return (time.perf_counter() - began) * 1000, answer
 
         began = time.perf_counter()
-        results = await asyncio.gather(*(one(b) for b in bodies))
+        results = await asyncio.gather(*(one(c) for c in calls))
         took = time.perf_counter() - began
     return Burst(took, [ms for ms, _ in results], [answer for _, answer in results])
 
@@ -98,15 +113,21 @@ def mismatches(
 
 
 async def enrollment_burst(
-    running: System, *, requests: int, seats: int
-) -> tuple[Burst, dict[str, int]]:
-    """The burst on the enrollment service, checked against its database (BurstMismatch);
-    also what the database holds afterwards, by status."""
-    board = str(uuid.uuid4())
+    running: System, people: People, *, requests: int, seats: int
+) -> tuple[Burst, dict[str, int], Setup]:
+    """The burst on the enrollment service, checked against its database (BurstMismatch):
+    `requests` staff members of a new board, each with their own token, enrol themselves.
+    Also what the database holds afterwards, by status, and what the people took to make
+    and sign in (not timed)."""
+    crowd = await board(people, requests, name="burst")
     async with httpx.AsyncClient(timeout=30) as http:
-        offering_id = await offering(http, running, capacity=seats, board=board)
-    bodies = [{**staff(board), "offering_id": offering_id} for _ in range(requests)]
-    burst = await fire(f"{running.url('enrollment')}/enrollments", bodies)
+        offering_id = await offering(http, running, people, crowd, capacity=seats)
+    setup = Setup(crowd.made, *await people.hold(crowd.staff, valid_for=TOKENS_VALID_FOR_S))
+    calls = [
+        Call(person.id, enrolment(offering_id), await people.headers(person))
+        for person in crowd.staff
+    ]
+    burst = await fire(f"{running.url('enrollment')}/enrollments", calls)
     conn = await asyncpg.connect(running.database_urls["enrollment"])
     try:
         stored = await conn.fetch(
@@ -119,11 +140,14 @@ async def enrollment_burst(
     found = mismatches(burst.answers, rows, requests=requests, seats=seats)
     if found:
         raise BurstMismatch("the burst's answers and the database disagree:\n" + "\n".join(found))
-    return burst, dict(Counter(status for _, status in rows.values()))
+    return burst, dict(Counter(status for _, status in rows.values())), setup
 
 
 async def bare_burst(base: str, *, requests: int) -> Burst:
-    bodies = [
-        {"staff_id": str(uuid.uuid4()), "offering_id": str(uuid.uuid4())} for _ in range(requests)
-    ]
-    return await fire(f"{base}/enrollments", bodies)
+    """The same burst on the bare endpoint: no token (it checks none), the staff id in the
+    body."""
+    calls = []
+    for _ in range(requests):
+        staff_id = str(uuid.uuid4())
+        calls.append(Call(staff_id, {"staff_id": staff_id, "offering_id": str(uuid.uuid4())}))
+    return await fire(f"{base}/enrollments", calls)

@@ -37,7 +37,9 @@ import asyncpg
 import httpx
 
 from huisacademie.stack.jars import log4j2_config, resolve_jars
+from huisacademie.stack.kafka_access import kafka_access
 from huisacademie.stack.layout import StackError, StackLayout, repo_root
+from services.shared.kafka_access import kafka_options
 
 CONNECT_POM = repo_root() / "deploy" / "bench" / "pom.xml"
 CONNECT_LIBS = repo_root() / ".local" / "connect-libs"
@@ -210,6 +212,12 @@ def worker_settings(
         # than 2000, so one fetch could not fill a batch.
         "consumer.max.partition.fetch.bytes": str(max(1 << 20, batch_size * 2048)),
         "consumer.auto.offset.reset": "earliest",
+        # The worker, its sink's consumer and its admin sign in as the operator.
+        **{
+            f"{prefix}{key}": value
+            for key, value in kafka_access().client_properties().items()
+            for prefix in ("", "consumer.", "producer.", "admin.")
+        },
     }
 
 
@@ -421,7 +429,11 @@ async def produce_completions(bootstrap: str, topic: str, count: int) -> float:
     from aiokafka import AIOKafkaProducer
 
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", linger_ms=20, max_batch_size=512 * 1024
+        bootstrap_servers=bootstrap,
+        acks="all",
+        linger_ms=20,
+        max_batch_size=512 * 1024,
+        **kafka_options(),
     )
     await producer.start()
     total_hours = 0.0

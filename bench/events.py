@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaProducer
 from contracts import Envelope, Event
 from contracts.enrollment import Completed
 from contracts.values import CompetenceDomain, OfferingKind, OfferingSnapshot
+from services.shared.kafka_access import kafka_options
 
 Record = tuple[bytes, bytes, list[tuple[str, bytes]]]
 SOURCE = "/huisacademie/enrollment"
@@ -59,6 +60,7 @@ def as_record(envelope: Envelope[Event]) -> Record:
 async def produce(bootstrap: str, topic: str, records: Sequence[Record]) -> None:
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap,
+        **kafka_options(),
         enable_idempotence=True,
         linger_ms=10,
         max_batch_size=512 * 1024,

@@ -10,42 +10,56 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from bench.http import offering, staff
+from bench.http import Setup, board, enrolment, offering
+from bench.people import People, Person
 from huisacademie.system import System
+from services.shared.kafka_access import kafka_options
 
 
-async def completion_latencies(running: System, *, rate: float, count: int) -> list[float]:
-    """Milliseconds from sending each completion to the portfolio showing it."""
+async def completion_latencies(
+    running: System, people: People, *, rate: float, count: int
+) -> tuple[list[float], Setup]:
+    """Milliseconds from sending each completion to the portfolio showing it; and what its
+    people took to make and sign in. `count` staff members of a new board, each signed in,
+    enrol themselves (not timed); the academy's administrator completes their enrollments;
+    a sample of them read their own portfolio."""
     enr, por = running.url("enrollment"), running.url("portfolio")
-    board = str(uuid.uuid4())
+    crowd = await board(people, count, name="e2e")
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
     async with httpx.AsyncClient(timeout=30, limits=limits) as http:
-        offering_id = await offering(http, running, capacity=None, board=board)
-        people = [staff(board) for _ in range(count)]
+        offering_id = await offering(http, running, people, crowd, capacity=None)
+        began = time.perf_counter()
+        signed = await people.sign_in(crowd.staff)
+        setup = Setup(crowd.made, signed, time.perf_counter() - began)
         gate = asyncio.Semaphore(20)
 
-        async def enrol(person: dict[str, str]) -> str:
+        async def enrol(person: Person) -> str:
             async with gate:
                 made = await http.post(
-                    f"{enr}/enrollments", json={**person, "offering_id": offering_id}
+                    f"{enr}/enrollments",
+                    json=enrolment(offering_id),
+                    headers=await people.headers(person),
                 )
             made.raise_for_status()
             return str(made.json()["enrollment_id"])
 
-        enrollments = await asyncio.gather(*(enrol(p) for p in people))
+        enrollments = await asyncio.gather(*(enrol(p) for p in crowd.staff))
 
+    admin = crowd.academy_admin
+    await people.sign_in([admin], valid_for=count / rate + 120)  # none renewed while timed
     pending: dict[str, float] = {}  # staff id -> when its completion was sent
     seen: list[float] = []
     # The timed part with aiohttp: httpx's pool costs more CPU than the services with
     # hundreds of requests in flight, which would be measured instead of them.
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as client:
 
-        async def complete(person: dict[str, str], enrollment: str) -> None:
+        async def complete(person: Person, enrollment: str) -> None:
+            headers = await people.headers(admin)
             began = time.perf_counter()
             url = f"{enr}/enrollments/{enrollment}/complete"
-            async with client.post(url, json={}) as done:
+            async with client.post(url, json={}, headers=headers) as done:
                 done.raise_for_status()
-            pending[person["staff_id"]] = began
+            pending[person.id] = began
 
         async def watch() -> None:
             # Visibility is read where the portfolio API reads it, its entries table, for
@@ -69,14 +83,17 @@ async def completion_latencies(running: System, *, rate: float, count: int) -> l
                 await conn.close()
 
         watching = asyncio.create_task(watch())
-        await _at_rate(rate, [complete(p, e) for p, e in zip(people, enrollments, strict=True)])
+        staff = crowd.staff
+        await _at_rate(rate, [complete(p, e) for p, e in zip(staff, enrollments, strict=True)])
         await asyncio.wait_for(watching, 600)
-        for person in people[:: max(1, count // 20)]:  # the API shows what the table holds
-            async with client.get(f"{por}/staff/{person['staff_id']}/portfolio") as response:
+        for person in staff[:: max(1, count // 20)]:  # the API shows what the table holds
+            url = f"{por}/staff/{person.id}/portfolio"
+            async with client.get(url, headers=await people.headers(person)) as response:
+                response.raise_for_status()
                 entries = (await response.json())["entries"]
             if not entries or entries[0]["status"] != "completed":
-                raise RuntimeError(f"the portfolio API does not show {person['staff_id']}")
-        return seen
+                raise RuntimeError(f"the portfolio API does not show {person.id}")
+        return seen, setup
 
 
 async def _at_rate(rate: float, jobs: list) -> list:  # type: ignore[type-arg]
@@ -93,8 +110,12 @@ async def _at_rate(rate: float, jobs: list) -> list:  # type: ignore[type-arg]
 
 async def kafka_round_trips(bootstrap: str, topic: str, *, rate: float, count: int) -> list[float]:
     """Milliseconds from producing a record (acks=all) to a consumer receiving it."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, **kafka_options()
+    )
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, enable_idempotence=True, **kafka_options()
+    )
     await consumer.start()
     await producer.start()
     sent: dict[bytes, float] = {}

@@ -10,6 +10,7 @@ from bench.events import Record, produce
 from contracts import Envelope, Event
 from services.shared import outbox
 from services.shared.db import SHARED_MIGRATIONS, create_pool, migrate
+from services.shared.kafka_access import kafka_security
 from services.shared.outbox import OutboxRelay
 
 
@@ -19,7 +20,7 @@ async def relay_seconds(
     """Commit the events to the outbox (not timed), then time the relay publishing them."""
     await migrate(database_url, [SHARED_MIGRATIONS])
     pool = await create_pool(database_url)
-    broker = KafkaBroker(bootstrap, enable_idempotence=True, logger=None)
+    broker = KafkaBroker(bootstrap, enable_idempotence=True, logger=None, security=kafka_security())
     try:
         async with pool.acquire() as conn:
             for start in range(0, len(envelopes), 1000):

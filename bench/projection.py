@@ -12,15 +12,18 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream.kafka import KafkaBroker
 
 from huisacademie import stack
+from huisacademie.stack.kafka_access import kafka_access
 from services.portfolio.app import DEFINITION, PortfolioSettings
 from services.shared.db import create_pool, migrate
 from services.shared.definition import database_migrations
+from services.shared.kafka_access import kafka_options, kafka_security
 
 
 async def raw_consume_seconds(bootstrap: str, topic: str, expected: int) -> float:
     """The client's limit: read every record with aiokafka and do nothing with it."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
+        **kafka_options(),
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_partition_fetch_bytes=4 * 1024 * 1024,
@@ -51,6 +54,7 @@ def consumer_performance_rate(bootstrap: str, topic: str, expected: int) -> floa
         "java", "-Xmx512m", "-cp", f"{libs}/*", "org.apache.kafka.tools.ConsumerPerformance",
         "--bootstrap-server", bootstrap, "--topic", topic, "--messages", str(expected),
         "--group", f"bench-perf-{uuid.uuid4().hex[:8]}", "--timeout", "60000",
+        *(f"--command-property={k}={v}" for k, v in kafka_access().client_properties().items()),
     ]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=600)
     header, values = _csv_lines(done.stdout)
@@ -73,7 +77,7 @@ async def projection_seconds(bootstrap: str, database_url: str, expected: int) -
     the consumer group is left out, as the Connect worker's start-up is."""
     await migrate(database_url, database_migrations(DEFINITION))
     pool = await create_pool(database_url)
-    broker = KafkaBroker(bootstrap, enable_idempotence=True, logger=None)
+    broker = KafkaBroker(bootstrap, enable_idempotence=True, logger=None, security=kafka_security())
     settings = PortfolioSettings(database_url=database_url)
     for subscription in DEFINITION.subscriptions:
         consumer = DEFINITION.consumer(subscription, pool, broker, settings)

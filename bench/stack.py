@@ -12,6 +12,7 @@ from huisacademie.oidc import Keycloak
 from huisacademie.stack import StackLayout, repo_root
 from huisacademie.stack import topics as stack_topics
 from huisacademie.stack.databases import recreate_database
+from huisacademie.stack.kafka_access import kafka_access, sign_in_as_operator
 from huisacademie.stack.keycloak import KEYCLOAK_PROCESS
 from services.shared.db import migrate
 from services.shared.identity import directory
@@ -33,6 +34,7 @@ board's people placed on their board by the directory."""
 def start() -> None:
     """A broker with empty logs (nothing left from an earlier run), PostgreSQL, and Keycloak
     (with an empty database of its own when it is not running yet)."""
+    sign_in_as_operator(kafka_access())
     stack.ensure_postgres_installed()
     stack.start_postgres(LAYOUT, [])
     stack.ensure_kafka_jars()

@@ -49,6 +49,18 @@ class KafkaAccess:
             "KAFKA_CA_FILE": own.ca_file,
         }
 
+    def client_properties(self, principal: str = OPERATOR) -> dict[str, str]:
+        """A Java client's settings (Kafka's own tools, a Connect worker) for the principal."""
+        own = self.credentials(principal)
+        return {
+            "security.protocol": "SASL_SSL",
+            "sasl.mechanism": "SCRAM-SHA-512",
+            "sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule"
+            f' required username="{own.username}" password="{own.password}";',
+            "ssl.truststore.type": "PEM",
+            "ssl.truststore.location": own.ca_file,
+        }
+
     def scram_arguments(self) -> list[str]:
         """`kafka-storage format` arguments that create every principal's SCRAM credential."""
         return [
