@@ -115,7 +115,9 @@ async def replay(bootstrap: str, topic: str) -> int:
             pending: list[asyncio.Future[object]] = []
             async for record in _records(consumer, ends):
                 headers = [(k, v) for k, v in record.headers if not k.startswith("dlt_")]
-                original = _text(record.headers).get("dlt_original_topic") or dlt[: -len(".dlt")]
+                # Back to the topic this dead-letter topic belongs to, never to one a header
+                # names: whoever may write a dead-letter topic must not reach another topic.
+                original = dlt[: -len(".dlt")]
                 pending.append(
                     await producer.send(original, record.value, key=record.key, headers=headers)
                 )

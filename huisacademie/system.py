@@ -67,8 +67,7 @@ class System:
         for name in SERVICES:
             env[f"{name.upper()}_DATABASE_URL"] = self.database_urls[name]
             env[f"{name.upper()}_HTTP_PORT"] = str(self.ports[name])
-            if self.kafka_access is not None:
-                env.update(self.kafka_access.service_env(name))
+
         return env
 
     def start_infrastructure(self) -> None:
@@ -84,9 +83,16 @@ class System:
         url = stack.start_keycloak(self.layout, self.layout.keycloak_port)
         provision_demo(Keycloak(url), self.directory_url)
 
+    def process_env(self, name: str) -> dict[str, str]:
+        """A service process's environment, with its own Kafka principal and no other."""
+        env = {**without_kafka_credentials(os.environ), **self.service_env()}
+        if self.kafka_access is not None:
+            env.update(self.kafka_access.service_env(name))
+        return env
+
     def start_service(self, name: str) -> int:
         argv = [sys.executable, "-m", "huisacademie", "serve", name]
-        env = {**os.environ, **self.service_env()}
+        env = self.process_env(name)
         return stack.start_process(name, argv, self.layout, env=env)
 
     def start_services(self, timeout: float = 90.0) -> None:
@@ -131,3 +137,8 @@ class System:
 
 def demo_system() -> System:
     return System.on_local_stack(stack.demo_layout(), DEMO_PORTS)
+
+
+def without_kafka_credentials(env: Mapping[str, str]) -> dict[str, str]:
+    """The environment less any Kafka password (the operator's, another service's)."""
+    return {k: v for k, v in env.items() if not k.endswith(("KAFKA_USERNAME", "KAFKA_PASSWORD"))}

@@ -7,6 +7,7 @@ ACL or SCRAM administration)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -79,8 +80,17 @@ def service_grants(service: str, subscriptions: Iterable[tuple[str, Iterable[str
     return grants
 
 
+SUBSCRIBER_NAME = re.compile(r"[a-z][a-z0-9-]{1,62}")
+RESERVED = frozenset({"admin", "broker", "catalogue", "enrollment", "portfolio"})
+
+
 def subscriber_grants(name: str, topics: Iterable[str]) -> list[Grant]:
     """An external tool: reads of the topics given, in consumer groups named after it."""
+    if not SUBSCRIBER_NAME.fullmatch(name) or name in RESERVED:
+        raise ValueError(
+            f"{name!r}: a subscriber's name is lower-case letters, digits and dashes, and not"
+            f" one of {', '.join(sorted(RESERVED))}"
+        )
     unknown = sorted(set(topics) - set(EVENT_TOPICS))
     if unknown:
         raise ValueError(f"no such event topics: {', '.join(unknown)}")
@@ -126,6 +136,7 @@ def remove_subscriber(admin: AdminClient, name: str) -> int:
     holds; returns the ACLs gone. (Not deleted: on Kafka 4.4, once a SCRAM credential has
     been deleted, the brokers refuse every principal made at format after their next
     restart; seen here on the local stack.)"""
+    subscriber_grants(name, [])  # the same names only: never a service's or the operator's
     everything = AclBindingFilter(
         ResourceType.ANY,
         None,  # type: ignore[arg-type]  # any resource name (the stubs say str)

@@ -153,6 +153,7 @@ def start_kafka(layout: StackLayout, topics: Sequence[tuple[str, int]]) -> None:
         layout.logs_dir.mkdir(parents=True, exist_ok=True)
         props = kdir / "server.properties"
         props.write_text(_server_properties(layout, access))
+        props.chmod(0o600)  # it holds the operator's password
         (kdir / "log4j2.xml").write_text(_LOG4J2_XML)
         _format_storage(libs, layout, props, access)
         start_process(KAFKA_PROCESS, _java(libs, layout, "kafka.Kafka", str(props)), layout)

@@ -1,6 +1,7 @@
 """structlog, configured once per process, JSON when not on a terminal."""
 
 import logging
+import re
 import sys
 
 import structlog
@@ -42,7 +43,21 @@ def configure_logging(level: str = "info", json: bool | None = None) -> None:
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
     # Every fetch of an identity provider's keys would be a line otherwise.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("uvicorn.access").addFilter(_no_secrets)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     return structlog.stdlib.get_logger(name)
+
+
+_SECRET = re.compile(r"/calendar-feeds/[^/ .\"]+")
+
+
+def _no_secrets(record: logging.LogRecord) -> bool:
+    """A calendar feed's address is its secret: it never reaches the logs."""
+    if isinstance(record.args, tuple):
+        record.args = tuple(
+            _SECRET.sub("/calendar-feeds/<secret>", a) if isinstance(a, str) else a
+            for a in record.args
+        )
+    return True

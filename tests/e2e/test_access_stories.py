@@ -275,3 +275,38 @@ def test_metrics_are_the_operators_monitoring_only(
         # The operator's monitoring reads no one's records.
         portfolio = f"{endpoints.portfolio}/staff/{at.teacher.id}/portfolio"
         assert status(httpx.get(portfolio, headers=monitoring.headers)) == 403
+
+
+def test_a_leader_does_not_approve_their_own_request(
+    people: People, endpoints: Endpoints, at: School
+) -> None:
+    asked = enrol(endpoints, at.leader, at.offering)
+    url = f"{endpoints.enrollment}/enrollments/{asked['enrollment_id']}/approve"
+    refused = httpx.post(url, json={}, headers=at.leader.headers)
+    assert status(refused) == 403 and "your own" in refused.json()["detail"]
+    colleague = people.leader(at.board, at.school)
+    assert ok(httpx.post(url, json={}, headers=colleague.headers))["status"] == "enrolled"
+
+
+def test_a_board_audits_its_own_schools_with_its_own_staff(
+    people: People, endpoints: Endpoints, at: School
+) -> None:
+    elsewhere = str(uuid.uuid4())
+    stranger = people.leader(elsewhere, str(uuid.uuid4()))  # places a school of another board
+    auditor = people.person(Role.AUDITOR, board=at.board, schools=[at.other_school])
+    day = (dutch_today() + timedelta(days=20)).isoformat()
+
+    def audit(school: str, member: Caller, member_school: str) -> httpx.Response:
+        team = [{"staff_id": member.id, "school_id": member_school, "role": "lead"}]
+        body = {"school_id": school, "board_id": at.board, "theme": "Lezen",
+                "audit_date": day, "team": team}  # fmt: skip
+        return httpx.post(
+            f"{endpoints.catalogue}/audits", json=body, headers=at.board_admin.headers
+        )
+
+    other_school = next(iter(stranger.schools))
+    refused = audit(str(other_school), auditor, at.other_school)
+    assert status(refused) == 403 and "another board" in refused.json()["detail"]
+    refused = audit(at.school, stranger, str(other_school))
+    assert status(refused) == 403 and "another board" in refused.json()["detail"]
+    assert audit(at.school, auditor, at.other_school).status_code == 201

@@ -4,7 +4,6 @@ offering's row lock in PostgreSQL, whatever process makes it. Each enrolment is 
 member of the board enrolling themself, signed in as themself."""
 
 import asyncio
-import os
 import sys
 import uuid
 from collections import Counter
@@ -45,7 +44,7 @@ def _ready(system: System, url: str) -> bool:
 @pytest.fixture(scope="module")
 def second_enrollment(system: System) -> Iterator[str]:
     """Another enrollment process beside the system's, on the same database and broker."""
-    env = {**os.environ, **system.service_env(), "ENROLLMENT_HTTP_PORT": str(SECOND_PORT)}
+    env = {**system.process_env("enrollment"), "ENROLLMENT_HTTP_PORT": str(SECOND_PORT)}
     argv = [sys.executable, "-m", "huisacademie", "serve", "enrollment"]
     stack.stop_process(SECOND, system.layout)  # a leftover of an interrupted run
     stack.start_process(SECOND, argv, system.layout, env=env)

@@ -22,7 +22,7 @@ from huisacademie.serve import SERVICES as DEFINITIONS
 from huisacademie.stack import StackLayout, repo_root
 from huisacademie.stack.kafka_access import kafka_access, sign_in_as_operator
 from huisacademie.stack.processes import pid_alive
-from huisacademie.system import SERVICES
+from huisacademie.system import SERVICES, without_kafka_credentials
 from services.shared.failpoints import VARIABLE as FAILPOINTS
 from services.shared.identity.tokens import TrustedIssuer
 from services.shared.kafka_access import kafka_options
@@ -88,7 +88,7 @@ class Lab:
     def env(self, instance: Instance) -> dict[str, str]:
         prefix = instance.service.upper()
         env = {
-            **os.environ,
+            **without_kafka_credentials(os.environ),
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
             "LOG_JSON": "true",
             f"{prefix}_DATABASE_URL": self.database_urls[instance.service],

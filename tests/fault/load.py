@@ -163,11 +163,19 @@ class Load:
                 self.offerings.append(made["offering_id"])
         return self.offerings[wanted]
 
-    def placed(self) -> str:
-        """A staff member of the school who never signs in (a team member, a name on seats)."""
+    async def placed(self) -> str:
+        """A staff member of the school who never signs in (a team member, a name on seats),
+        placed in the directory as the board would; again while PostgreSQL is away."""
         staff_id = str(uuid.uuid4())
-        self._people.place(staff_id, self.board, self.school)
-        return staff_id
+        deadline = time.monotonic() + self._patience
+        while True:
+            try:
+                await asyncio.to_thread(self._people.place, staff_id, self.board, self.school)
+                return staff_id
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
 
     async def offering(self, title: str, capacity: int | None) -> dict[str, Any]:
         """A new offering with two past sessions, once enrollment knows it."""
@@ -232,8 +240,8 @@ class Load:
         offering = await self.offering(f"Round {n}", 4)
         oid, leader = offering["offering_id"], self.leader
         first, second = (s["session_id"] for s in offering["sessions"])
-        team = await asyncio.to_thread(lambda: [self.placed() for _ in range(2)])
-        named = await asyncio.to_thread(self.placed)
+        team = [await self.placed(), await self.placed()]
+        named = await self.placed()
         w1, w2 = self.staff[n % len(self.staff)], self.staff[(n + 1) % len(self.staff)]
 
         held = await self.call(

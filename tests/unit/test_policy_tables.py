@@ -7,6 +7,7 @@ import pytest
 
 from huisacademie import security_doc
 from huisacademie.serve import SERVICES
+from huisacademie.stack import acls
 from services.shared.definition import ServiceDefinition
 from services.shared.http import create_http_app
 from services.shared.identity.access import Role, Scope
@@ -51,3 +52,19 @@ def test_docs_security_holds_the_tables_as_the_code_has_them() -> None:
     assert security_doc.current(text) == security_doc.render(), (
         "docs/security.md differs from the policies: run python -m huisacademie.security_doc"
     )
+
+
+@pytest.mark.parametrize("name", ["admin", "catalogue", "broker", "Tool", "a", "x y"])
+def test_a_subscriber_never_takes_a_services_or_the_operators_name(name: str) -> None:
+    with pytest.raises(ValueError):
+        acls.subscriber_grants(name, ["portfolio.entries"])
+
+
+def test_a_subscriber_reads_only_event_topics() -> None:
+    with pytest.raises(ValueError, match="no such event topics"):
+        acls.subscriber_grants("hr-tool", ["portfolio.entries.dlt"])
+    grants = acls.subscriber_grants("hr-tool", ["portfolio.entries"])
+    assert [(g.name, g.prefixed) for g in grants] == [
+        ("portfolio.entries", False),
+        ("hr-tool.", True),
+    ]

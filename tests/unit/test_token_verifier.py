@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from services.shared.identity.tokens import (
+    KEYS_TTL_S,
     REFETCH_AFTER_S,
     InvalidToken,
     IssuerUnavailable,
@@ -176,3 +177,15 @@ async def test_an_issuer_out_of_reach_is_unavailable_not_invalid(
 async def test_not_a_jwt(verifier: TokenVerifier) -> None:
     with pytest.raises(InvalidToken):
         await verifier.verify("not-a-token")
+
+
+async def test_keys_held_serve_on_while_the_provider_is_away_at_their_refresh(
+    verifier: TokenVerifier, provider: Provider
+) -> None:
+    token = provider.sign()
+    await verifier.verify(token)
+    provider.down = True
+    verifier._keys[ISSUER].fetched_at -= KEYS_TTL_S + 1  # an hour on: time to refresh
+    assert (await verifier.verify(token)).subject == "u1"
+    assert (await verifier.verify(token)).subject == "u1"  # and not a fetch per request
+    assert provider.fetches == 1

@@ -16,7 +16,7 @@ from services.catalogue.api.schemas import (
 )
 from services.catalogue.queries import audit_target
 from services.shared.identity.access import Target
-from services.shared.identity.http import Who
+from services.shared.identity.http import Caller, Forbidden, Who
 
 router = APIRouter(tags=["audits"])
 
@@ -40,6 +40,7 @@ async def get_audit(audit_id: UUID, q: Queries, who: Who) -> AuditOut:
 async def schedule_audit(body: AuditIn, cmd: Commands, who: Who) -> AuditOut:
     """Plan a peer audit with a team from other schools (AuditScheduled)."""
     who.allow(Target(board_id=body.board_id), named=False)
+    await _of_the_board(who, body)
     audit = await cmd.schedule_audit(
         body.school_id, body.board_id, body.theme, body.audit_date, body.team
     )
@@ -70,3 +71,18 @@ async def cancel_audit(
 ) -> AuditOut:
     who.allow(audit_target(await q.audit(audit_id)))
     return audit_out(await cmd.cancel_audit(audit_id, body.reason))
+
+
+async def _of_the_board(who: Caller, body: AuditIn) -> None:
+    """The audited school and the team are the board's: no audit of another board's school,
+    and no hours credited to another board's staff."""
+    schools = {body.school_id, *(m.school_id for m in body.team)}
+    for school in schools:
+        known = await who.directory.school_target(school)
+        if known.board_id not in (None, body.board_id):
+            raise Forbidden(f"school {school} is another board's")
+    people = await who.directory.people(m.staff_id for m in body.team)
+    for member in body.team:
+        person = people.get(member.staff_id)
+        if person is not None and person.board_id != body.board_id:
+            raise Forbidden(f"{member.staff_id} is staff of another board")

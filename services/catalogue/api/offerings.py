@@ -20,7 +20,7 @@ from services.catalogue.api.schemas import (
 from services.catalogue.store.search import OfferingFilters, OfferingQuery
 from services.shared.errors import NotFound
 from services.shared.identity.access import Role, Target
-from services.shared.identity.http import Caller, Who
+from services.shared.identity.http import Caller, Forbidden, Who
 
 router = APIRouter()
 
@@ -50,6 +50,8 @@ async def search_offerings(
 ) -> list[OfferingOut]:
     """Search the offerings shown to the caller's board; the filters combine. Dates are
     calendar dates in Europe/Amsterdam."""
+    if who.principal.board_id is None:
+        raise Forbidden("searching the catalogue is for a board's people and tools")
     query = OfferingQuery(**filters.model_dump(), visible_to=who.principal.board_id)
     return [offering_out(v) for v in await q.search(query)]
 

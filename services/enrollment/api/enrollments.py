@@ -20,7 +20,8 @@ from services.enrollment.api.schemas import (
     TeamOut,
 )
 from services.enrollment.domain.eligibility import StaffMember
-from services.shared.identity.http import Who
+from services.enrollment.queries import EnrollmentQueries
+from services.shared.identity.http import Caller, Forbidden, Who
 
 router = APIRouter(tags=["enrollments"])
 
@@ -72,8 +73,7 @@ async def approve(
     enrollment_id: UUID, body: Decision, cmd: Enrolling, q: Queries, who: Who
 ) -> EnrollmentOut:
     """The school leader approves: Enrolled, or Waitlisted when full."""
-    await reached_enrollment(who, q, enrollment_id)
-    approver = who.acts_as(body.approver_id, "approver_id")
+    approver = await _decider(who, q, enrollment_id, body)
     return EnrollmentOut.of(await cmd.approve(enrollment_id, approver))
 
 
@@ -82,9 +82,17 @@ async def decline(
     enrollment_id: UUID, body: Decision, cmd: Enrolling, q: Queries, who: Who
 ) -> EnrollmentOut:
     """The school leader declines (EnrollmentDeclined)."""
-    await reached_enrollment(who, q, enrollment_id)
-    approver = who.acts_as(body.approver_id, "approver_id")
+    approver = await _decider(who, q, enrollment_id, body)
     return EnrollmentOut.of(await cmd.decline(enrollment_id, approver, body.reason))
+
+
+async def _decider(who: Caller, q: EnrollmentQueries, enrollment_id: UUID, body: Decision) -> UUID:
+    """The leader who decides: theirs to decide, and never on their own request."""
+    enrollment = await reached_enrollment(who, q, enrollment_id)
+    approver = who.acts_as(body.approver_id, "approver_id")
+    if enrollment.staff_id == approver:
+        raise Forbidden("a request of your own is decided by another leader of your school")
+    return approver
 
 
 @router.post("/enrollments/{enrollment_id}/cancel")

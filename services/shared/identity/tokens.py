@@ -129,8 +129,14 @@ class TokenVerifier:
                 if stale or missing:
                     if not stale:
                         keys.missed_at = now
-                    keys.by_kid = await self._fetch(trusted)
-                    keys.fetched_at = now
+                    try:
+                        keys.by_kid = await self._fetch(trusted)
+                        keys.fetched_at = now
+                    except IssuerUnavailable:
+                        if not keys.by_kid:
+                            raise
+                        # The provider is away: the keys held serve on; try again in a minute.
+                        keys.fetched_at = now - KEYS_TTL_S + 60
         found = keys.by_kid.get(kid)
         if found is None:
             raise InvalidToken("the token's key is not among the issuer's keys")
