@@ -58,7 +58,7 @@ def _report(call: Client, w: World, say: Callable[[str], None]) -> dict[str, Any
     feed = call("POST", f"{call.enr}/staff/{bram}/calendar-feed", {}, by="bram")
     say("")
     say(f"Every address below needs a sign-in: {STAFF[1]}'s token (valid 15 minutes) from")
-    say('  TOKEN=$(huisacademie token --as staff)   # or --user bram; password "demo"')
+    say("  TOKEN=$(.venv/bin/huisacademie token --as staff)   # or --staff bram")
     say('  curl -H "Authorization: Bearer $TOKEN" <address>')
     say(f"portfolio:     {call.por}/staff/{bram}/portfolio")
     say(f"as a page:     {call.por}/staff/{bram}/portfolio.html")
