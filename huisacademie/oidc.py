@@ -290,10 +290,6 @@ class Keycloak:
             raise KeycloakError(f"partial import into {realm} did not add {sorted(missing)[:5]}")
         return made
 
-    def delete_user(self, realm: str, user_id: str) -> None:
-        """Delete the user if it exists."""
-        self._admin("DELETE", f"/{_q(realm)}/users/{_q(user_id)}", ok=(204, 404))
-
     def client_uuid(self, realm: str, client_id: str) -> str:
         """Keycloak's internal id of the client called ``client_id``."""
         found = self._admin("GET", f"/{_q(realm)}/clients", params={"clientId": client_id}).json()

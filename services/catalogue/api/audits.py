@@ -76,11 +76,9 @@ async def cancel_audit(
 async def _of_the_board(who: Caller, body: AuditIn) -> None:
     """The audited school and the team are the board's: no audit of another board's school,
     and no hours credited to another board's staff."""
-    schools = {body.school_id, *(m.school_id for m in body.team)}
-    for school in schools:
-        known = await who.directory.school_target(school)
-        if known.board_id not in (None, body.board_id):
-            raise Forbidden(f"school {school} is another board's")
+    await who.refuse_other_boards(
+        body.board_id, [body.school_id, *(m.school_id for m in body.team)]
+    )
     people = await who.directory.people(m.staff_id for m in body.team)
     for member in body.team:
         person = people.get(member.staff_id)

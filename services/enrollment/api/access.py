@@ -23,13 +23,6 @@ async def reached_enrollment(who: Caller, q: EnrollmentQueries, enrollment_id: U
     return enrollment
 
 
-def own_board(who: Caller, named: UUID | None) -> UUID:
-    board = who.principal.board_id
-    if board is None or (named is not None and named != board):
-        raise Forbidden("board_id must be your own board")
-    return board
-
-
 async def team_of(who: Caller, members: list[StaffMember]) -> None:
     """Everyone a leader names must be staff of a school they lead."""
     known = await who.directory.people(m.staff_id for m in members)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Response, status
 
-from services.enrollment.api.access import own_board, reached_enrollment, team_of
+from services.enrollment.api.access import reached_enrollment, team_of
 from services.enrollment.api.deps import Attendance, Enrolling, Queries
 from services.enrollment.api.schemas import (
     AttendanceIn,
@@ -45,7 +45,7 @@ async def enrol(
     """Enrol: Enrolled, or Waitlisted when full; EnrollmentRequested when the offering needs
     the school leader's approval; InterestRegistered while the offering has no dates."""
     staff_id = who.acts_as(body.staff_id, "staff_id")
-    staff = StaffMember(staff_id, own_board(who, body.board_id), body.role, body.sector)
+    staff = StaffMember(staff_id, who.own_board(body.board_id), body.role, body.sector)
     enrollment, created, warnings = await cmd.enrol(
         staff, body.offering_id, idempotency_key, confirm_overlap=body.confirm_overlap
     )
@@ -59,7 +59,7 @@ async def enrol_team(body: TeamIn, cmd: Enrolling, who: Who) -> TeamOut:
     """A school leader enrols a team of their schools' staff: all of them, or (seats short)
     none, with a 409."""
     who.acts_as(body.leader_id, "leader_id")
-    board = own_board(who, body.board_id)
+    board = who.own_board(body.board_id)
     members = [StaffMember(m.staff_id, board, m.role, m.sector) for m in body.members]
     await team_of(who, members)
     made, warnings = await cmd.enrol_team(

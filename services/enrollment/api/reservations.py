@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Response, status
 
-from services.enrollment.api.access import own_board, team_of
+from services.enrollment.api.access import team_of
 from services.enrollment.api.deps import Queries, Reservations
 from services.enrollment.api.schemas import EnrollmentOut, FillIn, ReservationOut, ReserveIn
 from services.enrollment.domain.eligibility import StaffMember
@@ -34,7 +34,7 @@ async def reserve(
     An Idempotency-Key makes a request safe to send again: the same key gets the same
     reservation."""
     leader = who.acts_as(body.leader_id, "leader_id")
-    board = own_board(who, body.board_id)
+    board = who.own_board(body.board_id)
     held, created = await cmd.reserve(offering_id, leader, board, body.seats, idempotency_key)
     if not created:
         response.status_code = status.HTTP_200_OK

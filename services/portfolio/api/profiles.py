@@ -9,7 +9,7 @@ from contracts.portfolio import StaffProfileSet
 from services.portfolio.api.deps import Commands
 from services.portfolio.api.schemas import ProfileIn, TargetsIn
 from services.shared.identity.access import Target
-from services.shared.identity.http import Forbidden, Who
+from services.shared.identity.http import Who
 
 router = APIRouter(tags=["portfolio"])
 
@@ -18,12 +18,7 @@ router = APIRouter(tags=["portfolio"])
 async def set_profile(staff_id: UUID, body: ProfileIn, cmd: Commands, who: Who) -> ProfileIn:
     """Board, role, sector and FTE: what the yearly target follows (StaffProfileSet)."""
     await who.allow_staff(staff_id)
-    if body.board_id != who.principal.board_id:
-        raise Forbidden("board_id must be your own board")
-    for school in body.school_ids:  # else another board's leader would see them in overviews
-        known = await who.directory.school_target(school)
-        if known.board_id not in (None, body.board_id):
-            raise Forbidden(f"school {school} is another board's")
+    await who.refuse_other_boards(who.own_board(body.board_id), body.school_ids)
     await cmd.set_profile(StaffProfileSet(staff_id=staff_id, **body.model_dump()))
     return body
 

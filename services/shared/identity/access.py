@@ -139,15 +139,6 @@ def decide(principal: Principal, rule: Rule, target: Target) -> Verdict:
     return Verdict.OUT_OF_REACH
 
 
-def scopes_of(principal: Principal, rule: Rule) -> frozenset[Scope]:
-    """The scopes the principal's roles give on a route: what a listing filters by."""
-    found: set[Scope] = set()
-    for role, scopes in rule.items():
-        if role in principal.roles:
-            found.update(scopes if isinstance(scopes, tuple) else (scopes,))
-    return frozenset(found)
-
-
 EVERYONE: Rule = {role: Scope.ANY for role in Role if role is not Role.OPERATOR}
 """Every signed-in person or integration (not the operator's monitoring): what anyone of a
 board may read, such as the catalogue."""

@@ -17,12 +17,10 @@ from services.shared.identity.access import (
     Policy,
     Principal,
     Rule,
-    Scope,
     Target,
     Verdict,
     decide,
     may_use,
-    scopes_of,
 )
 from services.shared.identity.directory import Directory
 from services.shared.identity.tokens import Identity, InvalidToken, TokenVerifier
@@ -93,9 +91,20 @@ class Caller:
     def reaches(self, target: Target) -> bool:
         return decide(self.principal, self.rule, target) is Verdict.ALLOWED
 
-    @property
-    def scopes(self) -> frozenset[Scope]:
-        return scopes_of(self.principal, self.rule)
+    def own_board(self, named: UUID | None) -> UUID:
+        """The caller's board, for a field naming the board acted for: another is refused."""
+        board = self.principal.board_id
+        if board is None or (named is not None and named != board):
+            raise Forbidden("board_id must be your own board")
+        return board
+
+    async def refuse_other_boards(self, board: UUID, schools: Iterable[UUID]) -> None:
+        """None of the schools is known as another board's (else that board's leaders would
+        see this board's records in their schools')."""
+        for school in set(schools):
+            known = await self.directory.school_target(school)
+            if known.board_id not in (None, board):
+                raise Forbidden(f"school {school} is another board's")
 
     def acts_as(self, staff_id: UUID | None, what: str) -> UUID:
         """The caller's own staff id, for a field that names who acts: a body naming
