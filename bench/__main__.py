@@ -135,7 +135,7 @@ def setup_figures(name: str, setup: Setup) -> dict[str, Any]:
 
 async def services(figures: dict[str, Any], rows: Rows) -> None:
     identity = await stack.identity()
-    running = await system(identity)
+    running = system(identity)
     running.stop_services()
     try:
         running.start_services()

@@ -39,6 +39,7 @@ import httpx
 from huisacademie.stack.jars import log4j2_config, resolve_jars
 from huisacademie.stack.kafka_access import kafka_access
 from huisacademie.stack.layout import StackError, StackLayout, repo_root
+from huisacademie.stack.postgres import admin_url
 from services.shared.kafka_access import kafka_options
 
 CONNECT_POM = repo_root() / "deploy" / "bench" / "pom.xml"
@@ -463,7 +464,7 @@ async def produce_completions(bootstrap: str, topic: str, count: int) -> float:
 
 async def _measure(topic: str, records: int, batch_size: int, unnest: bool, workdir: Path) -> None:
     layout = SELFTEST_LAYOUT
-    database_url = layout.database_url(SELFTEST_DATABASE)
+    database_url = admin_url(layout, SELFTEST_DATABASE)
     began = time.monotonic()
     expected_hours = await produce_completions(layout.kafka_bootstrap, topic, records)
     produced = time.monotonic() - began

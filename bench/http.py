@@ -18,7 +18,7 @@ from bench.people import Made, People, Person
 from huisacademie import stack
 from huisacademie.demo.scenario import sessions
 from huisacademie.stack.kafka_access import kafka_access
-from huisacademie.system import SERVICES, System
+from huisacademie.system import System
 from services.shared.clock import dutch_today
 from services.shared.identity.access import Role
 
@@ -26,10 +26,10 @@ PORTS = {"catalogue": 48001, "enrollment": 48002, "portfolio": 48003}
 BARE_PORT = 48010
 
 
-async def system(identity: bench_stack.Identity) -> System:
-    urls = {name: await bench_stack.fresh_database(f"bench_{name}") for name in SERVICES}
+def system(identity: bench_stack.Identity) -> System:
+    """The services on the databases `identity` made afresh."""
     return System(
-        bench_stack.LAYOUT, PORTS, bench_stack.BOOTSTRAP, urls, identity.directory_url,
+        bench_stack.LAYOUT, PORTS, bench_stack.BOOTSTRAP, bench_stack.DATABASES,
         (identity.trusted,), kafka_access=kafka_access(),
     )  # fmt: skip
 

@@ -2,6 +2,7 @@
 consume rate of the same topics."""
 
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -16,7 +17,8 @@ async def rebuild_seconds(bootstrap: str, database_url: str) -> tuple[float, int
     await migrate(database_url, database_migrations(DEFINITION))
     settings = PortfolioSettings(database_url=database_url, KAFKA_BOOTSTRAP_SERVERS=bootstrap)
     began = time.perf_counter()
-    rebuilt = await rebuild(settings, lambda done, total: None)
+    admin_url = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
+    rebuilt = await rebuild(settings, admin_url, lambda done, total: None)
     took = time.perf_counter() - began
     conn = await asyncpg.connect(database_url)
     try:

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 
 from contracts.topics import all_topics
 from huisacademie import identity as realms
-from huisacademie import stack
+from huisacademie import migrate, stack
 from huisacademie.oidc import Keycloak
 from huisacademie.stack import StackLayout, repo_root
 from huisacademie.stack import topics as stack_topics
-from huisacademie.stack.databases import recreate_database
+from huisacademie.stack.databases import DIRECTORY, create_databases, recreate_database
 from huisacademie.stack.kafka_access import kafka_access, sign_in_as_operator
 from huisacademie.stack.keycloak import KEYCLOAK_PROCESS
-from services.shared.db import migrate
-from services.shared.identity import directory
+from huisacademie.stack.postgres import admin_url, local_databases
 from services.shared.identity.tokens import TrustedIssuer
 
 LAYOUT = StackLayout(
@@ -63,7 +62,12 @@ async def topic(name: str, partitions: int = 6) -> str:
 
 
 async def fresh_database(name: str) -> str:
-    return await recreate_database(LAYOUT.database_url("postgres"), name)
+    """A database owned by the administrator (a benchmark of one part, in process)."""
+    return await recreate_database(admin_url(LAYOUT), name)
+
+
+DATABASES = local_databases(LAYOUT, "bench_")
+"""The services' databases and the directory, for the benchmarks that run the services."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,8 @@ class Identity:
 
 
 async def identity() -> Identity:
-    """A fresh bench realm (huisacademie.identity.realm) and a fresh, migrated directory."""
+    """A fresh bench realm (huisacademie.identity.realm) and fresh, migrated databases of the
+    services and the directory."""
     url = LAYOUT.keycloak_url
 
     def fresh_realm() -> str:
@@ -98,6 +103,6 @@ async def identity() -> Identity:
             return keycloak.issuer(REALM)
 
     issuer = await asyncio.to_thread(fresh_realm)
-    directory_url = await fresh_database("bench_directory")
-    await migrate(directory_url, [directory.MIGRATIONS])
-    return Identity(url, REALM, issuer, directory_url)
+    await create_databases(DATABASES, fresh=True)
+    await migrate.run(migrate.local_plan(DATABASES))
+    return Identity(url, REALM, issuer, DATABASES.migration_url(DIRECTORY))

@@ -1,5 +1,5 @@
-"""huisacademie: up, down, status, demo, token, topics, serve, portfolio rebuild, dlt,
-subscriber."""
+"""huisacademie: up, down, status, migrate, demo, token, topics, serve, portfolio rebuild,
+dlt, subscriber."""
 
 import argparse
 import asyncio
@@ -7,6 +7,7 @@ import os
 import sys
 import time
 
+import asyncpg
 from confluent_kafka import KafkaException
 
 from contracts.topics import all_topics
@@ -23,6 +24,11 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("up", help="start Kafka, PostgreSQL and the three services (local stack)")
     commands.add_parser("down", help="stop everything `up` started")
     commands.add_parser("status", help="show what runs")
+    commands.add_parser(
+        "migrate",
+        help="apply the databases' migrations as the migration role and grant each service's"
+        " role its rows (the local stack's, or the *_MIGRATION_DATABASE_URL databases)",
+    )
     commands.add_parser("demo", help="play the demo scenario against the running system")
     token = commands.add_parser(
         "token", help="print an access token of the local stack's identity provider"
@@ -60,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
         "--topics", default="", help="comma-separated event topics it may read (add)"
     )
     args = parser.parse_args(argv)
-    if args.command != "serve" and "KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
+    if args.command not in ("serve", "migrate") and "KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
         # The local stack: the command line's Kafka clients sign in as the operator.
         sign_in_as_operator(kafka_access())
     try:
@@ -83,6 +89,8 @@ def _run(command: str, args: argparse.Namespace) -> None:
         keycloak = system.layout.keycloak_url
         print(f"  {'sign-in':<11} {keycloak}/realms/huisacademie  (admin: {keycloak}/admin)")
         print(f"up in {time.monotonic() - started:.1f} s; logs in {system.layout.logs_dir}")
+    elif command == "migrate":
+        _migrate(system)
     elif command == "down":
         system.stop()
         print("stopped")
@@ -106,13 +114,29 @@ def _run(command: str, args: argparse.Namespace) -> None:
     elif command == "portfolio":
         from huisacademie.rebuild import rebuild_portfolio
 
-        rebuild_portfolio({**system.service_env(), **os.environ})
+        rebuild_portfolio({**system.rebuild_env(), **os.environ})
     elif command == "dlt":
         _dead_letters(args.action, args.topic, bootstrap=_bootstrap(system))
     elif command == "serve":
         from huisacademie.serve import serve
 
         serve(args.service)
+
+
+def _migrate(system: System) -> None:
+    from huisacademie import migrate
+
+    try:
+        if any(k.endswith("_MIGRATION_DATABASE_URL") for k in os.environ):
+            applied = asyncio.run(migrate.run(migrate.environment_plan(os.environ)))
+        else:
+            applied = system.migrate()
+    except migrate.MigrationSettingsMissing as e:
+        raise StackError(str(e)) from e
+    except (OSError, asyncpg.PostgresError) as e:
+        raise StackError(f"PostgreSQL did not take the migrations: {e}") from e
+    for database, names in applied.items():
+        print(f"{database:<11} {', '.join(names) if names else 'up to date'}")
 
 
 def _token(system: System, role: str, staff: str | None) -> str:

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from huisacademie.oidc import Keycloak, realm_representation
-from services.shared.db import create_pool, migrate
-from services.shared.identity import directory
+from services.shared.db import create_pool
 from services.shared.identity.access import Role
 from services.shared.identity.directory import Directory, Person
 from services.shared.identity.tokens import TrustedIssuer
@@ -92,8 +91,9 @@ def realm(name: str) -> dict[str, object]:
 
 
 def provision_demo(keycloak: Keycloak, directory_url: str) -> None:
-    """The demo realm with its people and clients, and their directory entries; idempotent
-    (a person's academies, which the demo sets, are kept)."""
+    """The demo realm with its people and clients, and their entries in the (migrated)
+    directory at `directory_url`; idempotent (a person's academies, which the demo sets, are
+    kept)."""
     keycloak.ensure_realm(realm(REALM))
     issuer = keycloak.issuer(REALM)
     subjects = {
@@ -110,7 +110,6 @@ def provision_demo(keycloak: Keycloak, directory_url: str) -> None:
 async def _enter(
     directory_url: str, issuer: str, subjects: dict[str, str], clients: dict[str, str]
 ) -> None:
-    await migrate(directory_url, [directory.MIGRATIONS])
     pool = await create_pool(directory_url, min_size=1, max_size=2)
     try:
         known = Directory(pool, ttl_s=0)

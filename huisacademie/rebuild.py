@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import asyncpg
 import uvloop
@@ -142,12 +142,21 @@ async def _behind(reader: AIOKafkaConsumer, ends: Mapping[TopicPartition, int]) 
     return False
 
 
-async def rebuild(settings: ServiceSettings, report: Report) -> Rebuilt:
-    name = urlsplit(settings.database_url).path.lstrip("/")
+async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> Rebuilt:
+    """`admin_url`: the server's maintenance database as a role that makes databases; the
+    fresh database gets the live one's owner and grants, and is filled as the administrator."""
+    live = urlsplit(settings.database_url)
+    name, runtime_role = live.path.lstrip("/"), unquote(live.username or "")
     stamp = time.strftime("%Y%m%d%H%M%S")
     fresh, retired = f"{name}_rebuild_{stamp}", f"{name}_retired_{stamp}"
-    fresh_url = _with_database(settings.database_url, fresh)
-    admin = await asyncpg.connect(_with_database(settings.database_url, "postgres"))
+    fresh_url = _with_database(admin_url, fresh)
+    admin = await asyncpg.connect(admin_url)
+    owner = await admin.fetchval(
+        "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", name
+    )
+    if owner is None:
+        await admin.close()
+        raise RebuildRefused(f"there is no database {name} to rebuild")
     reader = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         **kafka_options(),
@@ -157,14 +166,16 @@ async def rebuild(settings: ServiceSettings, report: Report) -> Rebuilt:
     )
     renamed = False
     try:
-        await admin.execute(f'CREATE DATABASE "{fresh}"')
-        await migrate(fresh_url, database_migrations(DEFINITION))
+        await admin.execute(f'CREATE DATABASE "{fresh}" OWNER "{owner}"')
+        await migrate(
+            fresh_url, database_migrations(DEFINITION), writers=[runtime_role], as_role=owner
+        )
         await reader.start()
         read: Positions = {}
         pool = await create_pool(fresh_url)
         try:
             count = await _pass(reader, pool, settings, report, read)  # the old one serves
-            old = await _freeze(admin, settings.database_url, name)
+            old = await _freeze(admin, _with_database(admin_url, name), name)
             try:
                 count += await _pass(reader, pool, settings, report, read)  # catching up
                 await _carry_over(old, pool)
@@ -237,12 +248,16 @@ def _bar(done: int, total: int) -> None:
 
 
 def rebuild_portfolio(env: Mapping[str, str]) -> None:
-    """Rebuilds against the servers the environment names (the local stack's by default)."""
+    """Rebuilds against the servers the environment names (the local stack's by default):
+    PORTFOLIO_DATABASE_URL (the live database, as the portfolio's role) and
+    ADMIN_DATABASE_URL (the server's maintenance database, as a role that makes databases)."""
     os.environ.update({k: v for k, v in env.items() if k not in os.environ})
     settings = PortfolioSettings()
+    if not (admin_url := os.environ.get("ADMIN_DATABASE_URL")):
+        raise SystemExit("huisacademie portfolio rebuild: set ADMIN_DATABASE_URL")
     configure_logging("warning", settings.log_json)  # the progress bar says how it goes
     recover_closed_connections()
-    done = uvloop.run(rebuild(settings, _bar))
+    done = uvloop.run(rebuild(settings, admin_url, _bar))
     sys.stderr.write("\n")
     print(
         f"rebuilt {done.database} from {done.events} events; the old one is kept as {done.retired}"

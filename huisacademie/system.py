@@ -1,5 +1,6 @@
 """The whole system on one machine: infrastructure, then the three services as processes."""
 
+import asyncio
 import json
 import os
 import sys
@@ -12,10 +13,12 @@ import httpx
 from contracts.topics import all_topics
 from huisacademie import stack
 from huisacademie.stack import StackError, StackLayout
+from huisacademie.stack.databases import DIRECTORY, Databases, create_databases
 from huisacademie.stack.kafka_access import KafkaAccess, kafka_access
+from huisacademie.stack.layout import SERVICES as SERVICES
+from huisacademie.stack.postgres import local_databases
 from services.shared.identity.tokens import TrustedIssuer
 
-SERVICES = ("catalogue", "enrollment", "portfolio")
 DEMO_PORTS: Mapping[str, int] = {"catalogue": 8001, "enrollment": 8002, "portfolio": 8003}
 TEST_PORTS: Mapping[str, int] = {"catalogue": 18001, "enrollment": 18002, "portfolio": 18003}
 
@@ -25,15 +28,15 @@ class System:
     """The three services as processes; pid files and logs live under the layout's root.
 
     The services reach Kafka and PostgreSQL at the given addresses: the local stack's, or
-    any existing servers.
+    any existing servers. Each process gets only its own secrets: its database role, its
+    Kafka principal.
     """
 
     layout: StackLayout
     ports: Mapping[str, int]
     kafka_bootstrap: str
-    database_urls: Mapping[str, str]
-    directory_url: str
-    """The directory's database: who each signed-in caller is."""
+    databases: Databases
+    """Each service's database and the directory (who each signed-in caller is)."""
     issuers: tuple[TrustedIssuer, ...]
     """The identity providers whose tokens the services accept."""
     docs: bool = False
@@ -45,38 +48,66 @@ class System:
     def on_local_stack(cls, layout: StackLayout, ports: Mapping[str, int]) -> "System":
         from huisacademie.identity import demo_issuer
 
-        urls = {name: layout.database_url(name) for name in SERVICES}
-        directory = layout.database_url("directory")
         issuers = (demo_issuer(layout.keycloak_url),)
         return cls(
-            layout, ports, layout.kafka_bootstrap, urls, directory, issuers, docs=True,
+            layout, ports, layout.kafka_bootstrap, local_databases(layout), issuers, docs=True,
             kafka_access=kafka_access(),
         )  # fmt: skip
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
-    def service_env(self) -> dict[str, str]:
-        env = {
+    @property
+    def database_urls(self) -> dict[str, str]:
+        """Each service's database, as the service's own role."""
+        return self.databases.service_urls
+
+    @property
+    def directory_url(self) -> str:
+        """The directory, as the role that maintains it (the migration role)."""
+        return self.databases.migration_url(DIRECTORY)
+
+    def service_env(self, name: str) -> dict[str, str]:
+        """What service `name` is told: its database and the directory as its own role."""
+        prefix = name.upper()
+        return {
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
             "LOG_JSON": "true",
-            "DIRECTORY_DATABASE_URL": self.directory_url,
             "OIDC_ISSUERS": json.dumps([i.model_dump() for i in self.issuers]),
             "HTTP_DOCS": "true" if self.docs else "false",
+            f"{prefix}_DATABASE_URL": self.databases.service_url(name),
+            "DIRECTORY_DATABASE_URL": self.databases.directory_url(name),
+            f"{prefix}_HTTP_PORT": str(self.ports[name]),
         }
-        for name in SERVICES:
-            env[f"{name.upper()}_DATABASE_URL"] = self.database_urls[name]
-            env[f"{name.upper()}_HTTP_PORT"] = str(self.ports[name])
 
-        return env
+    def rebuild_env(self) -> dict[str, str]:
+        """What `huisacademie portfolio rebuild` is told: the portfolio's database and an
+        administrative role that makes the fresh one."""
+        return {
+            **self.service_env("portfolio"),
+            "ADMIN_DATABASE_URL": self.databases.admin_url,
+        }
+
+    def migrate(self) -> dict[str, list[str]]:
+        """`huisacademie migrate` on this system's databases (made when missing)."""
+        return asyncio.run(self.migrate_databases(fresh=False))
+
+    async def migrate_databases(self, *, fresh: bool) -> dict[str, list[str]]:
+        """Makes the databases (`fresh`: afresh), then migrates them."""
+        from huisacademie import migrate
+
+        await create_databases(self.databases, fresh=fresh)
+        return await migrate.run(migrate.local_plan(self.databases))
 
     def start_infrastructure(self) -> None:
-        """PostgreSQL, Kafka and the identity provider, with the demo board's realm."""
+        """PostgreSQL (its databases migrated), Kafka and the identity provider, with the
+        demo board's realm."""
         from huisacademie.identity import provision_demo
         from huisacademie.oidc import Keycloak
 
         stack.ensure_postgres_installed()
-        stack.start_postgres(self.layout, (*SERVICES, "directory"))
+        stack.start_postgres(self.layout)
+        self.migrate()
         stack.ensure_kafka_jars()
         stack.start_kafka(self.layout, all_topics())
         stack.ensure_keycloak()
@@ -85,7 +116,7 @@ class System:
 
     def process_env(self, name: str) -> dict[str, str]:
         """A service process's environment, with its own Kafka principal and no other."""
-        env = {**without_kafka_credentials(os.environ), **self.service_env()}
+        env = {**without_kafka_credentials(os.environ), **self.service_env(name)}
         if self.kafka_access is not None:
             env.update(self.kafka_access.service_env(name))
         return env

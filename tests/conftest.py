@@ -4,14 +4,13 @@ from collections.abc import Iterator
 import pytest
 
 from contracts.topics import all_topics
-from huisacademie import identity, stack
+from huisacademie import identity, migrate, stack
 from huisacademie.demo import Endpoints, SignIn
 from huisacademie.oidc import Keycloak
+from huisacademie.stack.databases import DIRECTORY, Databases, create_databases
 from huisacademie.system import SERVICES, TEST_PORTS, System
-from services.shared.db import migrate
-from services.shared.identity import directory
 from services.shared.identity.tokens import TrustedIssuer
-from tests.support.infra import Infrastructure, create_topics, fresh_database, provide
+from tests.support.infra import Infrastructure, create_topics, provide
 from tests.support.people import TEST_REALM, People
 
 NOORD_REALM = "noord"
@@ -36,15 +35,19 @@ def keycloak(infrastructure: Infrastructure) -> Iterator[Keycloak]:
 
 
 @pytest.fixture(scope="session")
-def directory_url(infrastructure: Infrastructure, keycloak: Keycloak) -> str:
-    """A fresh directory, with the demo board's people in it."""
+def databases(infrastructure: Infrastructure) -> Databases:
+    """Fresh databases of the services and the directory (owned by the migration role),
+    migrated as `huisacademie migrate` does."""
+    made = infrastructure.databases("e2e_")
+    asyncio.run(create_databases(made, fresh=True))
+    asyncio.run(migrate.run(migrate.local_plan(made)))
+    return made
 
-    async def fresh() -> str:
-        url = await fresh_database(infrastructure, "e2e_directory")
-        await migrate(url, [directory.MIGRATIONS])
-        return url
 
-    url = asyncio.run(fresh())
+@pytest.fixture(scope="session")
+def directory_url(databases: Databases, keycloak: Keycloak) -> str:
+    """The directory (as the role that maintains it), with the demo board's people in it."""
+    url = databases.migration_url(DIRECTORY)
     identity.provision_demo(keycloak, url)
     return url
 
@@ -68,18 +71,16 @@ def people(keycloak: Keycloak, directory_url: str) -> Iterator[People]:
 
 @pytest.fixture(scope="session")
 def system(
-    infrastructure: Infrastructure, directory_url: str, issuers: tuple[TrustedIssuer, ...]
+    infrastructure: Infrastructure,
+    databases: Databases,
+    directory_url: str,
+    issuers: tuple[TrustedIssuer, ...],
 ) -> Iterator[System]:
-    """The three services as real processes, each with a fresh database (for the e2e and
-    fault tests alike: one set of processes per test session)."""
-
-    async def databases() -> dict[str, str]:
-        return {name: await fresh_database(infrastructure, f"e2e_{name}") for name in SERVICES}
-
-    urls = asyncio.run(databases())
+    """The three services as real processes, each on its fresh database as its own role
+    (for the e2e and fault tests alike: one set of processes per test session)."""
     running = System(
-        stack.test_layout(), TEST_PORTS, infrastructure.kafka_bootstrap, urls, directory_url,
-        issuers, docs=True, kafka_access=infrastructure.kafka_access,
+        stack.test_layout(), TEST_PORTS, infrastructure.kafka_bootstrap, databases, issuers,
+        docs=True, kafka_access=infrastructure.kafka_access,
     )  # fmt: skip
     running.stop_services()  # leftovers of an interrupted run
     running.start_services()

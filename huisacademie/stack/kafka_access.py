@@ -9,18 +9,17 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from huisacademie.stack.layout import repo_root
+from huisacademie.stack.layout import SERVICES
+from huisacademie.stack.passwords import access_directory, ensure_passwords
 from huisacademie.stack.tls import TlsFiles, ensure_tls
 from services.shared.kafka_access import KafkaCredentials
 
 OPERATOR = "admin"
 """The operator's tools: topic creation, ACLs, dead-letter replay, the rebuild, the tests'
 reading of every topic. The brokers' only super user besides the brokers themselves."""
-SERVICES = ("catalogue", "enrollment", "portfolio")
 PRINCIPALS = (OPERATOR, *SERVICES)
 
 
@@ -72,17 +71,11 @@ class KafkaAccess:
 
 def kafka_access() -> KafkaAccess:
     """The checkout's Kafka access material, made on first use."""
-    directory = repo_root() / ".local" / "kafka-access"
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with open(directory / ".lock", "w") as lock:
+    directory = access_directory("kafka-access")
+    with open(directory / ".lock-tls", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         ensure_tls(directory)
-        passwords = directory / "passwords.json"
-        if not passwords.is_file():
-            made = {name: secrets.token_urlsafe(24) for name in PRINCIPALS}
-            fd = os.open(passwords, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as out:
-                json.dump(made, out)
+    ensure_passwords(directory, PRINCIPALS)
     return KafkaAccess(directory)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+SERVICES = ("catalogue", "enrollment", "portfolio")
+
 
 class StackError(RuntimeError):
     """The local infrastructure stack could not be brought into the requested state."""
@@ -27,9 +29,6 @@ class StackLayout:
     @property
     def kafka_bootstrap(self) -> str:
         return f"127.0.0.1:{self.kafka_port}"
-
-    def database_url(self, database: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.pg_port}/{database}"
 
     @property
     def logs_dir(self) -> Path:

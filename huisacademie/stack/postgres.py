@@ -1,7 +1,11 @@
-"""A private PostgreSQL cluster under the stack's data directory, run as the postgres user."""
+"""A private PostgreSQL cluster under the stack's data directory, run as the postgres user.
+
+Over TCP every role signs in with a password (SCRAM-SHA-256); only the cluster's owner can
+reach its socket, which the stack uses to set the administrator's password."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import pwd
@@ -11,7 +15,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from huisacademie.stack.databases import ROLES, Databases, ensure_roles
 from huisacademie.stack.layout import StackError, StackLayout
+from huisacademie.stack.passwords import access_directory, ensure_passwords
 from huisacademie.stack.pginstall import ensure_postgres_installed, find_bin, run
 from huisacademie.stack.processes import pid_alive
 
@@ -21,6 +27,12 @@ max_connections = 200
 shared_buffers = 128MB
 fsync = on
 """
+_HBA = """# huisacademie local stack: written at every start
+local all all trust
+host  all all 127.0.0.1/32 scram-sha-256
+host  all all ::1/128      scram-sha-256
+"""
+ADMIN = "postgres"
 _DB_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -60,6 +72,7 @@ def _prepare_dirs(layout: StackLayout) -> tuple[Path, Path, Path]:
             if directory.stat().st_uid != owner.pw_uid:
                 run(["chown", "-R", "postgres:postgres", str(directory)], "chown")
         data.chmod(0o700)
+    sock.chmod(0o700)  # the socket trusts whoever reaches it: the cluster's owner only
     return data, sock, log
 
 
@@ -109,15 +122,34 @@ def _running(data: Path) -> bool:
     return False
 
 
-def start_postgres(layout: StackLayout, databases: Sequence[str]) -> None:
-    """Start the cluster at ``<root>/pg/data`` unless it runs; create missing databases."""
+def postgres_passwords() -> dict[str, str]:
+    """The administrator's and each role's password, shared by the checkout's stacks."""
+    return ensure_passwords(access_directory("postgres-access"), (ADMIN, *ROLES))
+
+
+def admin_url(layout: StackLayout, database: str = "postgres") -> str:
+    password = postgres_passwords()[ADMIN]
+    return f"postgresql://{ADMIN}:{password}@127.0.0.1:{layout.pg_port}/{database}"
+
+
+def local_databases(layout: StackLayout, prefix: str = "") -> Databases:
+    """The services' databases on the stack's cluster, named with `prefix`."""
+    return Databases.named(admin_url(layout), postgres_passwords(), prefix)
+
+
+def start_postgres(layout: StackLayout, databases: Sequence[str] = ()) -> None:
+    """Start the cluster at ``<root>/pg/data`` unless it runs, with the administrator's
+    password and the roles of databases.ROLES; create the missing `databases` (owned by the
+    administrator: the services' own are made by databases.create_databases)."""
     bindir = ensure_postgres_installed()
     data, sock, log = _prepare_dirs(layout)
     if not (data / "PG_VERSION").is_file():
-        run(_as_owner([str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
-                        "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]), "initdb")  # fmt: skip
+        run(_as_owner([str(bindir / "initdb"), "-D", str(data), "-U", ADMIN,
+                        "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8",
+                        "--locale=C.UTF-8"]), "initdb")  # fmt: skip
         with open(data / "postgresql.conf", "a") as conf:
             conf.write(_SETTINGS)
+    hba_changed = _write_hba(data)
     if not _running(data):
         opts = f"-p {layout.pg_port} -k {sock} -c listen_addresses=127.0.0.1"
         cmd = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", opts,
@@ -125,14 +157,42 @@ def start_postgres(layout: StackLayout, databases: Sequence[str]) -> None:
         done = subprocess.run(_as_owner(cmd), capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise StackError(f"PostgreSQL did not start ({done.stdout}{done.stderr}); see {log}")
+    elif hba_changed:
+        run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "reload"]), "pg_ctl reload")
+    passwords = postgres_passwords()
+    _psql(layout, "SET password_encryption = 'scram-sha-256';"
+          f" ALTER ROLE {ADMIN} PASSWORD {_literal(passwords[ADMIN])};")  # fmt: skip
+    asyncio.run(ensure_roles(admin_url(layout), passwords))
     for name in databases:
         _create_database(layout, name)
 
 
+def _write_hba(data: Path) -> bool:
+    """pg_hba.conf as the stack wants it (a cluster made before passwords trusted TCP)."""
+    hba = data / "pg_hba.conf"
+    if hba.is_file() and hba.read_text() == _HBA:
+        return False
+    hba.write_text(_HBA)
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        os.chown(hba, owner.pw_uid, owner.pw_gid)
+    return True
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _psql(layout: StackLayout, sql: str) -> str:
-    cmd = ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
-           "-p", str(layout.pg_port), "-U", "postgres", "-d", "postgres", "-c", sql]  # fmt: skip
-    return run(cmd, "psql").stdout.strip()
+    """Runs `sql` (given on stdin: a password never shows in the process list) as the
+    administrator, over the cluster's socket."""
+    sock = _pg_base(layout) / "socket"
+    cmd = ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-h", str(sock),
+           "-p", str(layout.pg_port), "-U", ADMIN, "-d", "postgres"]  # fmt: skip
+    done = subprocess.run(cmd, input=sql, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise StackError(f"psql failed: {done.stderr.strip()}")
+    return done.stdout.strip()
 
 
 def _create_database(layout: StackLayout, name: str) -> None:

@@ -1,5 +1,6 @@
 """PostgreSQL: the pool and the migrations."""
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeAlias
@@ -36,32 +37,86 @@ async def _nothing_to_reset(conn: asyncpg.Connection) -> None:
     open transaction first."""
 
 
-async def migrate(database_url: str, directories: Sequence[Path]) -> list[str]:
+async def migrate(
+    database_url: str,
+    directories: Sequence[Path],
+    *,
+    writers: Sequence[str] = (),
+    readers: Sequence[str] = (),
+    as_role: str | None = None,
+) -> list[str]:
     """Apply the *.sql files of each directory in name order, each once, each in its own
     transaction; an advisory lock keeps two processes from migrating at the same time.
-    Returns the names applied now."""
+    Then `writers` may read and write every table's rows and `readers` read them; neither
+    may change the schema, nor may anyone else connect. `as_role`: migrate as that role
+    (an administrator migrating a database the migration role owns). Returns the names
+    applied now."""
     conn = await asyncpg.connect(database_url)
     applied: list[str] = []
     try:
+        if as_role is not None:
+            await conn.execute(f"SET ROLE {_identifier(as_role)}")
         await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
         )
         done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
-        for directory in directories:
-            for path in sorted(directory.glob("*.sql")):
-                name = f"{directory.parent.name}/{path.name}"
-                if name in done:
-                    continue
-                async with conn.transaction():
-                    await conn.execute(path.read_text())
-                    await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
-                applied.append(name)
+        for name, path in _migrations(directories):
+            if name in done:
+                continue
+            async with conn.transaction():
+                await conn.execute(path.read_text())
+                await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
+            applied.append(name)
+        if writers or readers:
+            async with conn.transaction():
+                await _grant(conn, writers, readers)
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
         await conn.close()
     return applied
+
+
+async def pending_migrations(database_url: str, directories: Sequence[Path]) -> list[str]:
+    """The migrations of `directories` not applied to the database yet."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        if await conn.fetchval("SELECT to_regclass('schema_migrations')") is None:
+            done = set()
+        else:
+            done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+    finally:
+        await conn.close()
+    return [name for name, _ in _migrations(directories) if name not in done]
+
+
+def _migrations(directories: Sequence[Path]) -> list[tuple[str, Path]]:
+    return [
+        (f"{directory.parent.name}/{path.name}", path)
+        for directory in directories
+        for path in sorted(directory.glob("*.sql"))
+    ]
+
+
+async def _grant(conn: asyncpg.Connection, writers: Sequence[str], readers: Sequence[str]) -> None:
+    database = _identifier(await conn.fetchval("SELECT current_database()"))
+    await conn.execute(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC")
+    for role in (_identifier(r) for r in (*writers, *readers)):
+        await conn.execute(f"GRANT CONNECT ON DATABASE {database} TO {role}")
+        await conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+        await conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+    for role in (_identifier(r) for r in writers):
+        await conn.execute(f"GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+        await conn.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        # Which migrations ran is the migration role's to say.
+        await conn.execute(f"REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM {role}")
+
+
+def _identifier(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ValueError(f"refusing role or database name {name!r}")
+    return f'"{name}"'
 
 
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"

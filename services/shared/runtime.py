@@ -1,7 +1,8 @@
 """The composition root every service shares: pool, broker, consumers, outbox relay.
 
 A service starts whatever is down: its HTTP API answers at once (503 until the database
-is reached), the database and then Kafka are retried with backoff until they answer, and
+is reached), the database (and its migrations: they are `huisacademie migrate`'s, never
+the service's) and then Kafka are retried with backoff until they answer, and
 commands are accepted as soon as the database is there, their events kept in the outbox
 until Kafka is.
 """
@@ -16,7 +17,7 @@ import asyncpg
 from faststream.kafka import KafkaBroker
 
 from services.shared.consumer import EventConsumer
-from services.shared.db import create_pool, migrate
+from services.shared.db import create_pool, pending_migrations
 from services.shared.definition import ServiceDefinition, Subscription, database_migrations
 from services.shared.identity import directory
 from services.shared.identity.directory import Directory
@@ -37,13 +38,28 @@ class NotReady(Exception):
     """The service cannot answer yet: its database has not been reached."""
 
 
-async def _until_done(what: str, attempt: Callable[[], Awaitable[None]]) -> None:
+class SchemaBehind(Exception):
+    """The database lacks migrations this version needs: the service waits for them."""
+
+    def __init__(self, database: str, pending: Sequence[str]) -> None:
+        super().__init__(
+            f"the {database} database lacks migrations {', '.join(pending)}:"
+            " run `huisacademie migrate` (the migration role applies them)"
+        )
+
+
+async def _until_done(
+    what: str, attempt: Callable[[], Awaitable[None]], waiting: dict[str, Exception]
+) -> None:
+    """Retries `attempt` with backoff; `waiting[what]` says why, while it fails."""
     delay = 0.5
     while True:
         try:
             await attempt()
+            waiting.pop(what, None)
             return
         except Exception as e:
+            waiting[what] = e
             log.warning("waiting_for", what=what, error=repr(e), retry_in_s=delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
@@ -75,6 +91,8 @@ class Runtime(Generic[S]):
         self._relay: OutboxRelay | None = None
         self._broker_started = False
         self._relay_task: asyncio.Task[None] | None = None
+        self._waiting: dict[str, Exception] = {}
+        """What start-up waits for, and why."""
 
     @property
     def source(self) -> str:
@@ -110,15 +128,15 @@ class Runtime(Generic[S]):
     async def start(self) -> None:
         """Reach the database, then Kafka, however long either takes."""
         name, settings = self.definition.name, self.settings
-        await _until_done("database", self._open_database)
+        await _until_done("database", self._open_database, self._waiting)
         self._database = self.definition.database(self.pool)
         if settings.directory_database_url is not None:
-            await _until_done("directory", self._open_directory)
+            await _until_done("directory", self._open_directory, self._waiting)
         self.consumers = [self._subscribe(s) for s in self.definition.subscriptions]
         self._relay = OutboxRelay(
             self.pool, self.broker, settings.database_url, batch_size=settings.outbox_batch_size
         )
-        await _until_done("kafka", self._start_broker)
+        await _until_done("kafka", self._start_broker, self._waiting)
         self._relay_task = asyncio.create_task(self._relay.run(), name=f"{name}-outbox-relay")
         log.info("service_started", service=name, port=settings.http_port)
 
@@ -128,9 +146,9 @@ class Runtime(Generic[S]):
         return consumer
 
     async def _open_database(self) -> None:
-        applied = await migrate(self.settings.database_url, database_migrations(self.definition))
-        if applied:
-            log.info("migrations_applied", service=self.definition.name, applied=applied)
+        url = self.settings.database_url
+        if pending := await pending_migrations(url, database_migrations(self.definition)):
+            raise SchemaBehind(self.definition.name, pending)
         self._pool = await create_pool(
             self.settings.database_url, command_timeout=self.settings.database_command_timeout_s
         )
@@ -138,7 +156,8 @@ class Runtime(Generic[S]):
     async def _open_directory(self) -> None:
         url = self.settings.directory_database_url
         assert url is not None
-        await migrate(url, [directory.MIGRATIONS])
+        if pending := await pending_migrations(url, [directory.MIGRATIONS]):
+            raise SchemaBehind("directory", pending)
         self._directory_pool = await create_pool(
             url, min_size=1, max_size=5, command_timeout=self.settings.database_command_timeout_s
         )
@@ -192,7 +211,9 @@ class Runtime(Generic[S]):
         report: dict[str, Any] = {"service": self.definition.name}
         database_ok = False
         if self._pool is None:
-            report["database"] = "starting: not reached yet"
+            error = self._waiting.get("database")
+            waiting = error if isinstance(error, SchemaBehind) else "not reached yet"
+            report["database"] = f"starting: {waiting}"
         else:
             try:
                 async with self._pool.acquire(timeout=2) as conn:

@@ -1,22 +1,21 @@
 import asyncio
 import json
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from huisacademie import identity
+from huisacademie import identity, migrate
 from huisacademie.oidc import Keycloak
+from huisacademie.stack.databases import DIRECTORY, Databases, create_databases
+from huisacademie.stack.postgres import local_databases
 from huisacademie.system import SERVICES
-from services.shared.db import migrate
-from services.shared.identity import directory
 from services.shared.identity.tokens import TrustedIssuer
 from tests.fault import lab as labs
 from tests.fault.lab import LONG
 from tests.fault.report import write_report
-from tests.support.infra import Infrastructure, fresh_database
 from tests.support.people import TEST_REALM, People
 
 
@@ -24,7 +23,8 @@ from tests.support.people import TEST_REALM, People
 class FaultIdentity:
     """The fault stack's identity provider, directory and the people who sign in."""
 
-    directory_url: str
+    databases: Databases
+    """The fault stack's: the directory made once, the services' afresh for each test."""
     issuers: tuple[TrustedIssuer, ...]
     people: People
 
@@ -35,27 +35,20 @@ def fault_infrastructure() -> Iterator[FaultIdentity]:
     try:
         with Keycloak(keycloak_url) as keycloak:
             keycloak.ensure_realm(identity.realm(TEST_REALM))
-            infra = _infrastructure(keycloak_url)
-
-            async def fresh() -> str:
-                url = await fresh_database(infra, "fault_directory")
-                await migrate(url, [directory.MIGRATIONS])
-                return url
-
-            url = asyncio.run(fresh())
+            databases = local_databases(labs.LAYOUT, "fault_")
+            asyncio.run(_fresh(databases, which=None))
             issuers = (TrustedIssuer(issuer=keycloak.issuer(TEST_REALM)),)
-            people = People(keycloak, TEST_REALM, url)
-            yield FaultIdentity(url, issuers, people)
+            people = People(keycloak, TEST_REALM, databases.migration_url(DIRECTORY))
+            yield FaultIdentity(databases, issuers, people)
             people.close()
     finally:
         labs.stop_infrastructure()
 
 
-def _infrastructure(keycloak_url: str) -> Infrastructure:
-    layout = labs.LAYOUT
-    return Infrastructure(
-        layout.kafka_bootstrap, layout.database_url("postgres"), "local", keycloak_url
-    )
+async def _fresh(databases: Databases, which: Sequence[str] | None) -> None:
+    """Made afresh (`which`: only these) and migrated, as `huisacademie migrate` does."""
+    await create_databases(databases, fresh=True, which=which)
+    await migrate.run(migrate.local_plan(databases))
 
 
 Row = dict[str, Any]
@@ -107,11 +100,9 @@ async def lab(
 ) -> AsyncIterator[labs.Lab]:
     """A fresh broker, fresh databases, the three services not yet started."""
     await asyncio.to_thread(labs.fresh_kafka)
-    infra = _infrastructure(labs.LAYOUT.keycloak_url)
-    urls = {name: await fresh_database(infra, f"fault_{name}") for name in SERVICES}
+    await _fresh(fault_infrastructure.databases, which=SERVICES)
     made = labs.Lab(
-        urls,
-        fault_infrastructure.directory_url,
+        fault_infrastructure.databases,
         fault_infrastructure.issuers,
         fault_infrastructure.people,
     )

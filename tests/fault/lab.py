@@ -20,6 +20,7 @@ from contracts.topics import all_topics
 from huisacademie import stack
 from huisacademie.serve import SERVICES as DEFINITIONS
 from huisacademie.stack import StackLayout, repo_root
+from huisacademie.stack.databases import Databases
 from huisacademie.stack.kafka_access import kafka_access, sign_in_as_operator
 from huisacademie.stack.processes import pid_alive
 from huisacademie.system import SERVICES, without_kafka_credentials
@@ -59,8 +60,8 @@ class Instance:
 class Lab:
     """The processes of one fault test, and what happened to them."""
 
-    database_urls: Mapping[str, str]
-    directory_url: str
+    databases: Databases
+    """The services' databases and the directory; each service signs in as its own role."""
     issuers: tuple[TrustedIssuer, ...]
     people: People
     """Who signs in to send the load's commands."""
@@ -73,6 +74,10 @@ class Lab:
 
     layout: StackLayout = LAYOUT
     _supervisor: "asyncio.Task[None] | None" = None
+
+    @property
+    def database_urls(self) -> dict[str, str]:
+        return self.databases.service_urls
 
     @property
     def kafka_bootstrap(self) -> str:
@@ -91,8 +96,8 @@ class Lab:
             **without_kafka_credentials(os.environ),
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
             "LOG_JSON": "true",
-            f"{prefix}_DATABASE_URL": self.database_urls[instance.service],
-            "DIRECTORY_DATABASE_URL": self.directory_url,
+            f"{prefix}_DATABASE_URL": self.databases.service_url(instance.service),
+            "DIRECTORY_DATABASE_URL": self.databases.directory_url(instance.service),
             "OIDC_ISSUERS": json.dumps([i.model_dump() for i in self.issuers]),
             **kafka_access().service_env(instance.service),
             f"{prefix}_HTTP_PORT": str(instance.port),
@@ -170,7 +175,7 @@ class Lab:
 
     def restart_postgres(self) -> None:
         stack.stop_postgres(self.layout)
-        stack.start_postgres(self.layout, [])
+        stack.start_postgres(self.layout)
 
 
 def fresh_kafka() -> None:
@@ -185,7 +190,7 @@ def start_infrastructure() -> str:
     identity provider's address."""
     sign_in_as_operator(kafka_access())
     stack.ensure_postgres_installed()
-    stack.start_postgres(LAYOUT, [])
+    stack.start_postgres(LAYOUT)
     stack.ensure_kafka_jars()
     stack.ensure_keycloak()
     return stack.start_keycloak(LAYOUT, LAYOUT.keycloak_port)

@@ -7,7 +7,8 @@ answers; otherwise the local stack on its own ports and data directory (never th
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator, Iterator, Sequence
+import secrets
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -17,8 +18,9 @@ import asyncpg
 from contracts.topics import all_topics
 from huisacademie import stack
 from huisacademie.stack import topics as stack_topics
-from huisacademie.stack.databases import recreate_database
+from huisacademie.stack.databases import ROLES, Databases, ensure_roles, recreate_database
 from huisacademie.stack.kafka_access import KafkaAccess, kafka_access, sign_in_as_operator
+from huisacademie.stack.postgres import admin_url, postgres_passwords
 from services.shared.db import create_pool, migrate
 from services.shared.definition import ServiceDefinition, database_migrations
 
@@ -36,13 +38,20 @@ class Infrastructure:
     origin: str
     keycloak_url: str
     """The identity provider (Keycloak): realms for the tests are made in it."""
+    database_passwords: Mapping[str, str]
+    """Of the roles databases.ROLES (the migration role's, each service's)."""
     kafka_access: KafkaAccess | None = None
     """The services' Kafka principals (None: a broker without sign-in). The test process
     itself signs in as the operator (its environment's KAFKA_USERNAME and the like)."""
 
     def database_url(self, database: str) -> str:
+        """A database as the administrator."""
         parts = urlsplit(self.postgres_url)
         return urlunsplit(parts._replace(path=f"/{database}"))
+
+    def databases(self, prefix: str) -> Databases:
+        """The services' databases and the directory, named with `prefix`."""
+        return Databases.named(self.postgres_url, self.database_passwords, prefix)
 
 
 def _docker_reachable() -> bool:
@@ -58,9 +67,11 @@ def _docker_reachable() -> bool:
 @contextlib.contextmanager
 def provide() -> Iterator[Infrastructure]:
     if all(os.environ.get(v) for v in (KAFKA_ENV, POSTGRES_ENV, OIDC_ENV)):
+        postgres = os.environ[POSTGRES_ENV]
         yield Infrastructure(
-            os.environ[KAFKA_ENV], os.environ[POSTGRES_ENV], "environment", os.environ[OIDC_ENV]
-        )
+            os.environ[KAFKA_ENV], postgres, "environment", os.environ[OIDC_ENV],
+            _session_roles(postgres),
+        )  # fmt: skip
     elif _docker_reachable():
         from testcontainers.community.kafka import KafkaContainer
         from testcontainers.community.keycloak import KeycloakContainer
@@ -73,27 +84,36 @@ def provide() -> Iterator[Infrastructure]:
         ):
             url = pg.get_connection_url(driver=None)
             yield Infrastructure(
-                kafka.get_bootstrap_server(), url, "testcontainers", keycloak.get_url()
-            )
+                kafka.get_bootstrap_server(), url, "testcontainers", keycloak.get_url(),
+                _session_roles(url),
+            )  # fmt: skip
     else:
         layout = stack.test_layout()
         access = kafka_access()
         sign_in_as_operator(access)
         stack.ensure_postgres_installed()
-        stack.start_postgres(layout, [])
+        stack.start_postgres(layout)
         stack.ensure_kafka_jars()
         stack.start_kafka(layout, all_topics())
         stack.ensure_keycloak()
         keycloak_url = stack.start_keycloak(layout, layout.keycloak_port)
         try:
             yield Infrastructure(
-                layout.kafka_bootstrap, layout.database_url("postgres"), "local", keycloak_url,
-                access,
+                layout.kafka_bootstrap, admin_url(layout), "local", keycloak_url,
+                postgres_passwords(), access,
             )  # fmt: skip
         finally:
             stack.stop_keycloak(layout)
             stack.stop_kafka(layout)
             stack.stop_postgres(layout)
+
+
+def _session_roles(admin_url: str) -> dict[str, str]:
+    """The roles of databases.ROLES on a server of someone else's, with passwords of this
+    test session's."""
+    passwords = {role: secrets.token_urlsafe(24) for role in ROLES}
+    asyncio.run(ensure_roles(admin_url, passwords))
+    return passwords
 
 
 async def create_topics(bootstrap: str, topics: Sequence[tuple[str, int]]) -> None:

@@ -10,7 +10,6 @@ pytestmark = pytest.mark.unit
 def test_urls_follow_the_ports() -> None:
     layout = StackLayout(root=Path("/tmp/x"), kafka_port=1234, pg_port=4321)
     assert layout.kafka_bootstrap == "127.0.0.1:1234"
-    assert layout.database_url("events") == "postgresql://postgres@127.0.0.1:4321/events"
     assert layout.logs_dir == Path("/tmp/x/logs")
     assert layout.run_dir == Path("/tmp/x/run")
 

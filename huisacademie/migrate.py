@@ -1,0 +1,72 @@
+"""`huisacademie migrate`: every database's migrations, applied under the role that owns the
+schema, and what each service's own role may then do with the rows. The services never
+change a schema: they wait until this has run (`up` runs it first).
+
+Each service signs in with one role to its own database (read and write) and to the
+directory (read only); the migration role owns both schemas.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from huisacademie.serve import SERVICES
+from huisacademie.stack.databases import DIRECTORY, Databases
+from services.shared.db import migrate
+from services.shared.definition import database_migrations
+from services.shared.identity import directory
+
+
+@dataclass(frozen=True)
+class Migration:
+    database: str
+    """A service's name, or DIRECTORY."""
+    url: str
+    """As the role that owns the schema."""
+    directories: Sequence[Path]
+    writers: Sequence[str] = ()
+    readers: Sequence[str] = ()
+
+
+class MigrationSettingsMissing(ValueError):
+    pass
+
+
+def plan(migration_urls: Mapping[str, str], service_roles: Mapping[str, str]) -> list[Migration]:
+    """The directory first (the services read it), then each service's database."""
+    readers = [service_roles[name] for name in SERVICES]
+    steps = [Migration(DIRECTORY, migration_urls[DIRECTORY], [directory.MIGRATIONS], (), readers)]
+    for name, definition in SERVICES.items():
+        migrations = database_migrations(definition)
+        steps.append(Migration(name, migration_urls[name], migrations, [service_roles[name]]))
+    return steps
+
+
+def local_plan(databases: Databases) -> list[Migration]:
+    urls = {key: databases.migration_url(key) for key in databases.names}
+    return plan(urls, {name: name for name in SERVICES})
+
+
+def environment_plan(env: Mapping[str, str]) -> list[Migration]:
+    """From `<SERVICE>_MIGRATION_DATABASE_URL` and `DIRECTORY_MIGRATION_DATABASE_URL` (as the
+    migration role); each service's role is the user of its `<SERVICE>_DATABASE_URL`."""
+    keys = {key: f"{key.upper()}_MIGRATION_DATABASE_URL" for key in (DIRECTORY, *SERVICES)}
+    roles = {name: f"{name.upper()}_DATABASE_URL" for name in SERVICES}
+    missing = [v for v in (*keys.values(), *roles.values()) if not env.get(v)]
+    if missing:
+        raise MigrationSettingsMissing(f"set {', '.join(missing)}")
+    service_roles = {name: unquote(urlsplit(env[v]).username or "") for name, v in roles.items()}
+    if unnamed := [roles[name] for name, role in service_roles.items() if not role]:
+        raise MigrationSettingsMissing(f"name the service's role in {', '.join(unnamed)}")
+    return plan({key: env[v] for key, v in keys.items()}, service_roles)
+
+
+async def run(steps: Sequence[Migration]) -> dict[str, list[str]]:
+    """Applies each step; returns, per database, the migrations applied now."""
+    return {
+        step.database: await migrate(
+            step.url, step.directories, writers=step.writers, readers=step.readers
+        )
+        for step in steps
+    }

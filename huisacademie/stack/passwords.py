@@ -1,0 +1,32 @@
+"""Passwords the local stacks make once per checkout and keep for their owner only."""
+
+import fcntl
+import json
+import os
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+
+from huisacademie.stack.layout import repo_root
+
+
+def access_directory(name: str) -> Path:
+    """``.local/<name>``, readable by its owner only, shared by the checkout's stacks."""
+    directory = repo_root() / ".local" / name
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return directory
+
+
+def ensure_passwords(directory: Path, names: Iterable[str]) -> dict[str, str]:
+    """``passwords.json`` in `directory`, with a password for each name (made when missing)."""
+    path = directory / "passwords.json"
+    with open(directory / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        known: dict[str, str] = json.loads(path.read_text()) if path.is_file() else {}
+        missing = [name for name in names if name not in known]
+        if missing:
+            known.update({name: secrets.token_urlsafe(24) for name in missing})
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as out:
+                json.dump(known, out)
+    return known

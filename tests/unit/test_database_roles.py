@@ -1,0 +1,61 @@
+"""Who signs in to which database: each service as its own role, the migration role as the
+schemas' owner (huisacademie/stack/databases.py, huisacademie/migrate.py)."""
+
+import pytest
+
+from huisacademie import migrate
+from huisacademie.stack.databases import DIRECTORY, MIGRATOR, Databases
+
+pytestmark = pytest.mark.unit
+
+PASSWORDS = {MIGRATOR: "m/ig", "catalogue": "c@t", "enrollment": "e", "portfolio": "p"}
+DATABASES = Databases.named("postgresql://admin:secret@db.example:5432/postgres", PASSWORDS, "t_")
+
+
+def test_each_service_signs_in_as_itself_to_its_database_and_the_directory() -> None:
+    assert (
+        DATABASES.service_url("catalogue")
+        == "postgresql://catalogue:c%40t@db.example:5432/t_catalogue"
+    )
+    assert (
+        DATABASES.directory_url("enrollment")
+        == "postgresql://enrollment:e@db.example:5432/t_directory"
+    )
+    assert DATABASES.migration_url(DIRECTORY) == (
+        f"postgresql://{MIGRATOR}:m%2Fig@db.example:5432/t_directory"
+    )
+    assert set(DATABASES.service_urls) == {"catalogue", "enrollment", "portfolio"}
+
+
+def test_the_plan_grants_each_service_its_rows_and_the_directory_to_read() -> None:
+    steps = {step.database: step for step in migrate.local_plan(DATABASES)}
+    assert next(iter(steps)) == DIRECTORY  # the services read it: it comes first
+    assert steps[DIRECTORY].readers == ["catalogue", "enrollment", "portfolio"]
+    assert steps[DIRECTORY].writers == ()
+    assert steps["portfolio"].writers == ["portfolio"]
+    assert steps["portfolio"].readers == ()
+    assert all(step.url.startswith(f"postgresql://{MIGRATOR}:") for step in steps.values())
+
+
+def test_the_plan_from_the_environment_takes_each_role_from_the_services_urls() -> None:
+    env = {
+        "DIRECTORY_MIGRATION_DATABASE_URL": "postgresql://owner:x@db/directory",
+        **{
+            f"{s.upper()}_MIGRATION_DATABASE_URL": f"postgresql://owner:x@db/{s}"
+            for s in PASSWORDS
+            if s != MIGRATOR
+        },
+        "CATALOGUE_DATABASE_URL": "postgresql://cat_rt:y@db/catalogue",
+        "ENROLLMENT_DATABASE_URL": "postgresql://enr_rt:y@db/enrollment",
+        "PORTFOLIO_DATABASE_URL": "postgresql://por_rt:y@db/portfolio",
+    }
+    steps = {step.database: step for step in migrate.environment_plan(env)}
+    assert steps["enrollment"].writers == ["enr_rt"]
+    assert steps[DIRECTORY].readers == ["cat_rt", "enr_rt", "por_rt"]
+    assert steps["portfolio"].url == "postgresql://owner:x@db/portfolio"
+
+    with pytest.raises(migrate.MigrationSettingsMissing, match="DIRECTORY_MIGRATION_DATABASE_URL"):
+        migrate.environment_plan({k: v for k, v in env.items() if not k.startswith("DIRECTORY")})
+    no_role = {**env, "PORTFOLIO_DATABASE_URL": "postgresql://db/portfolio"}
+    with pytest.raises(migrate.MigrationSettingsMissing, match="role in PORTFOLIO_DATABASE_URL"):
+        migrate.environment_plan(no_role)
