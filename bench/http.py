@@ -29,7 +29,7 @@ BARE_PORT = 48010
 def system(identity: bench_stack.Identity) -> System:
     """The services on the databases `identity` made afresh."""
     return System(
-        bench_stack.LAYOUT, PORTS, bench_stack.BOOTSTRAP, bench_stack.DATABASES,
+        bench_stack.LAYOUT, PORTS, bench_stack.BOOTSTRAP, bench_stack.databases(),
         (identity.trusted,), kafka_access=kafka_access(),
     )  # fmt: skip
 

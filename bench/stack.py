@@ -11,7 +11,7 @@ from huisacademie import migrate, stack
 from huisacademie.oidc import Keycloak
 from huisacademie.stack import StackLayout, repo_root
 from huisacademie.stack import topics as stack_topics
-from huisacademie.stack.databases import DIRECTORY, create_databases, recreate_database
+from huisacademie.stack.databases import DIRECTORY, Databases, recreate_database
 from huisacademie.stack.kafka_access import kafka_access, sign_in_as_operator
 from huisacademie.stack.keycloak import KEYCLOAK_PROCESS
 from huisacademie.stack.postgres import admin_url, local_databases
@@ -66,8 +66,9 @@ async def fresh_database(name: str) -> str:
     return await recreate_database(admin_url(LAYOUT), name)
 
 
-DATABASES = local_databases(LAYOUT, "bench_")
-"""The services' databases and the directory, for the benchmarks that run the services."""
+def databases() -> Databases:
+    """The services' databases and the directory, for the benchmarks that run the services."""
+    return local_databases(LAYOUT, "bench_")
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,6 @@ async def identity() -> Identity:
             return keycloak.issuer(REALM)
 
     issuer = await asyncio.to_thread(fresh_realm)
-    await create_databases(DATABASES, fresh=True)
-    await migrate.run(migrate.local_plan(DATABASES))
-    return Identity(url, REALM, issuer, DATABASES.migration_url(DIRECTORY))
+    made = databases()
+    await migrate.prepare(made, fresh=True)
+    return Identity(url, REALM, issuer, made.migration_url(DIRECTORY))

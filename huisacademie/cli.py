@@ -77,7 +77,35 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(command: str, args: argparse.Namespace) -> None:
-    system = demo_system()
+    if command == "serve":
+        from huisacademie.serve import serve
+
+        serve(args.service)
+    elif command == "migrate":
+        _migrate()
+    elif command == "portfolio":
+        from huisacademie.rebuild import rebuild_portfolio
+
+        # Against servers of your own (PORTFOLIO_DATABASE_URL set), the environment only.
+        own = "PORTFOLIO_DATABASE_URL" in os.environ
+        rebuild_portfolio(
+            dict(os.environ) if own else {**demo_system().rebuild_env(), **os.environ}
+        )
+    elif command == "subscriber":
+        _subscriber(args.action, args.name, args.topics, bootstrap=_bootstrap())
+    elif command == "topics":
+        bootstrap = _bootstrap()
+        if not asyncio.run(create_topics(bootstrap, dict(all_topics()), args.replication)):
+            raise StackError(f"topics created on {bootstrap}, but not every partition has a leader")
+        print(f"topics ready on {bootstrap}: {', '.join(name for name, _ in all_topics())}")
+    elif command == "dlt":
+        _dead_letters(args.action, args.topic, bootstrap=_bootstrap())
+    else:
+        _local_stack(command, args, demo_system())
+
+
+def _local_stack(command: str, args: argparse.Namespace, system: System) -> None:
+    """The commands of the local stack: up, down, status, demo, token."""
     if command == "up":
         started = time.monotonic()
         print("starting PostgreSQL and Kafka ...", flush=True)
@@ -89,8 +117,6 @@ def _run(command: str, args: argparse.Namespace) -> None:
         keycloak = system.layout.keycloak_url
         print(f"  {'sign-in':<11} {keycloak}/realms/huisacademie  (admin: {keycloak}/admin)")
         print(f"up in {time.monotonic() - started:.1f} s; logs in {system.layout.logs_dir}")
-    elif command == "migrate":
-        _migrate(system)
     elif command == "down":
         system.stop()
         print("stopped")
@@ -100,37 +126,22 @@ def _run(command: str, args: argparse.Namespace) -> None:
     elif command == "demo":
         from huisacademie import demo
 
-        sign_in = demo.SignIn(system.layout.keycloak_url, system.directory_url)
+        sign_in = demo.SignIn(system.layout.keycloak_url, system.directory_maintenance_url)
         demo.run(demo.Endpoints(*(system.url(n) for n in SERVICES)), sign_in)
     elif command == "token":
         print(_token(system, args.role, args.staff))
-    elif command == "subscriber":
-        _subscriber(args.action, args.name, args.topics, bootstrap=_bootstrap(system))
-    elif command == "topics":
-        bootstrap = _bootstrap(system)
-        if not asyncio.run(create_topics(bootstrap, dict(all_topics()), args.replication)):
-            raise StackError(f"topics created on {bootstrap}, but not every partition has a leader")
-        print(f"topics ready on {bootstrap}: {', '.join(name for name, _ in all_topics())}")
-    elif command == "portfolio":
-        from huisacademie.rebuild import rebuild_portfolio
-
-        rebuild_portfolio({**system.rebuild_env(), **os.environ})
-    elif command == "dlt":
-        _dead_letters(args.action, args.topic, bootstrap=_bootstrap(system))
-    elif command == "serve":
-        from huisacademie.serve import serve
-
-        serve(args.service)
 
 
-def _migrate(system: System) -> None:
+def _migrate() -> None:
+    """Against servers of your own when a *_MIGRATION_DATABASE_URL is set; else the local
+    stack's (which must be up)."""
     from huisacademie import migrate
 
     try:
         if any(k.endswith("_MIGRATION_DATABASE_URL") for k in os.environ):
             applied = asyncio.run(migrate.run(migrate.environment_plan(os.environ)))
         else:
-            applied = system.migrate()
+            applied = demo_system().migrate()
     except migrate.MigrationSettingsMissing as e:
         raise StackError(str(e)) from e
     except (OSError, asyncpg.PostgresError) as e:
@@ -188,8 +199,10 @@ def _subscriber(action: str, name: str, topics: str, *, bootstrap: str) -> None:
         raise StackError(f"the broker refused: {e}") from e
 
 
-def _bootstrap(system: System) -> str:
-    return os.environ.get("KAFKA_BOOTSTRAP_SERVERS", system.kafka_bootstrap)
+def _bootstrap() -> str:
+    if bootstrap := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        return bootstrap
+    return demo_system().kafka_bootstrap
 
 
 def _dead_letters(action: str, topic: str, *, bootstrap: str) -> None:

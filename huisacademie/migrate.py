@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from huisacademie.serve import SERVICES
-from huisacademie.stack.databases import DIRECTORY, Databases
+from huisacademie.stack.databases import DIRECTORY, Databases, create_databases
 from services.shared.db import migrate
 from services.shared.definition import database_migrations
 from services.shared.identity import directory
@@ -50,16 +50,23 @@ def local_plan(databases: Databases) -> list[Migration]:
 
 def environment_plan(env: Mapping[str, str]) -> list[Migration]:
     """From `<SERVICE>_MIGRATION_DATABASE_URL` and `DIRECTORY_MIGRATION_DATABASE_URL` (as the
-    migration role); each service's role is the user of its `<SERVICE>_DATABASE_URL`."""
+    migration role); each service's role is `<SERVICE>_DATABASE_ROLE`, or else the user of
+    its `<SERVICE>_DATABASE_URL` (so the migration need not hold the services' passwords)."""
     keys = {key: f"{key.upper()}_MIGRATION_DATABASE_URL" for key in (DIRECTORY, *SERVICES)}
-    roles = {name: f"{name.upper()}_DATABASE_URL" for name in SERVICES}
-    missing = [v for v in (*keys.values(), *roles.values()) if not env.get(v)]
-    if missing:
+    if missing := [v for v in keys.values() if not env.get(v)]:
         raise MigrationSettingsMissing(f"set {', '.join(missing)}")
-    service_roles = {name: unquote(urlsplit(env[v]).username or "") for name, v in roles.items()}
-    if unnamed := [roles[name] for name, role in service_roles.items() if not role]:
-        raise MigrationSettingsMissing(f"name the service's role in {', '.join(unnamed)}")
+    service_roles = {name: _role(env, name) for name in SERVICES}
+    if unnamed := [name for name, role in service_roles.items() if not role]:
+        wanted = ", ".join(f"{n.upper()}_DATABASE_ROLE" for n in unnamed)
+        raise MigrationSettingsMissing(f"name each service's role: set {wanted}")
     return plan({key: env[v] for key, v in keys.items()}, service_roles)
+
+
+def _role(env: Mapping[str, str], service: str) -> str:
+    prefix = service.upper()
+    if role := env.get(f"{prefix}_DATABASE_ROLE"):
+        return role
+    return unquote(urlsplit(env.get(f"{prefix}_DATABASE_URL", "")).username or "")
 
 
 async def run(steps: Sequence[Migration]) -> dict[str, list[str]]:
@@ -70,3 +77,12 @@ async def run(steps: Sequence[Migration]) -> dict[str, list[str]]:
         )
         for step in steps
     }
+
+
+async def prepare(
+    databases: Databases, *, fresh: bool, which: Sequence[str] | None = None
+) -> dict[str, list[str]]:
+    """Makes the databases (`fresh`: afresh; `which`: only those of these keys), then
+    migrates them as `huisacademie migrate` does."""
+    await create_databases(databases, fresh=fresh, which=which)
+    return await run([s for s in local_plan(databases) if which is None or s.database in which])

@@ -29,6 +29,7 @@ from services.portfolio.app import DEFINITION, PortfolioSettings
 from services.portfolio.handlers import OWN, SUBSCRIPTIONS
 from services.shared.consumer import Applier
 from services.shared.db import create_pool, migrate
+from services.shared.db import quote_identifier as q
 from services.shared.definition import database_migrations
 from services.shared.kafka_access import kafka_options
 from services.shared.kafka_client import recover_closed_connections
@@ -143,10 +144,14 @@ async def _behind(reader: AIOKafkaConsumer, ends: Mapping[TopicPartition, int]) 
 
 
 async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> Rebuilt:
-    """`admin_url`: the server's maintenance database as a role that makes databases; the
-    fresh database gets the live one's owner and grants, and is filled as the administrator."""
+    """`admin_url`: the server's maintenance database as a superuser (it makes a database
+    for the live one's owner, migrates it as that owner, ends the live one's sessions and
+    renames both); the fresh database grants the portfolio's role (the user of its
+    database URL) its rows, and the retired one no longer lets it connect."""
     live = urlsplit(settings.database_url)
     name, runtime_role = live.path.lstrip("/"), unquote(live.username or "")
+    if not runtime_role:
+        raise RebuildRefused("name the portfolio's role in PORTFOLIO_DATABASE_URL")
     stamp = time.strftime("%Y%m%d%H%M%S")
     fresh, retired = f"{name}_rebuild_{stamp}", f"{name}_retired_{stamp}"
     fresh_url = _with_database(admin_url, fresh)
@@ -166,7 +171,7 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
     )
     renamed = False
     try:
-        await admin.execute(f'CREATE DATABASE "{fresh}" OWNER "{owner}"')
+        await admin.execute(f"CREATE DATABASE {q(fresh)} OWNER {q(owner)}")
         await migrate(
             fresh_url, database_migrations(DEFINITION), writers=[runtime_role], as_role=owner
         )
@@ -184,15 +189,16 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
         finally:
             await pool.close()
         async with admin.transaction():
-            await admin.execute(f'ALTER DATABASE "{name}" RENAME TO "{retired}"')
-            await admin.execute(f'ALTER DATABASE "{fresh}" RENAME TO "{name}"')
+            await admin.execute(f"ALTER DATABASE {q(name)} RENAME TO {q(retired)}")
+            await admin.execute(f"ALTER DATABASE {q(fresh)} RENAME TO {q(name)}")
+            await admin.execute(f"REVOKE CONNECT ON DATABASE {q(retired)} FROM {q(runtime_role)}")
         renamed = True
         return Rebuilt(count, name, retired)
     finally:
         if not renamed:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
+            await admin.execute(f"DROP DATABASE IF EXISTS {q(fresh)} WITH (FORCE)")
         await admin.execute(
-            f'ALTER DATABASE "{retired if renamed else name}" ALLOW_CONNECTIONS true'
+            f"ALTER DATABASE {q(retired if renamed else name)} ALLOW_CONNECTIONS true"
         )
         await reader.stop()
         await admin.close()
@@ -201,7 +207,7 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
 async def _freeze(admin: asyncpg.Connection, url: str, name: str) -> asyncpg.Connection:
     """No new connections to the old database, the others closed; keeps one for reading."""
     old = await asyncpg.connect(url)
-    await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    await admin.execute(f"ALTER DATABASE {q(name)} ALLOW_CONNECTIONS false")
     await admin.execute(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2",
         name,
@@ -250,7 +256,7 @@ def _bar(done: int, total: int) -> None:
 def rebuild_portfolio(env: Mapping[str, str]) -> None:
     """Rebuilds against the servers the environment names (the local stack's by default):
     PORTFOLIO_DATABASE_URL (the live database, as the portfolio's role) and
-    ADMIN_DATABASE_URL (the server's maintenance database, as a role that makes databases)."""
+    ADMIN_DATABASE_URL (the server's maintenance database, as a superuser)."""
     os.environ.update({k: v for k, v in env.items() if k not in os.environ})
     settings = PortfolioSettings()
     if not (admin_url := os.environ.get("ADMIN_DATABASE_URL")):

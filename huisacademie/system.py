@@ -13,7 +13,7 @@ import httpx
 from contracts.topics import all_topics
 from huisacademie import stack
 from huisacademie.stack import StackError, StackLayout
-from huisacademie.stack.databases import DIRECTORY, Databases, create_databases
+from huisacademie.stack.databases import DIRECTORY, Databases
 from huisacademie.stack.kafka_access import KafkaAccess, kafka_access
 from huisacademie.stack.layout import SERVICES as SERVICES
 from huisacademie.stack.postgres import local_databases
@@ -63,8 +63,9 @@ class System:
         return self.databases.service_urls
 
     @property
-    def directory_url(self) -> str:
-        """The directory, as the role that maintains it (the migration role)."""
+    def directory_maintenance_url(self) -> str:
+        """The directory as the role that maintains it (the migration role, its owner);
+        never a service's: services read it as their own role."""
         return self.databases.migration_url(DIRECTORY)
 
     def service_env(self, name: str) -> dict[str, str]:
@@ -90,14 +91,9 @@ class System:
 
     def migrate(self) -> dict[str, list[str]]:
         """`huisacademie migrate` on this system's databases (made when missing)."""
-        return asyncio.run(self.migrate_databases(fresh=False))
-
-    async def migrate_databases(self, *, fresh: bool) -> dict[str, list[str]]:
-        """Makes the databases (`fresh`: afresh), then migrates them."""
         from huisacademie import migrate
 
-        await create_databases(self.databases, fresh=fresh)
-        return await migrate.run(migrate.local_plan(self.databases))
+        return asyncio.run(migrate.prepare(self.databases, fresh=False))
 
     def start_infrastructure(self) -> None:
         """PostgreSQL (its databases migrated), Kafka and the identity provider, with the
@@ -112,11 +108,12 @@ class System:
         stack.start_kafka(self.layout, all_topics())
         stack.ensure_keycloak()
         url = stack.start_keycloak(self.layout, self.layout.keycloak_port)
-        provision_demo(Keycloak(url), self.directory_url)
+        provision_demo(Keycloak(url), self.directory_maintenance_url)
 
     def process_env(self, name: str) -> dict[str, str]:
-        """A service process's environment, with its own Kafka principal and no other."""
-        env = {**without_kafka_credentials(os.environ), **self.service_env(name)}
+        """A service process's environment, with its own database role and Kafka principal
+        and no other."""
+        env = {**without_credentials(os.environ), **self.service_env(name)}
         if self.kafka_access is not None:
             env.update(self.kafka_access.service_env(name))
         return env
@@ -170,6 +167,10 @@ def demo_system() -> System:
     return System.on_local_stack(stack.demo_layout(), DEMO_PORTS)
 
 
-def without_kafka_credentials(env: Mapping[str, str]) -> dict[str, str]:
-    """The environment less any Kafka password (the operator's, another service's)."""
-    return {k: v for k, v in env.items() if not k.endswith(("KAFKA_USERNAME", "KAFKA_PASSWORD"))}
+_SECRETS = ("KAFKA_USERNAME", "KAFKA_PASSWORD", "DATABASE_URL", "HUISACADEMIE_TEST_POSTGRES")
+
+
+def without_credentials(env: Mapping[str, str]) -> dict[str, str]:
+    """The environment less any Kafka password or database URL (the operator's, the
+    administrator's, the migration role's, another service's)."""
+    return {k: v for k, v in env.items() if not k.endswith(_SECRETS)}

@@ -7,7 +7,7 @@ from contracts.topics import all_topics
 from huisacademie import identity, migrate, stack
 from huisacademie.demo import Endpoints, SignIn
 from huisacademie.oidc import Keycloak
-from huisacademie.stack.databases import DIRECTORY, Databases, create_databases
+from huisacademie.stack.databases import DIRECTORY, Databases
 from huisacademie.system import SERVICES, TEST_PORTS, System
 from services.shared.identity.tokens import TrustedIssuer
 from tests.support.infra import Infrastructure, create_topics, provide
@@ -39,8 +39,7 @@ def databases(infrastructure: Infrastructure) -> Databases:
     """Fresh databases of the services and the directory (owned by the migration role),
     migrated as `huisacademie migrate` does."""
     made = infrastructure.databases("e2e_")
-    asyncio.run(create_databases(made, fresh=True))
-    asyncio.run(migrate.run(migrate.local_plan(made)))
+    asyncio.run(migrate.prepare(made, fresh=True))
     return made
 
 

@@ -9,7 +9,7 @@
   roles and databases, and runs the portfolio's rebuild.
 """
 
-import re
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -17,18 +17,12 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import asyncpg
 
 from huisacademie.stack.layout import SERVICES
+from services.shared.db import quote_identifier, quote_literal
 
 MIGRATOR = "huisacademie_migrate"
 DIRECTORY = "directory"
 ROLES = (MIGRATOR, *SERVICES)
 """The roles each stack (and each test session) signs in as, besides the administrator."""
-_NAME = re.compile(r"[a-z_][a-z0-9_]*")
-
-
-def _checked(name: str) -> str:
-    if not _NAME.fullmatch(name):
-        raise ValueError(f"refusing name {name!r}: use lower-case letters, digits and '_'")
-    return name
 
 
 @dataclass(frozen=True)
@@ -65,6 +59,9 @@ class Databases:
         """A database (a service's, or ``DIRECTORY``) as its owner, the migration role."""
         return self.url(MIGRATOR, self.names[key])
 
+    def url_as_admin(self, database: str) -> str:
+        return urlunsplit(urlsplit(self.admin_url)._replace(path=f"/{database}"))
+
     @property
     def service_urls(self) -> dict[str, str]:
         return {service: self.service_url(service) for service in SERVICES}
@@ -76,15 +73,17 @@ async def ensure_roles(admin_url: str, passwords: Mapping[str, str]) -> None:
     conn = await asyncpg.connect(admin_url)
     try:
         await conn.execute("SET password_encryption = 'scram-sha-256'")
+        with contextlib.suppress(asyncpg.InsufficientPrivilegeError):
+            # A statement that fails is logged; one holding a password must not be.
+            await conn.execute("SET log_min_error_statement = panic")
         for role in ROLES:
-            name = _checked(role)
-            if not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", name):
-                await conn.execute(f'CREATE ROLE "{name}"')
-            # A parameter cannot stand for a password in utility statements: quote it here.
-            password = await conn.fetchval("SELECT quote_literal($1)", passwords[role])
+            name = quote_identifier(role)
+            if not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
+                await conn.execute(f"CREATE ROLE {name}")
+            # A parameter cannot stand for a password in a utility statement.
             await conn.execute(
-                f'ALTER ROLE "{name}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION'
-                f" NOBYPASSRLS PASSWORD {password}"
+                f"ALTER ROLE {name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION"
+                f" NOBYPASSRLS PASSWORD {quote_literal(passwords[role])}"
             )
     finally:
         await conn.close()
@@ -94,8 +93,8 @@ async def create_databases(
     databases: Databases, *, fresh: bool, which: Sequence[str] | None = None
 ) -> None:
     """The databases of `databases` (`which`: those of these keys), owned by the migration
-    role: made afresh, or made when missing (one made before the roles, owned by someone
-    else, is made afresh)."""
+    role: made afresh, or made when missing. One made before the roles (owned by someone
+    else) is handed over to the migration role, its data kept."""
     conn = await asyncpg.connect(databases.admin_url)
     try:
         for key, name in databases.names.items():
@@ -104,25 +103,59 @@ async def create_databases(
             owner = await conn.fetchval(
                 "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", name
             )
-            if owner == MIGRATOR and not fresh:
-                continue
-            await _recreate(conn, name, MIGRATOR)
+            if owner is None or fresh:
+                await _recreate(conn, name, MIGRATOR)
+            elif owner != MIGRATOR:
+                await _hand_over(databases.url_as_admin(name))
     finally:
         await conn.close()
 
 
-async def recreate_database(admin_url: str, name: str, owner: str | None = None) -> str:
-    """Drop and create database `name` on the server of `admin_url`; returns its URL (as the
-    administrator)."""
+_HAND_OVER = f"""
+DO $$
+DECLARE o record;
+BEGIN
+    EXECUTE format('ALTER DATABASE %I OWNER TO {MIGRATOR}', current_database());
+    ALTER SCHEMA public OWNER TO {MIGRATOR};
+    FOR o IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'S')
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                          AND d.objid = c.oid AND d.deptype IN ('a', 'i'))
+    LOOP
+        EXECUTE format('ALTER %s %s OWNER TO {MIGRATOR}',
+                       CASE o.relkind WHEN 'v' THEN 'VIEW' WHEN 'S' THEN 'SEQUENCE'
+                       ELSE 'TABLE' END, o.name);
+    END LOOP;
+    FOR o IN SELECT p.oid::regprocedure AS name FROM pg_proc p
+        WHERE p.pronamespace = 'public'::regnamespace
+    LOOP
+        EXECUTE format('ALTER ROUTINE %s OWNER TO {MIGRATOR}', o.name);
+    END LOOP;
+END $$;
+"""
+
+
+async def _hand_over(url: str) -> None:
+    """The database, its schema and everything in it, to the migration role."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(_HAND_OVER)
+    finally:
+        await conn.close()
+
+
+async def recreate_database(admin_url: str, name: str) -> str:
+    """Drop and create database `name` on the server of `admin_url` (owned by the
+    administrator: a benchmark of one part, in process); returns its URL."""
     conn = await asyncpg.connect(admin_url)
     try:
-        await _recreate(conn, name, owner)
+        await _recreate(conn, name, None)
     finally:
         await conn.close()
     return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
 
 
 async def _recreate(conn: asyncpg.Connection, name: str, owner: str | None) -> None:
-    await conn.execute(f'DROP DATABASE IF EXISTS "{_checked(name)}" WITH (FORCE)')
-    owned = f' OWNER "{_checked(owner)}"' if owner else ""
-    await conn.execute(f'CREATE DATABASE "{name}"{owned}')
+    await conn.execute(f"DROP DATABASE IF EXISTS {quote_identifier(name)} WITH (FORCE)")
+    owned = f" OWNER {quote_identifier(owner)}" if owner else ""
+    await conn.execute(f"CREATE DATABASE {quote_identifier(name)}{owned}")

@@ -13,7 +13,8 @@ from huisacademie.stack.layout import repo_root
 def access_directory(name: str) -> Path:
     """``.local/<name>``, readable by its owner only, shared by the checkout's stacks."""
     directory = repo_root() / ".local" / name
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o700)
     return directory
 
 
@@ -26,7 +27,9 @@ def ensure_passwords(directory: Path, names: Iterable[str]) -> dict[str, str]:
         missing = [name for name in names if name not in known]
         if missing:
             known.update({name: secrets.token_urlsafe(24) for name in missing})
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            written = path.with_suffix(".new")  # then renamed: never a half-written file
+            fd = os.open(written, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as out:
                 json.dump(known, out)
+            written.replace(path)
     return known

@@ -9,17 +9,18 @@ import asyncio
 import hashlib
 import os
 import pwd
-import re
 import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from huisacademie.stack.databases import ROLES, Databases, ensure_roles
 from huisacademie.stack.layout import StackError, StackLayout
 from huisacademie.stack.passwords import access_directory, ensure_passwords
 from huisacademie.stack.pginstall import ensure_postgres_installed, find_bin, run
 from huisacademie.stack.processes import pid_alive
+from services.shared.db import quote_identifier, quote_literal
 
 _SETTINGS = """
 # huisacademie local stack
@@ -33,7 +34,6 @@ host  all all 127.0.0.1/32 scram-sha-256
 host  all all ::1/128      scram-sha-256
 """
 ADMIN = "postgres"
-_DB_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _as_owner(cmd: Sequence[str]) -> list[str]:
@@ -128,7 +128,7 @@ def postgres_passwords() -> dict[str, str]:
 
 
 def admin_url(layout: StackLayout, database: str = "postgres") -> str:
-    password = postgres_passwords()[ADMIN]
+    password = quote(postgres_passwords()[ADMIN], safe="")
     return f"postgresql://{ADMIN}:{password}@127.0.0.1:{layout.pg_port}/{database}"
 
 
@@ -160,8 +160,12 @@ def start_postgres(layout: StackLayout, databases: Sequence[str] = ()) -> None:
     elif hba_changed:
         run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "reload"]), "pg_ctl reload")
     passwords = postgres_passwords()
-    _psql(layout, "SET password_encryption = 'scram-sha-256';"
-          f" ALTER ROLE {ADMIN} PASSWORD {_literal(passwords[ADMIN])};")  # fmt: skip
+    # The maintenance databases are the administrator's: no one else connects or makes
+    # temporary tables there.
+    _psql(layout, "SET password_encryption = 'scram-sha-256'; SET log_min_error_statement = panic;"
+          f" ALTER ROLE {ADMIN} PASSWORD {quote_literal(passwords[ADMIN])};"
+          " REVOKE ALL ON DATABASE postgres FROM PUBLIC;"
+          " REVOKE ALL ON DATABASE template1 FROM PUBLIC;")  # fmt: skip
     asyncio.run(ensure_roles(admin_url(layout), passwords))
     for name in databases:
         _create_database(layout, name)
@@ -179,10 +183,6 @@ def _write_hba(data: Path) -> bool:
     return True
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _psql(layout: StackLayout, sql: str) -> str:
     """Runs `sql` (given on stdin: a password never shows in the process list) as the
     administrator, over the cluster's socket."""
@@ -196,10 +196,8 @@ def _psql(layout: StackLayout, sql: str) -> str:
 
 
 def _create_database(layout: StackLayout, name: str) -> None:
-    if not _DB_NAME.match(name):
-        raise StackError(f"refusing database name {name!r}: use letters, digits and '_'")
-    if _psql(layout, f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
-        _psql(layout, f'CREATE DATABASE "{name}"')
+    if _psql(layout, f"SELECT 1 FROM pg_database WHERE datname = {quote_literal(name)}") != "1":
+        _psql(layout, f"CREATE DATABASE {quote_identifier(name)}")
 
 
 def stop_postgres(layout: StackLayout) -> None:

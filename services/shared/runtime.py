@@ -65,6 +65,14 @@ async def _until_done(
             delay = min(delay * 2, 5.0)
 
 
+def _why(error: Exception | None) -> str:
+    """What start-up waits for, safe to show anyone: a schema behind says which
+    migrations; any other failure, only its kind (never an address or a password)."""
+    if isinstance(error, SchemaBehind):
+        return str(error)
+    return "not reached yet" + (f" ({type(error).__name__})" if error else "")
+
+
 class Runtime(Generic[S]):
     def __init__(self, definition: ServiceDefinition[S], settings: ServiceSettings) -> None:
         recover_closed_connections()  # aiokafka under uvloop: see services/shared/kafka_client
@@ -211,9 +219,7 @@ class Runtime(Generic[S]):
         report: dict[str, Any] = {"service": self.definition.name}
         database_ok = False
         if self._pool is None:
-            error = self._waiting.get("database")
-            waiting = error if isinstance(error, SchemaBehind) else "not reached yet"
-            report["database"] = f"starting: {waiting}"
+            report["database"] = f"starting: {_why(self._waiting.get('database'))}"
         else:
             try:
                 async with self._pool.acquire(timeout=2) as conn:
@@ -223,6 +229,10 @@ class Runtime(Generic[S]):
                 report["outbox_backlog"] = await self.relay.backlog()
             except Exception as e:
                 report["database"] = f"unavailable: {e!r}"
+        if self.settings.directory_database_url is not None:
+            report["directory"] = (
+                "ok" if self._gate else f"starting: {_why(self._waiting.get('directory'))}"
+            )
         broker_ok = self._broker_started and await self.broker.ping(timeout=2)
         report["broker"] = "ok" if broker_ok else "unavailable"
         report["consumers"] = {

@@ -28,12 +28,15 @@ class ServiceSettings(BaseSettings):
         " password, Kafka is reached over TLS with SASL/SCRAM-SHA-512; without, in plaintext.",
     )
     database_url: str = Field(
-        description="Required, from <SERVICE>_DATABASE_URL: no default points anywhere."
+        description="Required, from <SERVICE>_DATABASE_URL, as the service's own role: no"
+        " default points anywhere.",
+        repr=False,
     )
     directory_database_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("DIRECTORY_DATABASE_URL"),
-        description="The directory's database (who is who): shared by every service.",
+        description="The directory's database (who is who), read by every service as its own role.",
+        repr=False,
     )
     oidc_issuers: tuple[TrustedIssuer, ...] = Field(
         default=(),

@@ -1,6 +1,6 @@
 import asyncio
 import json
-from collections.abc import AsyncIterator, Generator, Iterator, Sequence
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -9,7 +9,7 @@ import pytest
 
 from huisacademie import identity, migrate
 from huisacademie.oidc import Keycloak
-from huisacademie.stack.databases import DIRECTORY, Databases, create_databases
+from huisacademie.stack.databases import DIRECTORY, Databases
 from huisacademie.stack.postgres import local_databases
 from huisacademie.system import SERVICES
 from services.shared.identity.tokens import TrustedIssuer
@@ -36,19 +36,13 @@ def fault_infrastructure() -> Iterator[FaultIdentity]:
         with Keycloak(keycloak_url) as keycloak:
             keycloak.ensure_realm(identity.realm(TEST_REALM))
             databases = local_databases(labs.LAYOUT, "fault_")
-            asyncio.run(_fresh(databases, which=None))
+            asyncio.run(migrate.prepare(databases, fresh=True))
             issuers = (TrustedIssuer(issuer=keycloak.issuer(TEST_REALM)),)
             people = People(keycloak, TEST_REALM, databases.migration_url(DIRECTORY))
             yield FaultIdentity(databases, issuers, people)
             people.close()
     finally:
         labs.stop_infrastructure()
-
-
-async def _fresh(databases: Databases, which: Sequence[str] | None) -> None:
-    """Made afresh (`which`: only these) and migrated, as `huisacademie migrate` does."""
-    await create_databases(databases, fresh=True, which=which)
-    await migrate.run(migrate.local_plan(databases))
 
 
 Row = dict[str, Any]
@@ -100,7 +94,7 @@ async def lab(
 ) -> AsyncIterator[labs.Lab]:
     """A fresh broker, fresh databases, the three services not yet started."""
     await asyncio.to_thread(labs.fresh_kafka)
-    await _fresh(fault_infrastructure.databases, which=SERVICES)
+    await migrate.prepare(fault_infrastructure.databases, fresh=True, which=SERVICES)
     made = labs.Lab(
         fault_infrastructure.databases,
         fault_infrastructure.issuers,

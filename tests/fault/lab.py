@@ -23,7 +23,7 @@ from huisacademie.stack import StackLayout, repo_root
 from huisacademie.stack.databases import Databases
 from huisacademie.stack.kafka_access import kafka_access, sign_in_as_operator
 from huisacademie.stack.processes import pid_alive
-from huisacademie.system import SERVICES, without_kafka_credentials
+from huisacademie.system import SERVICES, without_credentials
 from services.shared.failpoints import VARIABLE as FAILPOINTS
 from services.shared.identity.tokens import TrustedIssuer
 from services.shared.kafka_access import kafka_options
@@ -93,7 +93,7 @@ class Lab:
     def env(self, instance: Instance) -> dict[str, str]:
         prefix = instance.service.upper()
         env = {
-            **without_kafka_credentials(os.environ),
+            **without_credentials(os.environ),
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
             "LOG_JSON": "true",
             f"{prefix}_DATABASE_URL": self.databases.service_url(instance.service),

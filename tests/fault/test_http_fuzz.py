@@ -591,7 +591,7 @@ CREATE TABLE fuzz_seats_watched (
     capacity    integer,
     seated      bigint  NOT NULL
 );
-CREATE FUNCTION fuzz_seats_watched() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+CREATE FUNCTION fuzz_seats_watched() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO fuzz_seats_watched (offering_id, capacity, seated)
     VALUES (NEW.offering_id, (NEW.details->>'capacity')::integer, {_seated("NEW.offering_id")});
@@ -599,6 +599,8 @@ BEGIN
 END $$;
 CREATE TRIGGER fuzz_seats_watched AFTER INSERT OR UPDATE ON offerings
     FOR EACH ROW EXECUTE FUNCTION fuzz_seats_watched();
+GRANT INSERT ON fuzz_seats_watched TO enrollment;  -- the trigger runs as the service
+GRANT USAGE ON SEQUENCE fuzz_seats_watched_n_seq TO enrollment;
 INSERT INTO fuzz_seats_watched (offering_id, capacity, seated)
     SELECT o.offering_id, (o.details->>'capacity')::integer, {_seated("o.offering_id")}
     FROM offerings o ORDER BY o.offering_id;

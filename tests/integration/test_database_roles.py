@@ -9,8 +9,18 @@ import asyncpg
 import pytest
 
 from huisacademie import migrate
-from huisacademie.stack.databases import MIGRATOR, ROLES, Databases, create_databases
+from huisacademie.stack.databases import (
+    MIGRATOR,
+    ROLES,
+    Databases,
+    create_databases,
+    recreate_database,
+)
 from services.catalogue.app import DEFINITION as CATALOGUE
+from services.enrollment.app import DEFINITION as ENROLLMENT
+from services.shared.db import PrivilegesLeft
+from services.shared.db import migrate as db_migrate
+from services.shared.definition import database_migrations
 from services.shared.runtime import run_service
 from tests.support.infra import Infrastructure
 from tests.support.kafka import eventually
@@ -37,8 +47,7 @@ SCHEMA_CHANGES = [
 @pytest.fixture(scope="module")
 async def databases(infrastructure: Infrastructure) -> Databases:
     made = infrastructure.databases("roles_")
-    await create_databases(made, fresh=True)
-    await migrate.run(migrate.local_plan(made))
+    await migrate.prepare(made, fresh=True)
     return made
 
 
@@ -154,11 +163,63 @@ async def test_a_service_waits_for_its_migrations_and_never_applies_them(
 
         waiting = await eventually(database_state)
         assert "catalogue/001" in waiting and "huisacademie migrate" in waiting
-        steps = [s for s in migrate.local_plan(unmigrated) if s.database == "catalogue"]
-        await migrate.run(steps)
+        await migrate.prepare(unmigrated, fresh=False, which=["catalogue"])
 
         async def database_ok() -> bool:
             report = await runtime.health()
             return bool(report["database"] == "ok")
 
         assert await eventually(database_ok, within=30)
+
+
+async def test_a_role_given_more_than_its_rows_is_refused_at_migration(
+    infrastructure: Infrastructure,
+) -> None:
+    made = infrastructure.databases("overgranted_")
+    await migrate.prepare(made, fresh=True, which=["catalogue"])
+    admin = await asyncpg.connect(made.url_as_admin(made.names["catalogue"]))
+    try:
+        await admin.execute(f'GRANT CREATE ON DATABASE "{made.names["catalogue"]}" TO catalogue')
+    finally:
+        await admin.close()
+    with pytest.raises(PrivilegesLeft, match="catalogue may still change the schema"):
+        await migrate.prepare(made, fresh=False, which=["catalogue"])
+
+
+async def test_a_database_made_before_the_roles_is_handed_over_with_its_data(
+    infrastructure: Infrastructure,
+) -> None:
+    made = infrastructure.databases("handover_")
+    # As the local stack made it before: owned by the administrator, migrated by it.
+    url = await recreate_database(infrastructure.postgres_url, made.names["enrollment"])
+    await db_migrate(url, database_migrations(ENROLLMENT))
+    admin = await asyncpg.connect(url)
+    try:
+        await admin.execute(
+            "INSERT INTO outbox (event_id, topic, key, headers, payload)"
+            " VALUES (gen_random_uuid(), 't', 'k', '{}', 'kept')"
+        )
+    finally:
+        await admin.close()
+
+    await migrate.prepare(made, fresh=False, which=["enrollment"])
+
+    own = await asyncpg.connect(made.service_url("enrollment"))
+    try:
+        assert await own.fetchval("SELECT count(*) FROM outbox WHERE payload = 'kept'") == 1
+    finally:
+        await own.close()
+    assert await _refused(made.service_url("enrollment"), "ALTER TABLE outbox ADD COLUMN x int")
+    owner = await asyncpg.connect(made.migration_url("enrollment"))
+    try:
+        owners = await owner.fetchval(
+            "SELECT array_agg(DISTINCT pg_get_userbyid(relowner)) FROM pg_class"
+            " WHERE relnamespace = 'public'::regnamespace"
+        )
+        routines = await owner.fetchval(
+            "SELECT array_agg(DISTINCT pg_get_userbyid(proowner)) FROM pg_proc"
+            " WHERE pronamespace = 'public'::regnamespace"
+        )
+    finally:
+        await owner.close()
+    assert owners == [MIGRATOR] and routines == [MIGRATOR]

@@ -54,8 +54,11 @@ def test_the_plan_from_the_environment_takes_each_role_from_the_services_urls() 
     assert steps[DIRECTORY].readers == ["cat_rt", "enr_rt", "por_rt"]
     assert steps["portfolio"].url == "postgresql://owner:x@db/portfolio"
 
+    roles_only = {**env, "CATALOGUE_DATABASE_ROLE": "cat-2", "CATALOGUE_DATABASE_URL": ""}
+    assert migrate.environment_plan(roles_only)[1].writers == ["cat-2"]
+
     with pytest.raises(migrate.MigrationSettingsMissing, match="DIRECTORY_MIGRATION_DATABASE_URL"):
         migrate.environment_plan({k: v for k, v in env.items() if not k.startswith("DIRECTORY")})
     no_role = {**env, "PORTFOLIO_DATABASE_URL": "postgresql://db/portfolio"}
-    with pytest.raises(migrate.MigrationSettingsMissing, match="role in PORTFOLIO_DATABASE_URL"):
+    with pytest.raises(migrate.MigrationSettingsMissing, match="PORTFOLIO_DATABASE_ROLE"):
         migrate.environment_plan(no_role)
