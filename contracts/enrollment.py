@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, Field
 
 from contracts import topics
 from contracts.event import Event
+from contracts.personal import WrittenReason
 from contracts.values import Hours, OfferingSnapshot, Text
 
 
@@ -17,12 +18,16 @@ class _EnrollmentEvent(Event):
     topic: ClassVar[str] = topics.ENROLLMENTS
     enrollment_id: UUID
     staff_id: UUID = Field(
-        description="The staff member, as known to the board's identity provider."
+        description="The staff member: an id of huisacademie's own, which only the directory"
+        " links to a name and a sign-in."
     )
     offering: OfferingSnapshot
 
     def key(self) -> str:
         return str(self.staff_id)
+
+    def data_subject(self) -> UUID:
+        return self.staff_id
 
 
 class EnrolledVia(StrEnum):
@@ -69,31 +74,39 @@ class CancelledFrom(StrEnum):
 class EnrollmentCancelled(_EnrollmentEvent):
     """An enrollment or a place on the waiting list ended before completion."""
 
-    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.enrollment_cancelled.v1"
+    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.enrollment_cancelled.v2"
+    replaces: ClassVar[tuple[str, ...]] = ("nl.huisacademie.enrollment.enrollment_cancelled.v1",)
+    personal: ClassVar[tuple[str, ...]] = ("reason",)
     cancelled_from: CancelledFrom
-    reason: Text = Field(default="", examples=["offering withdrawn"])
+    reason: WrittenReason = Field(default="", examples=["offering withdrawn"])
     cancelled_at: datetime
 
 
 class Completed(_EnrollmentEvent):
     """The academy recorded that the staff member completed the offering."""
 
-    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.completed.v1"
+    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.completed.v2"
+    replaces: ClassVar[tuple[str, ...]] = ("nl.huisacademie.enrollment.completed.v1",)
+    personal: ClassVar[tuple[str, ...]] = ("reason",)
     completed_on: date = Field(description="Counts towards the school year of this date.")
     hours: Hours = Field(description="Study hours credited; by default the offering's hours.")
     attended_share: float | None = Field(
         default=None, ge=0, le=1, description="Share of sessions attended, where recorded."
     )
-    reason: Text = Field(default="", description="Why the academy recorded it by hand, if it did.")
+    reason: WrittenReason = Field(
+        default="", description="Why the academy recorded it by hand, if it did."
+    )
 
 
 class NotCompleted(_EnrollmentEvent):
     """The staff member took part but did not meet the completion criteria."""
 
-    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.not_completed.v1"
+    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.not_completed.v2"
+    replaces: ClassVar[tuple[str, ...]] = ("nl.huisacademie.enrollment.not_completed.v1",)
+    personal: ClassVar[tuple[str, ...]] = ("reason",)
     recorded_on: date
     attended_share: float | None = Field(default=None, ge=0, le=1)
-    reason: Text = ""
+    reason: WrittenReason = ""
 
 
 class EnrollmentRequested(_EnrollmentEvent):
@@ -106,9 +119,11 @@ class EnrollmentRequested(_EnrollmentEvent):
 class EnrollmentDeclined(_EnrollmentEvent):
     """The school leader declined the request."""
 
-    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.enrollment_declined.v1"
+    ce_type: ClassVar[str] = "nl.huisacademie.enrollment.enrollment_declined.v2"
+    replaces: ClassVar[tuple[str, ...]] = ("nl.huisacademie.enrollment.enrollment_declined.v1",)
+    personal: ClassVar[tuple[str, ...]] = ("reason",)
     declined_by: UUID
-    reason: Text = ""
+    reason: WrittenReason = ""
     declined_at: datetime
 
 

@@ -1,6 +1,7 @@
 """The base of every public event."""
 
 from typing import ClassVar
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
@@ -18,6 +19,12 @@ class Event(BaseModel):
 
     ce_type: ClassVar[str]
     topic: ClassVar[str]
+    replaces: ClassVar[tuple[str, ...]] = ()
+    """Earlier versions of this event that are read as this one (upcasting): their bodies
+    validate against this model."""
+    personal: ClassVar[tuple[str, ...]] = ()
+    """Fields holding what someone wrote or uploaded about the data subject: sealed with
+    the data subject's key when the event leaves its service (contracts.personal)."""
 
     def key(self) -> str:
         """The partition key: the id of the aggregate this event is about."""
@@ -26,3 +33,7 @@ class Event(BaseModel):
     def subject(self) -> str:
         """The CloudEvents subject: what this event is about, within its source."""
         return self.key()
+
+    def data_subject(self) -> UUID:
+        """The staff member whose key seals the `personal` fields."""
+        raise NotImplementedError(f"{type(self).__name__} has no data subject")

@@ -10,6 +10,14 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 from contracts import topics
 from contracts.event import Event
+from contracts.personal import (
+    Sealed,
+    WrittenDescription,
+    WrittenNote,
+    WrittenReason,
+    WrittenShort,
+    WrittenTitle,
+)
 from contracts.values import Domains, GoalTags, Hours, Name, Plain, Sector, StaffRole, Text
 
 
@@ -20,6 +28,9 @@ class _PortfolioEvent(Event):
 
     def key(self) -> str:
         return str(self.staff_id)
+
+    def data_subject(self) -> UUID:
+        return self.staff_id
 
 
 class LearningKind(StrEnum):
@@ -33,45 +44,54 @@ class LearningKind(StrEnum):
 class EntryAdded(_PortfolioEvent):
     """A staff member added learning outside the academies (a conference, a study)."""
 
-    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.entry_added.v1"
-    title: Name
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.entry_added.v2"
+    replaces: ClassVar[tuple[str, ...]] = ("nl.huisacademie.portfolio.entry_added.v1",)
+    personal: ClassVar[tuple[str, ...]] = ("title", "provider", "description")
+    title: WrittenTitle
     kind: LearningKind
-    provider: Plain = Field(default="", max_length=200, description="Who offered it.")
+    provider: WrittenShort = Field(default="", description="Who offered it.")
     hours: Hours
     completed_on: date
     domains: Domains = ()
     goal_tags: GoalTags = ()
-    description: Plain = Field(default="", max_length=5000)
+    description: WrittenDescription = ""
 
 
 class EvidenceAdded(_PortfolioEvent):
     """Evidence for an entry: a link, or a file kept by the portfolio service."""
 
-    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.evidence_added.v1"
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.evidence_added.v2"
+    replaces: ClassVar[tuple[str, ...]] = ("nl.huisacademie.portfolio.evidence_added.v1",)
+    personal: ClassVar[tuple[str, ...]] = ("link", "file_name", "description")
     evidence_id: UUID
-    link: AnyHttpUrl | None = None
-    file_name: Plain | None = Field(default=None, max_length=200)
+    link: AnyHttpUrl | Sealed | None = None
+    file_name: WrittenShort | None = None
     media_type: Plain | None = Field(default=None, max_length=100)
     size: int | None = Field(default=None, ge=0)
     sha256: str | None = Field(default=None, pattern="^[0-9a-f]{64}$")
-    description: Text = ""
+    description: WrittenReason = ""
 
 
 class ReflectionAdded(_PortfolioEvent):
     """The staff member's reflection on an entry: what they learned, what they apply."""
 
-    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.reflection_added.v1"
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.reflection_added.v2"
+    replaces: ClassVar[tuple[str, ...]] = ("nl.huisacademie.portfolio.reflection_added.v1",)
+    personal: ClassVar[tuple[str, ...]] = ("text",)
     reflection_id: UUID
-    text: Plain = Field(min_length=1, max_length=10_000)
+    text: WrittenNote
 
 
 class LeaderNoteAdded(_PortfolioEvent):
-    """A school leader's note on an entry."""
+    """A school leader's note on an entry: sealed with the key of the staff member it is
+    about (it is erased with them, not with the leader)."""
 
-    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.leader_note_added.v1"
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.leader_note_added.v2"
+    replaces: ClassVar[tuple[str, ...]] = ("nl.huisacademie.portfolio.leader_note_added.v1",)
+    personal: ClassVar[tuple[str, ...]] = ("text",)
     note_id: UUID
     leader_id: UUID
-    text: Plain = Field(min_length=1, max_length=10_000)
+    text: WrittenNote
 
 
 class FollowUpRecorded(Event):

@@ -7,6 +7,12 @@ from contracts.event import Event
 EVENT_TYPES: dict[str, type[Event]] = {
     model.ce_type: model for model in (*catalogue.EVENTS, *enrollment.EVENTS, *portfolio.EVENTS)
 }
+READ_AS: dict[str, type[Event]] = {
+    **{old: model for model in EVENT_TYPES.values() for old in model.replaces},
+    **EVENT_TYPES,
+}
+"""Every type a consumer reads: the current ones, and earlier versions read as the current
+(upcasting)."""
 
 
 class UnknownEventType(LookupError):
@@ -14,8 +20,9 @@ class UnknownEventType(LookupError):
 
 
 def event_type_for(ce_type: str) -> type[Event]:
+    """The model that reads events of `ce_type` (an earlier version: its current one)."""
     try:
-        return EVENT_TYPES[ce_type]
+        return READ_AS[ce_type]
     except KeyError:
         raise UnknownEventType(f"unknown event type {ce_type!r}") from None
 

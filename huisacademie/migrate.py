@@ -12,10 +12,17 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from huisacademie.serve import SERVICES
-from huisacademie.stack.databases import DIRECTORY, Databases, create_databases
+from huisacademie.stack.databases import (
+    DIRECTORY,
+    KEYS_ROLE,
+    KEYSTORE,
+    Databases,
+    create_databases,
+)
 from services.shared.db import migrate
 from services.shared.definition import database_migrations
 from services.shared.identity import directory
+from services.shared.privacy import keys
 
 
 @dataclass(frozen=True)
@@ -33,10 +40,16 @@ class MigrationSettingsMissing(ValueError):
     pass
 
 
-def plan(migration_urls: Mapping[str, str], service_roles: Mapping[str, str]) -> list[Migration]:
-    """The directory first (the services read it), then each service's database."""
+def plan(
+    migration_urls: Mapping[str, str], service_roles: Mapping[str, str], keys_role: str
+) -> list[Migration]:
+    """The directory and the key store first (the services use them), then each service's
+    database."""
     readers = [service_roles[name] for name in SERVICES]
-    steps = [Migration(DIRECTORY, migration_urls[DIRECTORY], [directory.MIGRATIONS], (), readers)]
+    steps = [
+        Migration(DIRECTORY, migration_urls[DIRECTORY], [directory.MIGRATIONS], (), readers),
+        Migration(KEYSTORE, migration_urls[KEYSTORE], [keys.MIGRATIONS], [keys_role]),
+    ]
     for name, definition in SERVICES.items():
         migrations = database_migrations(definition)
         steps.append(Migration(name, migration_urls[name], migrations, [service_roles[name]]))
@@ -45,21 +58,28 @@ def plan(migration_urls: Mapping[str, str], service_roles: Mapping[str, str]) ->
 
 def local_plan(databases: Databases) -> list[Migration]:
     urls = {key: databases.migration_url(key) for key in databases.names}
-    return plan(urls, {name: name for name in SERVICES})
+    return plan(urls, {name: name for name in SERVICES}, KEYS_ROLE)
 
 
 def environment_plan(env: Mapping[str, str]) -> list[Migration]:
-    """From `<SERVICE>_MIGRATION_DATABASE_URL` and `DIRECTORY_MIGRATION_DATABASE_URL` (as the
-    migration role); each service's role is `<SERVICE>_DATABASE_ROLE`, or else the user of
-    its `<SERVICE>_DATABASE_URL` (so the migration need not hold the services' passwords)."""
-    keys = {key: f"{key.upper()}_MIGRATION_DATABASE_URL" for key in (DIRECTORY, *SERVICES)}
-    if missing := [v for v in keys.values() if not env.get(v)]:
+    """From `<SERVICE>_MIGRATION_DATABASE_URL`, `DIRECTORY_MIGRATION_DATABASE_URL` and
+    `KEYSTORE_MIGRATION_DATABASE_URL` (as the migration role); the key store's role is
+    `KEYSTORE_DATABASE_ROLE` (or the user of `KEYSTORE_DATABASE_URL`), each service's
+    `<SERVICE>_DATABASE_ROLE` (or the user of its `<SERVICE>_DATABASE_URL`): the migration
+    need not hold the services' passwords."""
+    urls = {k: f"{k.upper()}_MIGRATION_DATABASE_URL" for k in (DIRECTORY, KEYSTORE, *SERVICES)}
+    if missing := [v for v in urls.values() if not env.get(v)]:
         raise MigrationSettingsMissing(f"set {', '.join(missing)}")
     service_roles = {name: _role(env, name) for name in SERVICES}
     if unnamed := [name for name, role in service_roles.items() if not role]:
         wanted = ", ".join(f"{n.upper()}_DATABASE_ROLE" for n in unnamed)
         raise MigrationSettingsMissing(f"name each service's role: set {wanted}")
-    return plan({key: env[v] for key, v in keys.items()}, service_roles)
+    keys_role = env.get("KEYSTORE_DATABASE_ROLE") or unquote(
+        urlsplit(env.get("KEYSTORE_DATABASE_URL", "")).username or ""
+    )
+    if not keys_role:
+        raise MigrationSettingsMissing("name the key store's role: set KEYSTORE_DATABASE_ROLE")
+    return plan({key: env[v] for key, v in urls.items()}, service_roles, keys_role)
 
 
 def _role(env: Mapping[str, str], service: str) -> str:

@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import asyncpg
@@ -34,7 +35,10 @@ from services.shared.definition import database_migrations
 from services.shared.kafka_access import kafka_options
 from services.shared.kafka_client import recover_closed_connections
 from services.shared.logging import configure_logging
+from services.shared.privacy import keys
+from services.shared.privacy.sealing import Sealer
 from services.shared.settings import ServiceSettings
+from services.shared.unit_of_work import Database
 
 # Other services' events first, then the portfolio's own: a reflection or a follow-up is
 # always about an entry or an audit that came before it, whatever topic that came on.
@@ -56,10 +60,10 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
-def _appliers(pool: asyncpg.Pool) -> Mapping[str, Applier]:
+def _appliers(database: Database[Any]) -> Mapping[str, Applier]:
     """Per topic, what applies its events: under the live consumers' names (their inbox
-    rows tell the live consumers what the rebuild applied), the own topics as portfolio.own."""
-    database = DEFINITION.database(pool)
+    rows tell the live consumers what the rebuild applied), the own topics as portfolio.own.
+    What people wrote is opened with the key store's keys: an erased person's stays shut."""
     return {
         topic: Applier(s.group, database, s.handlers)
         for s in (*SUBSCRIPTIONS, OWN)
@@ -69,7 +73,7 @@ def _appliers(pool: asyncpg.Pool) -> Mapping[str, Applier]:
 
 async def _replay(
     reader: AIOKafkaConsumer,
-    pool: asyncpg.Pool,
+    database: Database[Any],
     report: Report,
     ends: Mapping[TopicPartition, int],
 ) -> int:
@@ -77,7 +81,7 @@ async def _replay(
     parts = list(ends)
     starts = {tp: await reader.position(tp) for tp in parts}
     total = sum(ends[tp] - starts[tp] for tp in parts)
-    by_topic, done = _appliers(pool), 0
+    by_topic, done = _appliers(database), 0
     while await _behind(reader, ends):
         for tp, records in (await reader.getmany(timeout_ms=1000, max_records=2000)).items():
             envelopes = []
@@ -106,7 +110,7 @@ async def _partitions(bootstrap: str, names: tuple[str, ...]) -> list[TopicParti
 
 async def _pass(
     reader: AIOKafkaConsumer,
-    pool: asyncpg.Pool,
+    database: Database[Any],
     settings: ServiceSettings,
     report: Report,
     read: Positions,
@@ -127,7 +131,7 @@ async def _pass(
             # Explicit offsets: seek_to_beginning after beginning_offsets is not to be trusted.
             reader.seek(tp, read[tp])
         ends = await reader.end_offsets(parts)
-        count += await _replay(reader, pool, report, ends)
+        count += await _replay(reader, database, report, ends)
         read.update(ends)
     return count
 
@@ -162,6 +166,7 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
     if owner is None:
         await admin.close()
         raise RebuildRefused(f"there is no database {name} to rebuild")
+    sealer = await _sealer(settings)
     reader = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         **kafka_options(),
@@ -178,12 +183,13 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
         await reader.start()
         read: Positions = {}
         pool = await create_pool(fresh_url)
+        database = DEFINITION.database(pool, sealer)
         try:
-            count = await _pass(reader, pool, settings, report, read)  # the old one serves
+            count = await _pass(reader, database, settings, report, read)  # the old one serves
             old = await _freeze(admin, _with_database(admin_url, name), name)
             try:
-                count += await _pass(reader, pool, settings, report, read)  # catching up
-                await _carry_over(old, pool)
+                count += await _pass(reader, database, settings, report, read)  # catching up
+                await _carry_over(old, database)
             finally:
                 await old.close()
         finally:
@@ -202,6 +208,17 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
         )
         await reader.stop()
         await admin.close()
+        if sealer is not None:
+            await sealer.keys.close()
+
+
+async def _sealer(settings: ServiceSettings) -> Sealer | None:
+    """The key store the portfolio reads what people wrote with (none configured: such text
+    stays sealed in the rebuilt read model)."""
+    url, master = settings.keystore_database_url, settings.master_key()
+    if url is None or master is None:
+        return None
+    return Sealer(await keys.open_key_store(url, master))
 
 
 async def _freeze(admin: asyncpg.Connection, url: str, name: str) -> asyncpg.Connection:
@@ -216,15 +233,15 @@ async def _freeze(admin: asyncpg.Connection, url: str, name: str) -> asyncpg.Con
     return old
 
 
-async def _carry_over(old: asyncpg.Connection, pool: asyncpg.Pool) -> None:
+async def _carry_over(old: asyncpg.Connection, database: Database[Any]) -> None:
     """What the old database holds that Kafka does not: its unpublished (or parked) events,
     which are applied and left for the relay to publish, evidence files, board targets."""
     rows = await old.fetch(
         "SELECT event_id, topic, key, headers, payload, parked_at, park_reason"
         " FROM outbox WHERE published_at IS NULL ORDER BY seq"
     )
-    by_topic = _appliers(pool)
-    async with pool.acquire() as conn:
+    by_topic = _appliers(database)
+    async with database.pool.acquire() as conn:
         await conn.executemany(
             "INSERT INTO outbox (event_id, topic, key, headers, payload, parked_at, park_reason)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING",

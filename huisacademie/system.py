@@ -13,9 +13,10 @@ import httpx
 from contracts.topics import all_topics
 from huisacademie import stack
 from huisacademie.stack import StackError, StackLayout
-from huisacademie.stack.databases import DIRECTORY, Databases
+from huisacademie.stack.databases import DIRECTORY, SEALING, Databases
 from huisacademie.stack.kafka_access import KafkaAccess, kafka_access
 from huisacademie.stack.layout import SERVICES as SERVICES
+from huisacademie.stack.passwords import keystore_master_key
 from huisacademie.stack.postgres import local_databases
 from services.shared.identity.tokens import TrustedIssuer
 
@@ -79,6 +80,7 @@ class System:
             f"{prefix}_DATABASE_URL": self.databases.service_url(name),
             "DIRECTORY_DATABASE_URL": self.databases.directory_url(name),
             f"{prefix}_HTTP_PORT": str(self.ports[name]),
+            **keystore_env(self.databases, name),
         }
 
     def rebuild_env(self) -> dict[str, str]:
@@ -167,7 +169,19 @@ def demo_system() -> System:
     return System.on_local_stack(stack.demo_layout(), DEMO_PORTS)
 
 
-_SECRETS = ("KAFKA_USERNAME", "KAFKA_PASSWORD", "DATABASE_URL", "HUISACADEMIE_TEST_POSTGRES")
+def keystore_env(databases: Databases, service: str) -> dict[str, str]:
+    """How a service that seals or reads what people wrote reaches the key store."""
+    if service not in SEALING:
+        return {}
+    return {
+        "KEYSTORE_DATABASE_URL": databases.keystore_url(),
+        "KEYSTORE_MASTER_KEY": keystore_master_key(),
+    }
+
+
+_SECRETS = (
+    "KAFKA_USERNAME", "KAFKA_PASSWORD", "DATABASE_URL", "MASTER_KEY", "HUISACADEMIE_TEST_POSTGRES"
+)  # fmt: skip
 
 
 def without_credentials(env: Mapping[str, str]) -> dict[str, str]:

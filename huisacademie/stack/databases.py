@@ -21,7 +21,13 @@ from services.shared.db import quote_identifier, quote_literal
 
 MIGRATOR = "huisacademie_migrate"
 DIRECTORY = "directory"
-ROLES = (MIGRATOR, *SERVICES)
+KEYSTORE = "keystore"
+KEYS_ROLE = "huisacademie_keys"
+"""The key store's own role: the services that seal or read what people wrote reach the
+key store as it, and nothing else as it."""
+SEALING = ("enrollment", "portfolio")
+"""The services that seal what people wrote, or read it."""
+ROLES = (MIGRATOR, KEYS_ROLE, *SERVICES)
 """The roles each stack (and each test session) signs in as, besides the administrator."""
 
 
@@ -34,11 +40,12 @@ class Databases:
     passwords: Mapping[str, str]
     """Of the migration role and of each service's role."""
     names: Mapping[str, str]
-    """The database of each service and of the directory (``DIRECTORY``)."""
+    """The database of each service, of the directory (``DIRECTORY``) and of the key store
+    (``KEYSTORE``)."""
 
     @classmethod
     def named(cls, admin_url: str, passwords: Mapping[str, str], prefix: str = "") -> "Databases":
-        names = {key: f"{prefix}{key}" for key in (*SERVICES, DIRECTORY)}
+        names = {key: f"{prefix}{key}" for key in (*SERVICES, DIRECTORY, KEYSTORE)}
         return cls(admin_url, passwords, names)
 
     def url(self, role: str, database: str) -> str:
@@ -54,6 +61,10 @@ class Databases:
     def directory_url(self, service: str) -> str:
         """The directory, as the service (it may only read it)."""
         return self.url(service, self.names[DIRECTORY])
+
+    def keystore_url(self) -> str:
+        """The key store, as its own role."""
+        return self.url(KEYS_ROLE, self.names[KEYSTORE])
 
     def migration_url(self, key: str) -> str:
         """A database (a service's, or ``DIRECTORY``) as its owner, the migration role."""

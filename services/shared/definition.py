@@ -16,6 +16,7 @@ from pydantic_settings import SettingsConfigDict
 from services.shared.consumer import EventConsumer, Handlers
 from services.shared.db import SHARED_MIGRATIONS, Connection
 from services.shared.identity.access import Policy
+from services.shared.privacy.sealing import Sealer
 from services.shared.settings import ServiceSettings
 from services.shared.unit_of_work import Database, Journal
 
@@ -76,8 +77,8 @@ class ServiceDefinition(Generic[S]):
         """The CloudEvents source of the events this service publishes."""
         return f"/huisacademie/{self.name}"
 
-    def database(self, pool: asyncpg.Pool) -> Database[S]:
-        return Database(pool, self.source, self.store, self.journal)
+    def database(self, pool: asyncpg.Pool, sealer: Sealer | None = None) -> Database[S]:
+        return Database(pool, self.source, self.store, self.journal, sealer)
 
     def consumer(
         self,
@@ -85,11 +86,12 @@ class ServiceDefinition(Generic[S]):
         pool: asyncpg.Pool,
         broker: KafkaBroker,
         settings: ServiceSettings,
+        sealer: Sealer | None = None,
     ) -> EventConsumer:
         """A consumer of the subscription, not yet subscribed."""
         return EventConsumer(
             subscription.group,
-            self.database(pool),
+            self.database(pool, sealer),
             broker,
             subscription.handlers,
             max_attempts=settings.consumer_max_attempts,

@@ -16,6 +16,7 @@ from services.shared.db import Connection
 from services.shared.failpoints import failpoint
 from services.shared.logging import get_logger
 from services.shared.metrics import PUBLISHED
+from services.shared.privacy.sealing import Sealer, refuse_clear_text
 
 log = get_logger(__name__)
 _RELAY_LOCK = 7_421_002
@@ -23,14 +24,23 @@ _RELAY_LOCK = 7_421_002
 _REFUSED = (MessageSizeTooLargeError, RecordTooLargeError)
 
 
-async def put(conn: Connection, source: str, events: Sequence[Event]) -> list[Envelope[Event]]:
-    """Store events in the outbox, inside the caller's transaction."""
+async def put(
+    conn: Connection, source: str, events: Sequence[Event], sealer: Sealer | None = None
+) -> list[Envelope[Event]]:
+    """Store events in the outbox, inside the caller's transaction, with what people wrote
+    sealed (without a sealer, an event carrying such text is refused); returns them as
+    they were decided, the text in clear, for the service's own journal."""
     envelopes = [Envelope[Event].new(e, source) for e in events]
+    if sealer is None:
+        refuse_clear_text(envelopes)
+        leaving = envelopes
+    else:
+        leaving = await sealer.seal(envelopes)
     await conn.executemany(
         "INSERT INTO outbox (event_id, topic, key, headers, payload) VALUES ($1, $2, $3, $4, $5)",
         [
             (env.id, env.data.topic, env.data.key(), json.dumps(env.headers()), env.body())
-            for env in envelopes
+            for env in leaving
         ],
     )
     return envelopes

@@ -27,6 +27,8 @@ from services.shared.kafka_client import recover_closed_connections
 from services.shared.logging import get_logger
 from services.shared.metrics import LAG, OUTBOX, READY
 from services.shared.outbox import OutboxRelay
+from services.shared.privacy import keys
+from services.shared.privacy.sealing import Sealer
 from services.shared.settings import ServiceSettings
 from services.shared.unit_of_work import Database
 
@@ -100,6 +102,7 @@ class Runtime(Generic[S]):
         self._broker_started = False
         self._relay_task: asyncio.Task[None] | None = None
         self._waiting: dict[str, Exception] = {}
+        self._sealer: Sealer | None = None
         """What start-up waits for, and why."""
 
     @property
@@ -137,7 +140,9 @@ class Runtime(Generic[S]):
         """Reach the database, then Kafka, however long either takes."""
         name, settings = self.definition.name, self.settings
         await _until_done("database", self._open_database, self._waiting)
-        self._database = self.definition.database(self.pool)
+        if settings.keystore_database_url is not None:
+            await _until_done("keystore", self._open_keystore, self._waiting)
+        self._database = self.definition.database(self.pool, self._sealer)
         if settings.directory_database_url is not None:
             await _until_done("directory", self._open_directory, self._waiting)
         self.consumers = [self._subscribe(s) for s in self.definition.subscriptions]
@@ -149,7 +154,9 @@ class Runtime(Generic[S]):
         log.info("service_started", service=name, port=settings.http_port)
 
     def _subscribe(self, subscription: Subscription) -> EventConsumer:
-        consumer = self.definition.consumer(subscription, self.pool, self.broker, self.settings)
+        consumer = self.definition.consumer(
+            subscription, self.pool, self.broker, self.settings, self._sealer
+        )
         consumer.subscribe(*subscription.topics)
         return consumer
 
@@ -160,6 +167,15 @@ class Runtime(Generic[S]):
         self._pool = await create_pool(
             self.settings.database_url, command_timeout=self.settings.database_command_timeout_s
         )
+
+    async def _open_keystore(self) -> None:
+        url, master = self.settings.keystore_database_url, self.settings.master_key()
+        assert url is not None
+        if master is None:
+            raise NotReady("KEYSTORE_DATABASE_URL is set, KEYSTORE_MASTER_KEY is not")
+        if pending := await pending_migrations(url, [keys.MIGRATIONS]):
+            raise SchemaBehind("keystore", pending)
+        self._sealer = Sealer(await keys.open_key_store(url, master))
 
     async def _open_directory(self) -> None:
         url = self.settings.directory_database_url
@@ -205,6 +221,9 @@ class Runtime(Generic[S]):
             with contextlib.suppress(Exception):
                 await self._gate.verifier.close()
                 await self._gate.directory.close()
+        if self._sealer is not None:
+            with contextlib.suppress(Exception):
+                await self._sealer.keys.close()
         for pool in (self._pool, self._directory_pool):
             if pool is not None:
                 try:
@@ -229,6 +248,10 @@ class Runtime(Generic[S]):
                 report["outbox_backlog"] = await self.relay.backlog()
             except Exception as e:
                 report["database"] = f"unavailable: {e!r}"
+        if self.settings.keystore_database_url is not None:
+            report["keystore"] = (
+                "ok" if self._sealer else f"starting: {_why(self._waiting.get('keystore'))}"
+            )
         if self.settings.directory_database_url is not None:
             report["directory"] = (
                 "ok" if self._gate else f"starting: {_why(self._waiting.get('directory'))}"

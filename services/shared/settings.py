@@ -1,6 +1,8 @@
 """Typed settings, read from the environment."""
 
-from pydantic import AliasChoices, Field
+import base64
+
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.shared.identity.tokens import TrustedIssuer
@@ -37,6 +39,19 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("DIRECTORY_DATABASE_URL"),
         description="The directory's database (who is who), read by every service as its own role.",
         repr=False,
+    )
+    keystore_database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KEYSTORE_DATABASE_URL"),
+        description="The key store's database, as its own role: the services that seal or"
+        " read what people wrote (enrollment, portfolio). Without it, an event carrying"
+        " such text is refused.",
+        repr=False,
+    )
+    keystore_master_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KEYSTORE_MASTER_KEY"),
+        description="Wraps every person's key: 32 bytes, URL-safe base64.",
     )
     oidc_issuers: tuple[TrustedIssuer, ...] = Field(
         default=(),
@@ -80,3 +95,9 @@ class ServiceSettings(BaseSettings):
         if self.kafka_username and self.kafka_password and self.kafka_ca_file:
             return KafkaCredentials(self.kafka_username, self.kafka_password, self.kafka_ca_file)
         return None
+
+    def master_key(self) -> bytes | None:
+        if self.keystore_master_key is None:
+            return None
+        text = self.keystore_master_key.get_secret_value()
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

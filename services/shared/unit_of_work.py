@@ -18,6 +18,7 @@ import asyncpg
 from contracts import Envelope, Event
 from services.shared import outbox
 from services.shared.db import Connection
+from services.shared.privacy.sealing import Sealer
 
 S = TypeVar("S")
 S_co = TypeVar("S_co", covariant=True)
@@ -77,8 +78,8 @@ class Transaction(Generic[S]):
         self._applied.extend(claimed)
         return claimed
 
-    async def _flush(self, source: str, journal: Journal[S] | None) -> None:
-        emitted = await outbox.put(self.conn, source, self._events) if self._events else []
+    async def _flush(self, source: str, journal: Journal[S] | None, sealer: Sealer | None) -> None:
+        emitted = await outbox.put(self.conn, source, self._events, sealer) if self._events else []
         if journal is not None and (self._applied or emitted):
             await journal(self._store, [*self._applied, *emitted])
 
@@ -93,11 +94,15 @@ class Database(Generic[S]):
         source: str,
         store: Callable[[Connection], S],
         journal: Journal[S] | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         self.pool = pool
         self.source = source
         self._store = store
         self._journal = journal
+        self.sealer = sealer
+        """Seals what people wrote as events leave, and opens it as they are applied; none:
+        such events are refused on the way out and their texts stay sealed on the way in."""
 
     @asynccontextmanager
     async def transaction(self, *, wait: float | None = None) -> AsyncIterator[Transaction[S]]:
@@ -106,7 +111,11 @@ class Database(Generic[S]):
         async with self.pool.acquire(timeout=wait) as conn, conn.transaction():
             unit = Transaction(conn, self._store(conn))
             yield unit
-            await unit._flush(self.source, self._journal)
+            await unit._flush(self.source, self._journal, self.sealer)
+
+    async def opened(self, envelopes: Sequence[Envelope[Event]]) -> Sequence[Envelope[Event]]:
+        """The envelopes with what people wrote opened, where this service holds the keys."""
+        return envelopes if self.sealer is None else await self.sealer.open(envelopes)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[S]:

@@ -23,7 +23,7 @@ from huisacademie.stack import StackLayout, repo_root
 from huisacademie.stack.databases import Databases
 from huisacademie.stack.kafka_access import kafka_access, sign_in_as_operator
 from huisacademie.stack.processes import pid_alive
-from huisacademie.system import SERVICES, without_credentials
+from huisacademie.system import SERVICES, keystore_env, without_credentials
 from services.shared.failpoints import VARIABLE as FAILPOINTS
 from services.shared.identity.tokens import TrustedIssuer
 from services.shared.kafka_access import kafka_options
@@ -98,6 +98,7 @@ class Lab:
             "LOG_JSON": "true",
             f"{prefix}_DATABASE_URL": self.databases.service_url(instance.service),
             "DIRECTORY_DATABASE_URL": self.databases.directory_url(instance.service),
+            **keystore_env(self.databases, instance.service),
             "OIDC_ISSUERS": json.dumps([i.model_dump() for i in self.issuers]),
             **kafka_access().service_env(instance.service),
             f"{prefix}_HTTP_PORT": str(instance.port),

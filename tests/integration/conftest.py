@@ -6,8 +6,17 @@ import pytest
 
 from contracts.topics import dead_letter
 from services.shared.db import SHARED_MIGRATIONS, create_pool, migrate
+from services.shared.privacy.sealing import Sealer
 from tests.support.infra import Infrastructure, create_topics, fresh_database
 from tests.support.probe import PROBE_TOPIC
+from tests.support.sealing import session_sealer
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def sealer(infrastructure: Infrastructure) -> AsyncIterator[Sealer]:
+    """The key store the use cases driven in process seal with (tests.support.sealing)."""
+    async with session_sealer(infrastructure) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")

@@ -57,7 +57,7 @@ async def test_malformed_records_go_to_the_dead_letter_topic_and_the_consumer_go
     letters = await read_all(infrastructure.kafka_bootstrap, dead_letter(topic))
     assert len(letters) == 4
     reasons = [dict(r.headers)["dlt_reason"].decode() for r in letters]
-    assert "invalid nl.huisacademie.enrollment.completed.v1" in reasons[0]
+    assert "invalid nl.huisacademie.enrollment.completed.v2" in reasons[0]
     assert "missing CloudEvents headers" in reasons[1]
     assert "hours" in reasons[2]
     assert "unknown event type" in reasons[3]

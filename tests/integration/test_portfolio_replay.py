@@ -21,6 +21,7 @@ from services.portfolio.store import Store
 from services.shared.consumer import Applier
 from tests.support.factories import completion, enrolled
 from tests.support.infra import Infrastructure, service_database
+from tests.support.sealing import sealer
 
 pytestmark = pytest.mark.integration
 
@@ -35,7 +36,7 @@ async def pool(infrastructure: Infrastructure) -> AsyncIterator[asyncpg.Pool]:
 
 def by_group(pool: asyncpg.Pool) -> dict[str, Applier]:
     """What the live consumers apply events with, without Kafka."""
-    database = DEFINITION.database(pool)
+    database = DEFINITION.database(pool, sealer())
     return {s.group: Applier(s.group, database, s.handlers) for s in SUBSCRIPTIONS}
 
 
@@ -66,7 +67,7 @@ async def test_replay_equals_the_live_portfolio_and_duplicates_change_nothing(
         assert envelope.data.topic == "enrollment.enrollments"
         await live["portfolio.enrollments"].apply(envelope)
     await live["portfolio.audits"].apply(Envelope[Event].new(audit, "/test"))
-    own = PortfolioCommands(DEFINITION.database(pool).transaction)
+    own = PortfolioCommands(DEFINITION.database(pool, sealer()).transaction)
     added = await own.add_entry(
         EntryAdded(
             staff_id=staff,

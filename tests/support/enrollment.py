@@ -19,28 +19,29 @@ from services.enrollment.handlers import HANDLERS
 from services.enrollment.queries import EnrollmentQueries
 from services.shared.consumer import handle
 from tests.support.factories import DetailsFields, offering_details
+from tests.support.sealing import sealer
 
 
 def enrolling(pool: asyncpg.Pool) -> EnrollmentCommands:
-    return EnrollmentCommands(DEFINITION.database(pool).transaction)
+    return EnrollmentCommands(DEFINITION.database(pool, sealer()).transaction)
 
 
 def attendance(pool: asyncpg.Pool) -> AttendanceCommands:
-    return AttendanceCommands(DEFINITION.database(pool).transaction)
+    return AttendanceCommands(DEFINITION.database(pool, sealer()).transaction)
 
 
 def reservations(pool: asyncpg.Pool) -> ReservationCommands:
-    return ReservationCommands(DEFINITION.database(pool).transaction)
+    return ReservationCommands(DEFINITION.database(pool, sealer()).transaction)
 
 
 def queries(pool: asyncpg.Pool) -> EnrollmentQueries:
-    return EnrollmentQueries(DEFINITION.database(pool))
+    return EnrollmentQueries(DEFINITION.database(pool, sealer()))
 
 
 async def handled(pool: asyncpg.Pool, event: Event) -> None:
     """The event applied by enrollment's handlers in a unit of work, as the consumer does
     (without the inbox)."""
-    async with DEFINITION.database(pool).transaction() as unit:
+    async with DEFINITION.database(pool, sealer()).transaction() as unit:
         await handle(unit, HANDLERS, [event])
 
 

@@ -37,7 +37,7 @@ def test_asyncapi_names_every_event_with_its_topic_and_type() -> None:
 
 def test_schema_requires_what_consumers_rely_on() -> None:
     completed = json.loads((generate.SCHEMAS / "completed.json").read_text())
-    assert completed["x-cloudevents-type"] == "nl.huisacademie.enrollment.completed.v1"
+    assert completed["x-cloudevents-type"] == "nl.huisacademie.enrollment.completed.v2"
     assert {"staff_id", "offering", "hours", "completed_on"} <= set(completed["required"])
     snapshot = completed["$defs"]["OfferingSnapshot"]
     assert {"title", "study_hours", "kind", "academy_name"} <= set(snapshot["required"])

@@ -4,11 +4,17 @@ schemas' owner (huisacademie/stack/databases.py, huisacademie/migrate.py)."""
 import pytest
 
 from huisacademie import migrate
-from huisacademie.stack.databases import DIRECTORY, MIGRATOR, Databases
+from huisacademie.stack.databases import DIRECTORY, KEYS_ROLE, KEYSTORE, MIGRATOR, Databases
 
 pytestmark = pytest.mark.unit
 
-PASSWORDS = {MIGRATOR: "m/ig", "catalogue": "c@t", "enrollment": "e", "portfolio": "p"}
+PASSWORDS = {
+    MIGRATOR: "m/ig",
+    KEYS_ROLE: "k",
+    "catalogue": "c@t",
+    "enrollment": "e",
+    "portfolio": "p",
+}
 DATABASES = Databases.named("postgresql://admin:secret@db.example:5432/postgres", PASSWORDS, "t_")
 
 
@@ -29,7 +35,8 @@ def test_each_service_signs_in_as_itself_to_its_database_and_the_directory() -> 
 
 def test_the_plan_grants_each_service_its_rows_and_the_directory_to_read() -> None:
     steps = {step.database: step for step in migrate.local_plan(DATABASES)}
-    assert next(iter(steps)) == DIRECTORY  # the services read it: it comes first
+    assert list(steps)[:2] == [DIRECTORY, KEYSTORE]  # the services use them: they come first
+    assert steps[KEYSTORE].writers == [KEYS_ROLE] and steps[KEYSTORE].readers == ()
     assert steps[DIRECTORY].readers == ["catalogue", "enrollment", "portfolio"]
     assert steps[DIRECTORY].writers == ()
     assert steps["portfolio"].writers == ["portfolio"]
@@ -40,6 +47,8 @@ def test_the_plan_grants_each_service_its_rows_and_the_directory_to_read() -> No
 def test_the_plan_from_the_environment_takes_each_role_from_the_services_urls() -> None:
     env = {
         "DIRECTORY_MIGRATION_DATABASE_URL": "postgresql://owner:x@db/directory",
+        "KEYSTORE_MIGRATION_DATABASE_URL": "postgresql://owner:x@db/keystore",
+        "KEYSTORE_DATABASE_ROLE": "keys_rt",
         **{
             f"{s.upper()}_MIGRATION_DATABASE_URL": f"postgresql://owner:x@db/{s}"
             for s in PASSWORDS
@@ -53,9 +62,10 @@ def test_the_plan_from_the_environment_takes_each_role_from_the_services_urls() 
     assert steps["enrollment"].writers == ["enr_rt"]
     assert steps[DIRECTORY].readers == ["cat_rt", "enr_rt", "por_rt"]
     assert steps["portfolio"].url == "postgresql://owner:x@db/portfolio"
+    assert steps[KEYSTORE].writers == ["keys_rt"]
 
     roles_only = {**env, "CATALOGUE_DATABASE_ROLE": "cat-2", "CATALOGUE_DATABASE_URL": ""}
-    assert migrate.environment_plan(roles_only)[1].writers == ["cat-2"]
+    assert migrate.environment_plan(roles_only)[2].writers == ["cat-2"]
 
     with pytest.raises(migrate.MigrationSettingsMissing, match="DIRECTORY_MIGRATION_DATABASE_URL"):
         migrate.environment_plan({k: v for k, v in env.items() if not k.startswith("DIRECTORY")})

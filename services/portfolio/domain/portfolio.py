@@ -23,6 +23,7 @@ from contracts.enrollment import (
     NotCompleted,
     Waitlisted,
 )
+from contracts.personal import clear
 from contracts.portfolio import (
     EntryAdded,
     EvidenceAdded,
@@ -147,14 +148,14 @@ def entries_from(event: Event) -> list[Entry]:
                 staff_id=event.staff_id,
                 source=EntrySource.STAFF,
                 status=EnrollmentStatus.COMPLETED,
-                title=event.title,
+                title=clear(event.title),
                 kind=event.kind.value,
                 hours=round(event.hours, 2),
                 completed_on=event.completed_on,
                 domains=tuple(d.value for d in event.domains),
                 goal_tags=event.goal_tags,
-                academy_name=event.provider,
-                detail={"description": event.description},
+                academy_name=clear(event.provider),
+                detail={"description": clear(event.description)},
             )
         ]
     return []
@@ -162,7 +163,7 @@ def entries_from(event: Event) -> list[Entry]:
 
 def _from_enrollment(event: EnrollmentEvent) -> Entry:
     o = event.offering
-    reason = getattr(event, "reason", "")
+    reason = clear(getattr(event, "reason", ""))
     return Entry(
         entry_id=event.enrollment_id,
         staff_id=event.staff_id,
@@ -206,12 +207,20 @@ def annotate(entry: Entry, event: Annotation) -> Entry:
     """The entry with the evidence, reflection or note added; once, however often the
     event comes (each carries its own id)."""
     if isinstance(event, EvidenceAdded):
-        item: dict[str, Any] = event.model_dump(mode="json", exclude={"staff_id", "entry_id"})
+        item: dict[str, Any] = event.model_dump(
+            mode="json", exclude={"staff_id", "entry_id", *event.personal}
+        )
+        written = {name: getattr(event, name) for name in event.personal}
+        item.update({name: None if v is None else clear(v) for name, v in written.items()})
         return replace(entry, evidence=_once(entry.evidence, "evidence_id", item))
     if isinstance(event, ReflectionAdded):
-        item = {"reflection_id": str(event.reflection_id), "text": event.text}
+        item = {"reflection_id": str(event.reflection_id), "text": clear(event.text)}
         return replace(entry, reflections=_once(entry.reflections, "reflection_id", item))
-    item = {"note_id": str(event.note_id), "leader_id": str(event.leader_id), "text": event.text}
+    item = {
+        "note_id": str(event.note_id),
+        "leader_id": str(event.leader_id),
+        "text": clear(event.text),
+    }
     return replace(entry, notes=_once(entry.notes, "note_id", item))
 
 

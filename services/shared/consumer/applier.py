@@ -53,8 +53,9 @@ class Applier:
             EVENTS.labels(self.consumer, "ignored").inc(len(envelopes) - len(wanted))
         if not wanted:
             return 0
+        opened = await self._database.opened(list(wanted.values()))
         async with self._database.transaction(wait=10) as unit:
-            applied = await unit.claim(self.consumer, list(wanted.values()))
+            applied = await unit.claim(self.consumer, opened)
             await handle(unit, self._handlers, [e.data for e in applied])
         EVENTS.labels(self.consumer, "applied").inc(len(applied))
         EVENTS.labels(self.consumer, "duplicate").inc(len(wanted) - len(applied))

@@ -2,15 +2,14 @@
 academies, roles), and where each staff member works. Its own database, maintained by
 board administrators; every service reads it through this module."""
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
 from uuid import UUID
 
 import asyncpg
 
+from services.shared.cache import Cache
 from services.shared.identity.access import Principal, Role, Target
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -18,27 +17,6 @@ CACHE_TTL_S = 30.0
 """How long a directory answer is reused. A change made through this module is announced
 (NOTIFY) and forgotten at once by every listening service; this bounds the rest."""
 CHANNEL = "directory_changed"
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class _Cache(Generic[K, V]):
-    def __init__(self, ttl_s: float) -> None:
-        self.ttl_s = ttl_s
-        self.entries: dict[K, tuple[float, V]] = {}
-
-    def get(self, key: K) -> V | None:
-        found = self.entries.get(key)
-        if found is None or found[0] < time.monotonic():
-            return None
-        return found[1]
-
-    def put(self, key: K, value: V) -> V:
-        if len(self.entries) > 50_000:
-            self.entries.clear()
-        self.entries[key] = (time.monotonic() + self.ttl_s, value)
-        return value
 
 
 @dataclass(frozen=True)
@@ -69,8 +47,8 @@ def _person(row: asyncpg.Record) -> Person:
 class Directory:
     def __init__(self, pool: asyncpg.Pool, ttl_s: float = CACHE_TTL_S) -> None:
         self.pool = pool
-        self._principals: _Cache[tuple[str, str], Principal] = _Cache(ttl_s)
-        self._people: _Cache[UUID, Person] = _Cache(ttl_s)
+        self._principals: Cache[tuple[str, str], Principal] = Cache(ttl_s)
+        self._people: Cache[UUID, Person] = Cache(ttl_s)
         self._listening: asyncpg.Connection | None = None
 
     async def listen(self, url: str) -> None:

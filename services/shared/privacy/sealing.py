@@ -1,0 +1,109 @@
+"""Sealing the `personal` fields of events as they leave a service (the outbox), and
+opening them where a service reads them (its consumers). A field whose person was erased
+reads as "" on both sides: never a reason to refuse or dead-letter an event."""
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from contracts import Envelope, Event
+from contracts.personal import Sealed
+from services.shared.logging import get_logger
+from services.shared.privacy import crypto
+from services.shared.privacy.keys import KeyStore
+
+log = get_logger(__name__)
+
+
+class ClearTextRefused(RuntimeError):
+    """An event would leave a service with what someone wrote in clear: no key store is
+    configured (KEYSTORE_DATABASE_URL, KEYSTORE_MASTER_KEY)."""
+
+
+def written(event: Event) -> dict[str, str]:
+    """The event's personal fields that hold text in clear."""
+    fields = {name: getattr(event, name) for name in event.personal}
+    return {
+        name: str(value)
+        for name, value in fields.items()
+        if value not in (None, "") and not isinstance(value, Sealed)
+    }
+
+
+def sealed(event: Event) -> dict[str, Sealed]:
+    """The event's personal fields that are sealed."""
+    fields = {name: getattr(event, name) for name in event.personal}
+    return {name: value for name, value in fields.items() if isinstance(value, Sealed)}
+
+
+def refuse_clear_text(envelopes: Sequence[Envelope[Event]]) -> None:
+    if carrying := [e.type for e in envelopes if written(e.data)]:
+        raise ClearTextRefused(f"{', '.join(sorted(set(carrying)))} would leave in clear")
+
+
+class Sealer:
+    """Seals and opens through the key store."""
+
+    def __init__(self, keys: KeyStore) -> None:
+        self.keys = keys
+
+    async def seal(self, envelopes: Sequence[Envelope[Event]]) -> list[Envelope[Event]]:
+        """The envelopes as they leave: each personal text sealed with the key of the
+        event's data subject, bound to the event's id and the field's name."""
+        subjects = {e.data.data_subject() for e in envelopes if written(e.data)}
+        if not subjects:
+            return list(envelopes)
+        keys = await self.keys.keys(subjects, make=True)
+        out = []
+        for envelope in envelopes:
+            texts = written(envelope.data)
+            if not texts:
+                out.append(envelope)
+                continue
+            subject = envelope.data.data_subject()
+            key = keys.found.get(subject)
+            update: dict[str, Any] = {
+                name: _sealed(key, subject, text, crypto.associated(envelope.id, name))
+                for name, text in texts.items()
+            }
+            out.append(dataclasses.replace(envelope, data=envelope.data.model_copy(update=update)))
+        return out
+
+    async def open(self, envelopes: Sequence[Envelope[Event]]) -> list[Envelope[Event]]:
+        """The envelopes with their sealed texts opened; where the key is gone (the person
+        was erased) or the text does not open, it reads as ""."""
+        subjects = {s.subject for e in envelopes for s in sealed(e.data).values()}
+        if not subjects:
+            return list(envelopes)
+        keys = await self.keys.keys(subjects, make=False)
+        out = []
+        for envelope in envelopes:
+            texts = sealed(envelope.data)
+            if not texts:
+                out.append(envelope)
+                continue
+            update = {
+                name: _opened(keys.found.get(text.subject), text, envelope.id, name)
+                for name, text in texts.items()
+            }
+            out.append(dataclasses.replace(envelope, data=envelope.data.model_copy(update=update)))
+        return out
+
+
+def _sealed(key: bytes | None, subject: UUID, text: str, aad: bytes) -> Sealed:
+    if key is None:
+        # The person was erased: nothing of the text is kept, and the field still has the
+        # shape every reader expects (under a key nobody holds, it reads as erased).
+        return crypto.seal(crypto.new_key(), subject, "", aad)
+    return crypto.seal(key, subject, text, aad)
+
+
+def _opened(key: bytes | None, text: Sealed, event_id: UUID, name: str) -> str:
+    if key is None:
+        return ""
+    try:
+        return crypto.open_sealed(key, text, crypto.associated(event_id, name))
+    except crypto.Unreadable as e:
+        log.warning("sealed_text_unreadable", event_id=str(event_id), field=name, error=str(e))
+        return ""

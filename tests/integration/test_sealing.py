@@ -1,0 +1,143 @@
+"""What people wrote leaves a service sealed with the key of the person it is about, opens
+where the key store holds that key, and reads as erased everywhere once the key is
+destroyed (services/shared/privacy)."""
+
+import secrets
+from collections.abc import AsyncIterator
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+
+from contracts import Envelope, Event, decode
+from contracts.personal import Sealed
+from contracts.portfolio import LeaderNoteAdded, ReflectionAdded
+from huisacademie import migrate
+from services.shared import outbox
+from services.shared.privacy import keys
+from services.shared.privacy.keys import KeyStore
+from services.shared.privacy.sealing import ClearTextRefused, Sealer
+from tests.support.infra import Infrastructure
+from tests.support.kafka import eventually
+
+
+@pytest.fixture(scope="module")
+async def keystore_url(infrastructure: Infrastructure) -> str:
+    made = infrastructure.databases("sealing_")
+    await migrate.prepare(made, fresh=True, which=["keystore"])
+    return made.keystore_url()
+
+
+@pytest.fixture(scope="module")
+def master() -> bytes:
+    return secrets.token_bytes(32)
+
+
+@pytest.fixture
+async def store(keystore_url: str, master: bytes) -> AsyncIterator[KeyStore]:
+    opened = await keys.open_key_store(keystore_url, master)
+    yield opened
+    await opened.close()
+
+
+def reflection(staff_id: UUID, text: str) -> Envelope[Event]:
+    event = ReflectionAdded(staff_id=staff_id, entry_id=uuid4(), reflection_id=uuid4(), text=text)
+    return Envelope[Event].new(event, "/huisacademie/portfolio")
+
+
+def as_read(envelope: Envelope[Event]) -> Envelope[Event]:
+    """As a consumer reads it off the log."""
+    return decode(envelope.headers(), envelope.body())
+
+
+async def test_a_reflection_leaves_sealed_and_opens_with_its_persons_key(store: KeyStore) -> None:
+    sealer = Sealer(store)
+    teacher = uuid4()
+    [leaving] = await sealer.seal([reflection(teacher, "MARKER-reflection-1")])
+
+    body = leaving.body()
+    assert b"MARKER" not in body
+    read = as_read(leaving)
+    assert isinstance(read.data, ReflectionAdded) and isinstance(read.data.text, Sealed)
+    assert read.data.text.subject == teacher
+    [opened] = await sealer.open([read])
+    assert isinstance(opened.data, ReflectionAdded) and opened.data.text == "MARKER-reflection-1"
+
+
+async def test_a_leaders_note_is_sealed_with_the_teachers_key(store: KeyStore) -> None:
+    teacher, leader = uuid4(), uuid4()
+    note = LeaderNoteAdded(
+        staff_id=teacher, entry_id=uuid4(), note_id=uuid4(), leader_id=leader, text="MARKER-note"
+    )
+    [leaving] = await Sealer(store).seal([Envelope[Event].new(note, "/huisacademie/portfolio")])
+    read = as_read(leaving)
+    assert isinstance(read.data, LeaderNoteAdded) and isinstance(read.data.text, Sealed)
+    assert read.data.text.subject == teacher  # erased with the teacher, not with the leader
+
+
+async def test_erasure_makes_every_copy_unreadable_at_once_and_spares_the_others(
+    store: KeyStore, keystore_url: str, master: bytes
+) -> None:
+    elsewhere = await keys.open_key_store(keystore_url, master)  # another process's
+    try:
+        erased, kept = uuid4(), uuid4()
+        sealer, other = Sealer(store), Sealer(elsewhere)
+        leaving = [
+            as_read(e)
+            for e in await sealer.seal(
+                [reflection(erased, "MARKER-gone"), reflection(kept, "MARKER-kept")]
+            )
+        ]
+        assert [clear_text(e) for e in await other.open(leaving)] == ["MARKER-gone", "MARKER-kept"]
+
+        assert await store.erase(erased) is True
+        assert await store.erase(erased) is False  # once
+
+        async def shut_elsewhere() -> bool:
+            return [clear_text(e) for e in await other.open(leaving)] == ["", "MARKER-kept"]
+
+        assert await eventually(shut_elsewhere, within=10)  # told by NOTIFY, not the cache's age
+        assert [clear_text(e) for e in await sealer.open(leaving)] == ["", "MARKER-kept"]
+        assert await store.erased([erased, kept]) == {erased}
+        # Nothing new about an erased person is kept: no key is made for them again.
+        [again] = await sealer.seal([reflection(erased, "MARKER-after")])
+        read_again = as_read(again)
+        assert isinstance(read_again.data, ReflectionAdded)
+        assert (
+            isinstance(read_again.data.text, Sealed) and len(read_again.data.text.ciphertext) == 16
+        )
+        assert [clear_text(e) for e in await sealer.open([read_again])] == [""]  # only a tag
+        conn = await asyncpg.connect(keystore_url)
+        try:
+            row = await conn.fetchrow(
+                "SELECT wrapped, erased_at FROM subject_keys WHERE subject = $1", erased
+            )
+        finally:
+            await conn.close()
+        assert row is not None and row["wrapped"] is None and row["erased_at"] is not None
+    finally:
+        await elsewhere.close()
+
+
+def clear_text(envelope: Envelope[Event]) -> str:
+    assert isinstance(envelope.data, ReflectionAdded)
+    return envelope.data.text if isinstance(envelope.data.text, str) else "(sealed)"
+
+
+async def test_without_a_key_store_what_people_wrote_is_refused_on_the_way_out(
+    pool: asyncpg.Pool,
+) -> None:
+    async with pool.acquire() as conn:
+        with pytest.raises(ClearTextRefused, match="reflection_added"):
+            async with conn.transaction():
+                await outbox.put(conn, "/huisacademie/portfolio", [reflection(uuid4(), "x").data])
+        nothing_written = ReflectionAdded.model_construct(
+            staff_id=uuid4(), entry_id=uuid4(), reflection_id=uuid4(), text=""
+        )
+        kept_out = conn.transaction()  # rolled back: the plumbing outbox stays as it was
+        await kept_out.start()
+        try:
+            [put] = await outbox.put(conn, "/huisacademie/portfolio", [nothing_written])
+            assert put.data == nothing_written
+        finally:
+            await kept_out.rollback()
