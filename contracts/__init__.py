@@ -41,6 +41,7 @@ from contracts.portfolio import (
     ReflectionAdded,
     StaffProfileSet,
 )
+from contracts.privacy import PersonErased
 from contracts.registry import EVENT_TYPES, UnknownEventType, event_type_for
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "InterestRegistered",
     "LeaderNoteAdded",
     "NotCompleted",
+    "PersonErased",
     "PlanSet",
     "ProgrammeCompleted",
     "ProgrammeOffered",

@@ -34,6 +34,7 @@ class Event(BaseModel):
         """The CloudEvents subject: what this event is about, within its source."""
         return self.key()
 
-    def data_subject(self) -> UUID:
-        """The staff member whose key seals the `personal` fields."""
-        raise NotImplementedError(f"{type(self).__name__} has no data subject")
+    def data_subject(self) -> UUID | None:
+        """The staff member this event is about, whose key seals its `personal` fields
+        (none: it is about no one person)."""
+        return None

@@ -1,11 +1,12 @@
 """Which model a CloudEvents type names: every event of the three services, each listed
 once, where it is defined (each module's EVENTS)."""
 
-from contracts import catalogue, enrollment, portfolio
+from contracts import catalogue, enrollment, portfolio, privacy
 from contracts.event import Event
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    model.ce_type: model for model in (*catalogue.EVENTS, *enrollment.EVENTS, *portfolio.EVENTS)
+    model.ce_type: model
+    for model in (*catalogue.EVENTS, *enrollment.EVENTS, *portfolio.EVENTS, *privacy.EVENTS)
 }
 READ_AS: dict[str, type[Event]] = {
     **{old: model for model in EVENT_TYPES.values() for old in model.replaces},

@@ -8,8 +8,11 @@ PROGRAMMES: Final = "catalogue.programmes"
 ENROLLMENTS: Final = "enrollment.enrollments"
 PORTFOLIO: Final = "portfolio.entries"
 SCHOOL_AUDITS: Final = "portfolio.school_audits"
+ERASURES: Final = "privacy.erasures"
 
-EVENT_TOPICS: Final = (OFFERINGS, AUDITS, PROGRAMMES, ENROLLMENTS, PORTFOLIO, SCHOOL_AUDITS)
+EVENT_TOPICS: Final = (
+    OFFERINGS, AUDITS, PROGRAMMES, ENROLLMENTS, PORTFOLIO, SCHOOL_AUDITS, ERASURES
+)  # fmt: skip
 KEYS: Final = {
     OFFERINGS: "the offering id",
     AUDITS: "the audited school's id",
@@ -17,6 +20,7 @@ KEYS: Final = {
     PORTFOLIO: "the staff member's id",
     SCHOOL_AUDITS: "the school's id",
     ENROLLMENTS: "the staff member's id (each person's events stay in order)",
+    ERASURES: "the staff member's id",
 }
 PRODUCERS: Final = {
     OFFERINGS: "catalogue",
@@ -25,6 +29,7 @@ PRODUCERS: Final = {
     ENROLLMENTS: "enrollment",
     PORTFOLIO: "portfolio",
     SCHOOL_AUDITS: "portfolio",
+    ERASURES: "portfolio",
 }
 """The one service that publishes to each topic."""
 PARTITIONS: Final = 6

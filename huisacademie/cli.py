@@ -1,5 +1,5 @@
 """huisacademie: up, down, status, migrate, demo, token, topics, serve, portfolio rebuild,
-dlt, subscriber."""
+dlt, subscriber, privacy erase."""
 
 import argparse
 import asyncio
@@ -65,6 +65,12 @@ def main(argv: list[str] | None = None) -> None:
     subscriber.add_argument(
         "--topics", default="", help="comma-separated event topics it may read (add)"
     )
+    privacy = commands.add_parser(
+        "privacy", help="people's rights on the local stack, as the demo board's privacy officer"
+    )
+    privacy.add_argument("action", choices=["erase"])
+    privacy.add_argument("staff", help="the staff id (or demo username) of the person")
+    privacy.add_argument("--reason", required=True, help="why: kept with the erasure")
     args = parser.parse_args(argv)
     if args.command not in ("serve", "migrate") and "KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
         # The local stack: the command line's Kafka clients sign in as the operator.
@@ -105,7 +111,7 @@ def _run(command: str, args: argparse.Namespace) -> None:
 
 
 def _local_stack(command: str, args: argparse.Namespace, system: System) -> None:
-    """The commands of the local stack: up, down, status, demo, token."""
+    """The commands of the local stack: up, down, status, demo, token, privacy."""
     if command == "up":
         started = time.monotonic()
         print("starting PostgreSQL and Kafka ...", flush=True)
@@ -130,6 +136,8 @@ def _local_stack(command: str, args: argparse.Namespace, system: System) -> None
         demo.run(demo.Endpoints(*(system.url(n) for n in SERVICES)), sign_in)
     elif command == "token":
         print(_token(system, args.role, args.staff))
+    elif command == "privacy":
+        _erase(system, args.staff, args.reason)
 
 
 def _migrate() -> None:
@@ -148,6 +156,24 @@ def _migrate() -> None:
         raise StackError(f"PostgreSQL did not take the migrations: {e}") from e
     for database, names in applied.items():
         print(f"{database:<11} {', '.join(names) if names else 'up to date'}")
+
+
+def _erase(system: System, staff: str, reason: str) -> None:
+    import httpx
+
+    from huisacademie import identity
+
+    staff_id = next((str(p.staff_id) for p in identity.PEOPLE if p.username == staff), staff)
+    token = _token(system, "privacy_officer", None)
+    answer = httpx.post(
+        f"{system.url('portfolio')}/staff/{staff_id}/erasure",
+        json={"reason": reason},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    if not answer.is_success:
+        raise StackError(f"the portfolio refused ({answer.status_code}): {answer.text}")
+    print(f"erased {staff_id} at {answer.json()['erased_at']}: key destroyed, forgotten")
 
 
 def _token(system: System, role: str, staff: str | None) -> str:

@@ -34,6 +34,11 @@ class Migration:
     directories: Sequence[Path]
     writers: Sequence[str] = ()
     readers: Sequence[str] = ()
+    deleters: Sequence[str] = ()
+
+
+ERASES = "portfolio"
+"""The service where the privacy officer erases people (services/portfolio/api/privacy.py)."""
 
 
 class MigrationSettingsMissing(ValueError):
@@ -45,9 +50,17 @@ def plan(
 ) -> list[Migration]:
     """The directory and the key store first (the services use them), then each service's
     database."""
-    readers = [service_roles[name] for name in SERVICES]
+    readers = [service_roles[name] for name in SERVICES if name != ERASES]
+    # The portfolio, where people are erased, also forgets them in the directory.
     steps = [
-        Migration(DIRECTORY, migration_urls[DIRECTORY], [directory.MIGRATIONS], (), readers),
+        Migration(
+            DIRECTORY,
+            migration_urls[DIRECTORY],
+            [directory.MIGRATIONS],
+            (),
+            readers,
+            [service_roles[ERASES]],
+        ),
         Migration(KEYSTORE, migration_urls[KEYSTORE], [keys.MIGRATIONS], [keys_role]),
     ]
     for name, definition in SERVICES.items():
@@ -93,7 +106,11 @@ async def run(steps: Sequence[Migration]) -> dict[str, list[str]]:
     """Applies each step; returns, per database, the migrations applied now."""
     return {
         step.database: await migrate(
-            step.url, step.directories, writers=step.writers, readers=step.readers
+            step.url,
+            step.directories,
+            writers=step.writers,
+            readers=step.readers,
+            deleters=step.deleters,
         )
         for step in steps
     }

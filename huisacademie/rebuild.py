@@ -28,8 +28,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from contracts import EnvelopeError, decode, topics
 from services.portfolio.app import DEFINITION, PortfolioSettings
 from services.portfolio.handlers import OWN, SUBSCRIPTIONS
+from services.portfolio.store import Store
 from services.shared.consumer import Applier
-from services.shared.db import create_pool, migrate
+from services.shared.db import Connection, create_pool, migrate
 from services.shared.db import quote_identifier as q
 from services.shared.definition import database_migrations
 from services.shared.kafka_access import kafka_options
@@ -184,6 +185,12 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
         read: Positions = {}
         pool = await create_pool(fresh_url)
         database = DEFINITION.database(pool, sealer)
+        register = await asyncpg.connect(_with_database(admin_url, name))
+        try:
+            async with pool.acquire() as conn:
+                await _forget_the_erased(register, conn)
+        finally:
+            await register.close()
         try:
             count = await _pass(reader, database, settings, report, read)  # the old one serves
             old = await _freeze(admin, _with_database(admin_url, name), name)
@@ -242,13 +249,16 @@ async def _carry_over(old: asyncpg.Connection, database: Database[Any]) -> None:
     )
     by_topic = _appliers(database)
     async with database.pool.acquire() as conn:
+        await _forget_the_erased(old, conn)
         await conn.executemany(
             "INSERT INTO outbox (event_id, topic, key, headers, payload, parked_at, park_reason)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING",
             [tuple(r) for r in rows],
         )
         for r in rows:
-            await by_topic[r["topic"]].apply(decode(json.loads(r["headers"]), bytes(r["payload"])))
+            if r["topic"] in by_topic:  # a PersonErased is only published
+                envelope = decode(json.loads(r["headers"]), bytes(r["payload"]))
+                await by_topic[r["topic"]].apply(envelope)
         for table in COPIED:
             async with old.transaction():
                 cursor = old.cursor(f"SELECT * FROM {table}")
@@ -259,6 +269,15 @@ async def _carry_over(old: asyncpg.Connection, database: Database[Any]) -> None:
                         f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING",
                         *row.values(),
                     )
+
+
+async def _forget_the_erased(old: asyncpg.Connection, conn: Connection) -> None:
+    """The old database's erasure register, taken over: nothing about an erased person is
+    stored in the fresh one (before the replay), and whoever was erased while the rebuild
+    ran is forgotten there (at the switch)."""
+    store = Store(conn)
+    for r in await old.fetch("SELECT staff_id, erased_by, reason FROM erased_staff"):
+        await store.erase(r["staff_id"], r["erased_by"], r["reason"])
 
 
 def _bar(done: int, total: int) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from contracts import topics
 from contracts.catalogue import CourseOffered, CourseUpdated, CourseWithdrawn, ProgrammeOffered
 from contracts.enrollment import ProgrammeCompleted
+from contracts.privacy import PersonErased
 from contracts.values import EnrollmentStatus
 from services.enrollment.commands.reservations import released
 from services.enrollment.commands.seating import Unit, promote
@@ -80,13 +81,20 @@ async def keep_programmes(unit: Unit, events: Sequence[ProgrammeOffered]) -> Non
         )
 
 
+async def forget_the_erased(unit: Unit, events: Sequence[PersonErased]) -> None:
+    for event in events:
+        await unit.store.forget(event.staff_id, event.erased_at)
+
+
 HANDLERS: Handlers = {
     CourseOffered: keep_offerings,
     CourseUpdated: follow_updates,
     CourseWithdrawn: cancel_withdrawn,
     ProgrammeOffered: keep_programmes,
+    PersonErased: forget_the_erased,
 }
 SUBSCRIPTIONS = (
     Subscription("enrollment.offerings", (topics.OFFERINGS,), HANDLERS),
     Subscription("enrollment.programmes", (topics.PROGRAMMES,), HANDLERS),
+    Subscription("enrollment.erasures", (topics.ERASURES,), HANDLERS),
 )

@@ -17,12 +17,14 @@ from contracts.portfolio import (
     ReflectionAdded,
     StaffProfileSet,
 )
+from contracts.privacy import PersonErased
 from services.portfolio.domain.audit_history import FollowUp
 from services.portfolio.domain.portfolio import Annotation, Entry, Portfolio, follow_up_from
 from services.portfolio.handlers import project
 from services.portfolio.store import Store
 from services.shared.errors import CommandRejected, Conflict, NotFound
-from services.shared.unit_of_work import Begin, UnitOfWork
+from services.shared.identity.directory import Directory
+from services.shared.unit_of_work import Begin, Database, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -164,3 +166,27 @@ async def _entry(unit: UnitOfWork[Store], staff_id: UUID, entry_id: UUID) -> Ent
     if entry is None or entry.staff_id != staff_id:
         raise NotFound(f"no entry {entry_id} in the portfolio of {staff_id}")
     return entry
+
+
+class Erasure:
+    """A staff member erased by their board's privacy officer (GDPR article 17): their key
+    is destroyed first (every text sealed with it, on every topic and in every replay, is
+    unreadable from then on), then the portfolio forgets them and says so (PersonErased),
+    then the directory forgets who they were. Each step may be repeated: a failure part-way
+    is finished by erasing again."""
+
+    def __init__(self, database: Database[Store], directory: Directory) -> None:
+        self._database = database
+        self._directory = directory
+
+    async def erase(self, staff_id: UUID, erased_by: UUID, reason: str) -> datetime:
+        sealer = self._database.sealer
+        if sealer is None:
+            raise CommandRejected("no key store is configured: the person's key cannot go")
+        await sealer.keys.erase(staff_id)
+        erased_at = datetime.now(UTC)
+        async with self._database.transaction() as unit:
+            await unit.store.erase(staff_id, erased_by, reason)
+            unit.emit([PersonErased(staff_id=staff_id, erased_at=erased_at)])
+        await self._directory.forget(staff_id)
+        return erased_at

@@ -42,12 +42,14 @@ async def migrate(
     *,
     writers: Sequence[str] = (),
     readers: Sequence[str] = (),
+    deleters: Sequence[str] = (),
     as_role: str | None = None,
 ) -> list[str]:
     """Apply the *.sql files of each directory in name order, each once, each in its own
     transaction; an advisory lock keeps two processes from migrating at the same time.
 
-    `writers` may read and write every table's rows, `readers` read them, from before the
+    `writers` may read and write every table's rows, `readers` read them (`deleters`: and
+    delete them), from before the
     first migration on (a table a migration makes is theirs as it is made, so a service
     never finds its schema current and its tables closed); neither may change the schema,
     and no one else may connect. `as_role`: migrate as that role (an administrator
@@ -62,9 +64,9 @@ async def migrate(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
         )
-        if writers or readers:
+        if writers or readers or deleters:
             async with conn.transaction():
-                await _grant(conn, writers, readers)
+                await _grant(conn, writers, [*readers, *deleters], deleters)
         done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
         for name, path in _migrations(directories):
             if name in done:
@@ -106,7 +108,12 @@ def _migrations(directories: Sequence[Path]) -> list[tuple[str, Path]]:
     ]
 
 
-async def _grant(conn: asyncpg.Connection, writers: Sequence[str], readers: Sequence[str]) -> None:
+async def _grant(
+    conn: asyncpg.Connection,
+    writers: Sequence[str],
+    readers: Sequence[str],
+    deleters: Sequence[str] = (),
+) -> None:
     """As the schema's owner: the tables there are and will be, and nothing more."""
     database = quote_identifier(await conn.fetchval("SELECT current_database()"))
     await conn.execute(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC")
@@ -130,6 +137,12 @@ async def _grant(conn: asyncpg.Connection, writers: Sequence[str], readers: Sequ
         )
         # Which migrations ran is the migration role's to say.
         await conn.execute(f"REVOKE {rows} ON schema_migrations FROM {role}")
+    for role in (quote_identifier(r) for r in deleters):
+        await conn.execute(f"GRANT DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+        await conn.execute(
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT DELETE ON TABLES TO {role}"
+        )
+        await conn.execute(f"REVOKE DELETE ON schema_migrations FROM {role}")
     left = await conn.fetch(
         "SELECT r AS role FROM unnest($1::text[]) AS r"
         " WHERE NOT (SELECT rolsuper FROM pg_roles WHERE rolname = r)"  # bypass all anyway

@@ -342,7 +342,8 @@ def test_every_route_as_every_role_inside_and_outside_its_reach(
         ),
         "operator": people.client(MONITORING_CLIENT, MONITORING_SECRET, None, Role.OPERATOR),
     }
-    found = list(routes(endpoints))
+    # An erasure ends the records of the person it reaches: it goes last.
+    found = sorted(routes(endpoints), key=lambda r: r.path.endswith("/erasure"))
     failures: list[str] = []
     checked: Counter[str] = Counter()
     began = time.monotonic()

@@ -109,7 +109,10 @@ async def test_a_service_reads_the_directory_and_writes_nothing_there(
         " VALUES (gen_random_uuid(), gen_random_uuid(), 'Intruder')"
     )
     assert await _refused(databases.directory_url("portfolio"), insert)
-    assert await _refused(databases.directory_url("portfolio"), "DELETE FROM sign_ins")
+    assert await _refused(databases.directory_url("portfolio"), "UPDATE people SET roles = '{}'")
+    # Only the portfolio, where people are erased, may delete them from it.
+    assert await _refused(databases.directory_url("enrollment"), "DELETE FROM sign_ins")
+    assert await _refused(databases.directory_url("catalogue"), "DELETE FROM people")
 
 
 async def test_a_service_cannot_reach_another_services_database(databases: Databases) -> None:

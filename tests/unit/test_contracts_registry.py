@@ -19,7 +19,9 @@ from tests.support.factories import offering_details, snapshot
 
 pytestmark = pytest.mark.unit
 
-CE_TYPE = re.compile(r"^nl\.huisacademie\.(catalogue|enrollment|portfolio)\.[a-z_]+\.v[1-9][0-9]*$")
+CE_TYPE = re.compile(
+    r"^nl\.huisacademie\.(catalogue|enrollment|portfolio|privacy)\.[a-z_]+\.v[1-9][0-9]*$"
+)
 
 
 def concrete_events() -> list[type[Event]]:
@@ -36,7 +38,7 @@ def concrete_events() -> list[type[Event]]:
 
 def test_every_event_type_is_registered_under_its_own_versioned_name() -> None:
     events = concrete_events()
-    assert len(events) == 27
+    assert len(events) == 28
     assert set(EVENT_TYPES.values()) == set(events)
     assert len({e.ce_type for e in events}) == len(events)
     for model in events:

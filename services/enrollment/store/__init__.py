@@ -5,7 +5,7 @@ reservations, in the modules beside it."""
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -222,6 +222,22 @@ class Store(SessionTables, ReservationTables):
                 " VALUES ($1, $2, $3, $4, $5)",
                 rows,
             )
+
+    async def forget(self, staff_id: UUID, erased_at: datetime) -> None:
+        """An erased person: their history and calendar feed go, and are never stored again
+        (migrations/004_erasure.sql); their enrolments stay, as facts about seats."""
+        await self._conn.execute(
+            "INSERT INTO erased_staff (staff_id, erased_at) VALUES ($1, $2)"
+            " ON CONFLICT (staff_id) DO NOTHING",
+            staff_id,
+            erased_at,
+        )
+        await self._conn.execute(
+            "DELETE FROM enrollment_history h USING enrollments e"
+            " WHERE h.enrollment_id = e.enrollment_id AND e.staff_id = $1",
+            staff_id,
+        )
+        await self._conn.execute("DELETE FROM calendar_feeds WHERE staff_id = $1", staff_id)
 
     async def history_of(self, enrollment_id: UUID) -> list[dict[str, Any]]:
         rows = await self._conn.fetch(

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.portfolio.api import audits, entries, plans, portfolio, profiles
+from services.portfolio.api import audits, entries, plans, portfolio, privacy, profiles
 
 router = APIRouter()
-for resource in (portfolio, entries, profiles, audits, plans):
+for resource in (portfolio, entries, profiles, audits, plans, privacy):
     router.include_router(resource.router)

@@ -29,5 +29,6 @@ POLICY = Policy(
         ("GET", "/schools/{school_id}/audits"): SCHOOL,
         ("POST", "/schools/{school_id}/audits/{audit_id}/follow-ups"): {R.LEADER: S.THEIR_SCHOOLS},
         ("GET", "/boards/{board_id}/audits"): BOARD,
+        ("POST", "/staff/{staff_id}/erasure"): {R.PRIVACY_OFFICER: S.THEIR_BOARD},
     }
 )

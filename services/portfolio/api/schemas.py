@@ -1,7 +1,7 @@
 """The portfolio's request and response bodies."""
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -82,6 +82,17 @@ class EvidenceIn(Body):
 
 class TextIn(Body):
     text: Plain = Field(min_length=1, max_length=10_000)
+
+
+class ErasureIn(Body):
+    reason: Plain = Field(
+        min_length=1, max_length=500, description="Why, for the board's account of its erasures."
+    )
+
+
+class ErasureOut(BaseModel):
+    staff_id: UUID
+    erased_at: datetime
 
 
 class NoteIn(TextIn):

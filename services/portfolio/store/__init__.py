@@ -154,6 +154,26 @@ class Store(AuditTables):
         )
         return [event_type_for(r["type"]).model_validate_json(r["data"]) for r in rows]
 
+    async def erase(self, staff_id: UUID, erased_by: UUID, reason: str) -> None:
+        """Everything the portfolio holds about a staff member goes, and is never stored
+        again (migrations/002_erasure.sql): entries, evidence files, profile, plans, and
+        their part of the journal (a row about others as well keeps theirs)."""
+        await self._conn.execute(
+            "INSERT INTO erased_staff (staff_id, erased_by, reason) VALUES ($1, $2, $3)"
+            " ON CONFLICT (staff_id) DO NOTHING",
+            staff_id,
+            erased_by,
+            reason,
+        )
+        for table in ("entries", "evidence_files", "profiles", "plans"):
+            await self._conn.execute(f"DELETE FROM {table} WHERE staff_id = $1", staff_id)
+        await self._conn.execute("DELETE FROM journal WHERE staff_ids = ARRAY[$1::uuid]", staff_id)
+        await self._conn.execute(
+            "UPDATE journal SET staff_ids = array_remove(staff_ids, $1)"
+            " WHERE staff_ids @> ARRAY[$1::uuid]",
+            staff_id,
+        )
+
     async def save_file(
         self, evidence_id: UUID, staff_id: UUID, name: str, media_type: str, content: bytes
     ) -> None:

@@ -137,6 +137,16 @@ class Directory:
             )  # fmt: skip
         await self._changed()
 
+    async def forget(self, staff_id: UUID) -> bool:
+        """An erased person: their name, board, schools, roles and every sign-in go, so
+        nothing links their staff id to them any more. False when they were not here."""
+        async with self.pool.acquire() as conn:
+            gone = await conn.fetchval(
+                "DELETE FROM people WHERE staff_id = $1 RETURNING staff_id", staff_id
+            )
+        await self._changed()
+        return gone is not None
+
     async def bind(self, issuer: str, subject: str, staff_id: UUID) -> None:
         """The person signs in as `subject` at `issuer`."""
         async with self.pool.acquire() as conn:

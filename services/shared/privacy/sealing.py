@@ -51,7 +51,7 @@ class Sealer:
     async def seal(self, envelopes: Sequence[Envelope[Event]]) -> list[Envelope[Event]]:
         """The envelopes as they leave: each personal text sealed with the key of the
         event's data subject, bound to the event's id and the field's name."""
-        subjects = {e.data.data_subject() for e in envelopes if written(e.data)}
+        subjects = {_subject(e.data) for e in envelopes if written(e.data)}
         if not subjects:
             return list(envelopes)
         keys = await self.keys.keys(subjects, make=True)
@@ -61,7 +61,7 @@ class Sealer:
             if not texts:
                 out.append(envelope)
                 continue
-            subject = envelope.data.data_subject()
+            subject = _subject(envelope.data)
             key = keys.found.get(subject)
             update: dict[str, Any] = {
                 name: _sealed(key, subject, text, crypto.associated(envelope.id, name))
@@ -89,6 +89,13 @@ class Sealer:
             }
             out.append(dataclasses.replace(envelope, data=envelope.data.model_copy(update=update)))
         return out
+
+
+def _subject(event: Event) -> UUID:
+    subject = event.data_subject()
+    if subject is None:
+        raise TypeError(f"{type(event).__name__} has personal fields and no data subject")
+    return subject
 
 
 def _sealed(key: bytes | None, subject: UUID, text: str, aad: bytes) -> Sealed:
