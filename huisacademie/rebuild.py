@@ -15,8 +15,9 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -55,6 +56,29 @@ class Rebuilt:
     events: int
     database: str
     retired: str
+    dropped: list[str]
+    """Retired databases older than RETIRED_KEPT, dropped after this rebuild."""
+
+
+RETIRED_KEPT = timedelta(days=7)
+"""How long a retired database is kept after a rebuild, to go back to if the rebuilt one is
+wrong: it holds everything the portfolio held, texts and files in clear, so not longer."""
+
+
+def expired(databases: Iterable[str], name: str, now: datetime) -> list[str]:
+    """The retired databases of `name` older than RETIRED_KEPT (their names say when)."""
+    found = []
+    for database in databases:
+        stamp = database.removeprefix(f"{name}_retired_")
+        if stamp == database:
+            continue
+        try:
+            retired_at = datetime.strptime(stamp, "%Y%m%d%H%M%S")
+        except ValueError:
+            continue
+        if now - retired_at > RETIRED_KEPT:
+            found.append(database)
+    return found
 
 
 def _with_database(url: str, name: str) -> str:
@@ -206,7 +230,11 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
             await admin.execute(f"ALTER DATABASE {q(fresh)} RENAME TO {q(name)}")
             await admin.execute(f"REVOKE CONNECT ON DATABASE {q(retired)} FROM {q(runtime_role)}")
         renamed = True
-        return Rebuilt(count, name, retired)
+        existing = [r["datname"] for r in await admin.fetch("SELECT datname FROM pg_database")]
+        dropped = expired(existing, name, datetime.now())
+        for expired_one in dropped:
+            await admin.execute(f"DROP DATABASE IF EXISTS {q(expired_one)} WITH (FORCE)")
+        return Rebuilt(count, name, retired, dropped)
     finally:
         if not renamed:
             await admin.execute(f"DROP DATABASE IF EXISTS {q(fresh)} WITH (FORCE)")
@@ -303,4 +331,6 @@ def rebuild_portfolio(env: Mapping[str, str]) -> None:
     sys.stderr.write("\n")
     print(
         f"rebuilt {done.database} from {done.events} events; the old one is kept as {done.retired}"
+        f" for {RETIRED_KEPT.days} days"
+        + (f"; dropped {', '.join(done.dropped)}" if done.dropped else "")
     )

@@ -6,14 +6,20 @@ import asyncio
 import concurrent.futures
 import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from contracts.topics import dead_letter
 from huisacademie.stack.layout import StackError, StackLayout
 from services.shared.kafka_access import KafkaCredentials, kafka_options
 
 _TOPIC_ALREADY_EXISTS = 36
+DEAD_LETTER_RETENTION = timedelta(days=30)
+"""How long a dead letter waits to be seen to and replayed (`huisacademie dlt`)."""
+DEAD_LETTER_SUFFIX = dead_letter("")
 
 
 async def create_topics(
@@ -33,12 +39,18 @@ async def create_topics(
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        # Kept forever: the topics are the record a rebuild replays (Kafka's default is a week).
         missing = [
-            NewTopic(n, p, replication, topic_configs=_configs(replication))
+            NewTopic(n, p, replication, topic_configs=_configs(n, replication))
             for n, p in wanted.items()
             if n not in existing
         ]
+        # Dead letters made before they had a retention get it now.
+        kept_forever = [n for n in wanted if n in existing and n.endswith(DEAD_LETTER_SUFFIX)]
+        if kept_forever:
+            await admin.alter_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, n, _configs(n, replication))
+                 for n in kept_forever]
+            )  # fmt: skip
         if missing:
             response: Any = await admin.create_topics(missing, timeout_ms=10000)
             for name, code, *rest in response.topic_errors:
@@ -99,10 +111,12 @@ def ensure_topics(
         job.result()
 
 
-def _configs(replication: int) -> dict[str, str]:
-    """Event topics keep their history (a rebuild replays it); with replicas, a write is
-    acknowledged only once two of them hold it."""
-    configs = {"retention.ms": "-1"}
+def _configs(name: str, replication: int) -> dict[str, str]:
+    """Event topics keep their history (a rebuild replays it; Kafka's default is a week);
+    dead letters are kept DEAD_LETTER_RETENTION, long enough to see to them, no longer. With
+    replicas, a write is acknowledged only once two of them hold it."""
+    kept = DEAD_LETTER_RETENTION if name.endswith(DEAD_LETTER_SUFFIX) else None
+    configs = {"retention.ms": str(int(kept.total_seconds() * 1000)) if kept else "-1"}
     if replication > 1:
         configs["min.insync.replicas"] = "2"
     return configs

@@ -8,12 +8,31 @@ import sys
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from contracts.topics import all_topics
+from contracts.topics import ENROLLMENTS, all_topics, dead_letter
 from services.shared.kafka_access import kafka_options
 from tests.support.infra import Infrastructure
 
 pytestmark = pytest.mark.integration
+
+
+async def _retention_ms(bootstrap: str, topics: list[str]) -> dict[str, str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
+    await admin.start()
+    try:
+        responses = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, t) for t in topics]
+        )
+    finally:
+        await admin.close()
+    found = {}
+    for response in responses:
+        for _error, _message, _type, name, entries in response.resources:
+            for entry in entries:
+                if entry[0] == "retention.ms":
+                    found[name] = entry[1]
+    return found
 
 
 async def _partitions(bootstrap: str) -> dict[str, int]:
@@ -42,3 +61,8 @@ def test_topics_command_ensures_every_topic_exists_and_can_run_again(
         assert done.returncode == 0, done.stderr
         assert "topics ready" in done.stdout
     assert asyncio.run(_partitions(infrastructure.kafka_bootstrap)) == dict(all_topics())
+    # Events are kept (a rebuild replays them); dead letters 30 days.
+    retention = asyncio.run(
+        _retention_ms(infrastructure.kafka_bootstrap, [ENROLLMENTS, dead_letter(ENROLLMENTS)])
+    )
+    assert retention == {ENROLLMENTS: "-1", dead_letter(ENROLLMENTS): str(30 * 24 * 3600 * 1000)}
