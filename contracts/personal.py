@@ -12,7 +12,16 @@ import binascii
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+)
 
 from contracts.values import Plain
 
@@ -50,11 +59,18 @@ class Sealed(BaseModel):
 
     sealed: Literal["A256GCM"] = Field(description="The algorithm: AES-256-GCM.")
     subject: UUID = Field(description="Whose key: the staff member the text is about.")
-    nonce: Base64 = Field(description="96 bits, base64.")
-    ciphertext: Base64 = Field(description="The text as UTF-8, encrypted, with its tag; base64.")
+    nonce: Base64 = Field(min_length=12, max_length=12, description="96 bits, base64.")
+    ciphertext: Base64 = Field(
+        min_length=16, description="The text as UTF-8, encrypted, with its 16-byte tag; base64."
+    )
+
+
+def _http_url(value: str) -> str:
+    return str(AnyHttpUrl(value))
 
 
 # What someone wrote, by length: the text inside a service, Sealed on the wire.
+WrittenLink = Annotated[Plain, Field(max_length=2000), AfterValidator(_http_url)] | Sealed
 WrittenTitle = Annotated[Plain, Field(min_length=1, max_length=200)] | Sealed
 WrittenShort = Annotated[Plain, Field(max_length=200)] | Sealed
 WrittenReason = Annotated[Plain, Field(max_length=2000)] | Sealed

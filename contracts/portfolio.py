@@ -6,13 +6,13 @@ from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import topics
 from contracts.event import Event
 from contracts.personal import (
-    Sealed,
     WrittenDescription,
+    WrittenLink,
     WrittenNote,
     WrittenReason,
     WrittenShort,
@@ -64,7 +64,7 @@ class EvidenceAdded(_PortfolioEvent):
     replaces: ClassVar[tuple[str, ...]] = ("nl.huisacademie.portfolio.evidence_added.v1",)
     personal: ClassVar[tuple[str, ...]] = ("link", "file_name", "description")
     evidence_id: UUID
-    link: AnyHttpUrl | Sealed | None = None
+    link: WrittenLink | None = None
     file_name: WrittenShort | None = None
     media_type: Plain | None = Field(default=None, max_length=100)
     size: int | None = Field(default=None, ge=0)

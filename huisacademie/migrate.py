@@ -7,7 +7,7 @@ directory (read only); the migration role owns both schemas.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -34,7 +34,8 @@ class Migration:
     directories: Sequence[Path]
     writers: Sequence[str] = ()
     readers: Sequence[str] = ()
-    deleters: Sequence[str] = ()
+    deleters: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Roles that may also delete the rows of these tables."""
 
 
 ERASES = "portfolio"
@@ -59,7 +60,7 @@ def plan(
             [directory.MIGRATIONS],
             (),
             readers,
-            [service_roles[ERASES]],
+            {service_roles[ERASES]: ["people"]},  # a person's sign-ins go with them
         ),
         Migration(KEYSTORE, migration_urls[KEYSTORE], [keys.MIGRATIONS], [keys_role]),
     ]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
+from uuid import UUID
 
 import asyncpg
 import uvloop
@@ -60,6 +61,8 @@ class Rebuilt:
     """Retired databases older than RETIRED_KEPT, dropped after this rebuild."""
 
 
+UNKNOWN_OFFICER = UUID(int=0)
+"""Who erased someone the key store's register names and the old database does not."""
 RETIRED_KEPT = timedelta(days=7)
 """How long a retired database is kept after a rebuild, to go back to if the rebuilt one is
 wrong: it holds everything the portfolio held, texts and files in clear, so not longer."""
@@ -212,7 +215,7 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
         register = await asyncpg.connect(_with_database(admin_url, name))
         try:
             async with pool.acquire() as conn:
-                await _forget_the_erased(register, conn)
+                await _forget_the_erased(register, conn, sealer)
         finally:
             await register.close()
         try:
@@ -277,7 +280,7 @@ async def _carry_over(old: asyncpg.Connection, database: Database[Any]) -> None:
     )
     by_topic = _appliers(database)
     async with database.pool.acquire() as conn:
-        await _forget_the_erased(old, conn)
+        await _forget_the_erased(old, conn, database.sealer)
         await conn.executemany(
             "INSERT INTO outbox (event_id, topic, key, headers, payload, parked_at, park_reason)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING",
@@ -299,13 +302,21 @@ async def _carry_over(old: asyncpg.Connection, database: Database[Any]) -> None:
                     )
 
 
-async def _forget_the_erased(old: asyncpg.Connection, conn: Connection) -> None:
-    """The old database's erasure register, taken over: nothing about an erased person is
-    stored in the fresh one (before the replay), and whoever was erased while the rebuild
-    ran is forgotten there (at the switch)."""
+async def _forget_the_erased(
+    old: asyncpg.Connection, conn: Connection, sealer: Sealer | None
+) -> None:
+    """The erasure register, taken over: nothing about an erased person is stored in the
+    fresh database (before the replay), and whoever was erased while the rebuild ran is
+    forgotten there (at the switch). The old database's register says who and why; the key
+    store's (whose key is gone) says who, also when the old database was restored from
+    before an erasure."""
     store = Store(conn)
-    for r in await old.fetch("SELECT staff_id, erased_by, reason FROM erased_staff"):
+    known = await old.fetch("SELECT staff_id, erased_by, reason FROM erased_staff")
+    for r in known:
         await store.erase(r["staff_id"], r["erased_by"], r["reason"])
+    if sealer is not None:
+        for staff_id in await sealer.keys.register() - {r["staff_id"] for r in known}:
+            await store.erase(staff_id, UNKNOWN_OFFICER, "erased: the key store's register")
 
 
 def _bar(done: int, total: int) -> None:

@@ -8,6 +8,7 @@ from services.shared.definition import ServiceDefinition
 
 ABOUT = "Staff enrol, wait, get approved, attend and complete; capacity holds."
 DEFINITION = ServiceDefinition(
-    "enrollment", 8002, ABOUT, Store, router, POLICY, SUBSCRIPTIONS, journal=Store.add_history
-)
+    "enrollment", 8002, ABOUT, Store, router, POLICY, SUBSCRIPTIONS, journal=Store.add_history,
+    seals=True,
+)  # fmt: skip
 EnrollmentSettings = DEFINITION.settings

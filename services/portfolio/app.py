@@ -16,6 +16,7 @@ DEFINITION = ServiceDefinition(
     POLICY,
     SUBSCRIPTIONS,
     journal=Store.record,
+    seals=True,
     max_request_bytes=8 << 20,  # an evidence file of 5 MiB, in base64, in JSON
 )
 PortfolioSettings = DEFINITION.settings

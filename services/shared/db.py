@@ -1,6 +1,6 @@
 """PostgreSQL: the pool and the migrations."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
@@ -42,14 +42,14 @@ async def migrate(
     *,
     writers: Sequence[str] = (),
     readers: Sequence[str] = (),
-    deleters: Sequence[str] = (),
+    deleters: Mapping[str, Sequence[str]] | None = None,
     as_role: str | None = None,
 ) -> list[str]:
     """Apply the *.sql files of each directory in name order, each once, each in its own
     transaction; an advisory lock keeps two processes from migrating at the same time.
 
-    `writers` may read and write every table's rows, `readers` read them (`deleters`: and
-    delete them), from before the
+    `writers` may read and write every table's rows, `readers` read them (`deleters`, role
+    to tables: read them all, delete the rows of those tables), from before the
     first migration on (a table a migration makes is theirs as it is made, so a service
     never finds its schema current and its tables closed); neither may change the schema,
     and no one else may connect. `as_role`: migrate as that role (an administrator
@@ -66,7 +66,7 @@ async def migrate(
         )
         if writers or readers or deleters:
             async with conn.transaction():
-                await _grant(conn, writers, [*readers, *deleters], deleters)
+                await _grant(conn, writers, [*readers, *(deleters or {})])
         done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
         for name, path in _migrations(directories):
             if name in done:
@@ -75,6 +75,9 @@ async def migrate(
                 await conn.execute(path.read_text())
                 await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
             applied.append(name)
+        for role, tables in (deleters or {}).items():  # the tables exist now
+            named = ", ".join(quote_identifier(t) for t in tables)
+            await conn.execute(f"GRANT DELETE ON {named} TO {quote_identifier(role)}")
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
         await conn.close()
@@ -112,7 +115,6 @@ async def _grant(
     conn: asyncpg.Connection,
     writers: Sequence[str],
     readers: Sequence[str],
-    deleters: Sequence[str] = (),
 ) -> None:
     """As the schema's owner: the tables there are and will be, and nothing more."""
     database = quote_identifier(await conn.fetchval("SELECT current_database()"))
@@ -137,12 +139,6 @@ async def _grant(
         )
         # Which migrations ran is the migration role's to say.
         await conn.execute(f"REVOKE {rows} ON schema_migrations FROM {role}")
-    for role in (quote_identifier(r) for r in deleters):
-        await conn.execute(f"GRANT DELETE ON ALL TABLES IN SCHEMA public TO {role}")
-        await conn.execute(
-            f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT DELETE ON TABLES TO {role}"
-        )
-        await conn.execute(f"REVOKE DELETE ON schema_migrations FROM {role}")
     left = await conn.fetch(
         "SELECT r AS role FROM unnest($1::text[]) AS r"
         " WHERE NOT (SELECT rolsuper FROM pg_roles WHERE rolname = r)"  # bypass all anyway

@@ -54,6 +54,9 @@ class ServiceDefinition(Generic[S]):
     subscriptions: tuple[Subscription, ...] = ()
     journal: Journal[S] | None = None
     """The service's own record of the events it makes and applies, if it keeps one."""
+    seals: bool = False
+    """Whether it seals or reads what people wrote: then it needs the key store, and
+    waits for one (KEYSTORE_DATABASE_URL, KEYSTORE_MASTER_KEY) rather than lose text."""
     max_request_bytes: int = 1 << 20
     """Request bodies beyond this are refused (413) before they are read whole or parsed."""
 

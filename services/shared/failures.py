@@ -17,7 +17,13 @@ class Failure(Enum):
     at once, so it does not block its partition; replay it after a fix."""
 
 
+class DependencyAway(Exception):
+    """A store other than the service's own database is out of reach (the key store): an
+    outage whatever the service's database says."""
+
+
 _OUTAGE = (
+    DependencyAway,
     OSError,  # includes ConnectionError
     TimeoutError,
     asyncpg.PostgresConnectionError,

@@ -70,7 +70,7 @@ async def _until_done(
 def _why(error: Exception | None) -> str:
     """What start-up waits for, safe to show anyone: a schema behind says which
     migrations; any other failure, only its kind (never an address or a password)."""
-    if isinstance(error, SchemaBehind):
+    if isinstance(error, SchemaBehind | NotReady):
         return str(error)
     return "not reached yet" + (f" ({type(error).__name__})" if error else "")
 
@@ -140,7 +140,7 @@ class Runtime(Generic[S]):
         """Reach the database, then Kafka, however long either takes."""
         name, settings = self.definition.name, self.settings
         await _until_done("database", self._open_database, self._waiting)
-        if settings.keystore_database_url is not None:
+        if settings.keystore_database_url is not None or self.definition.seals:
             await _until_done("keystore", self._open_keystore, self._waiting)
         self._database = self.definition.database(self.pool, self._sealer)
         if settings.directory_database_url is not None:
@@ -170,9 +170,11 @@ class Runtime(Generic[S]):
 
     async def _open_keystore(self) -> None:
         url, master = self.settings.keystore_database_url, self.settings.master_key()
-        assert url is not None
-        if master is None:
-            raise NotReady("KEYSTORE_DATABASE_URL is set, KEYSTORE_MASTER_KEY is not")
+        if url is None or master is None:
+            raise NotReady(
+                f"{self.definition.name} seals what people write: set KEYSTORE_DATABASE_URL"
+                " and KEYSTORE_MASTER_KEY"
+            )
         if pending := await pending_migrations(url, [keys.MIGRATIONS]):
             raise SchemaBehind("keystore", pending)
         self._sealer = Sealer(await keys.open_key_store(url, master))
@@ -248,7 +250,7 @@ class Runtime(Generic[S]):
                 report["outbox_backlog"] = await self.relay.backlog()
             except Exception as e:
                 report["database"] = f"unavailable: {e!r}"
-        if self.settings.keystore_database_url is not None:
+        if self.settings.keystore_database_url is not None or self.definition.seals:
             report["keystore"] = (
                 "ok" if self._sealer else f"starting: {_why(self._waiting.get('keystore'))}"
             )

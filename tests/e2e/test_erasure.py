@@ -7,6 +7,7 @@ import base64
 import os
 import subprocess
 import sys
+import time
 import uuid
 from typing import Any
 
@@ -24,6 +25,7 @@ from tests.support.people import Caller, People
 from tests.support.scan import Found, scan
 
 pytestmark = pytest.mark.e2e
+SESSION = {"starts_at": "2027-03-01T13:00:00+01:00", "ends_at": "2027-03-01T16:00:00+01:00"}
 
 
 def ok(response: httpx.Response) -> Any:
@@ -31,7 +33,9 @@ def ok(response: httpx.Response) -> Any:
     return response.json()
 
 
-def plant(endpoints: Endpoints, me: Caller, leader: Caller, tag: str) -> list[str]:
+def plant(
+    endpoints: Endpoints, me: Caller, leader: Caller, tag: str, offering_id: str
+) -> list[str]:
     """Markers in everything a person and their leader write about them; returns them."""
     markers = [f"{tag}-{what}-{uuid.uuid4().hex[:6]}" for what in (
         "title", "description", "filename", "content", "reflection", "note"
@@ -53,7 +57,37 @@ def plant(endpoints: Endpoints, me: Caller, leader: Caller, tag: str) -> list[st
     ok(httpx.post(f"{url}/evidence", json={"file": file}, headers=me.headers))
     ok(httpx.post(f"{url}/reflections", json={"text": reflection}, headers=me.headers))
     ok(httpx.post(f"{url}/notes", json={"text": note}, headers=leader.headers))
-    return markers
+    # The leader declines their request, saying why: a reason about them, in enrollment.
+    declined = f"{tag}-decline-{uuid.uuid4().hex[:6]}"
+    asked = ok(httpx.post(
+        f"{endpoints.enrollment}/enrollments",
+        json={"role": "teacher", "offering_id": offering_id}, headers=me.headers,
+    ))  # fmt: skip
+    ok(httpx.post(
+        f"{endpoints.enrollment}/enrollments/{asked['enrollment_id']}/decline",
+        json={"reason": declined}, headers=leader.headers,
+    ))  # fmt: skip
+    return [*markers, declined]
+
+
+def offering_needing_approval(endpoints: Endpoints, people: People, board: str) -> str:
+    made = ok(httpx.post(
+        f"{endpoints.catalogue}/academies", json={"name": "Academie West", "board_id": board},
+        headers=people.board_admin(board).headers,
+    ))  # fmt: skip
+    admin = people.academy_admin(board, made["academy_id"])
+    body = {
+        "academy_id": made["academy_id"], "title": "Rekenen", "kind": "workshop",
+        "study_hours": 2, "capacity": 5, "requires_approval": True,
+        "sessions": [SESSION],
+    }  # fmt: skip
+    offering = ok(httpx.post(f"{endpoints.catalogue}/offerings", json=body, headers=admin.headers))
+    known = f"{endpoints.enrollment}/offerings/{offering['offering_id']}"
+    wait_for(
+        "enrollment to know the offering",
+        lambda: httpx.get(known, headers=admin.headers).is_success,
+    )
+    return str(offering["offering_id"])
 
 
 def test_an_erased_person_is_gone_from_every_topic_database_and_log(
@@ -63,8 +97,9 @@ def test_an_erased_person_is_gone_from_every_topic_database_and_log(
     erased, kept = people.staff(board, schools=[school]), people.staff(board, schools=[school])
     leader = people.leader(board, school)
     officer = people.person(Role.PRIVACY_OFFICER, board=board)
-    gone = plant(endpoints, erased, leader, "GONE")
-    stays = plant(endpoints, kept, leader, "STAYS")
+    offering_id = offering_needing_approval(endpoints, people, board)
+    gone = plant(endpoints, erased, leader, "GONE", offering_id)
+    stays = plant(endpoints, kept, leader, "STAYS", offering_id)
 
     def everything() -> Found:
         return asyncio.run(_scan([*gone, *stays], system))
@@ -91,7 +126,13 @@ def test_an_erased_person_is_gone_from_every_topic_database_and_log(
     ))  # fmt: skip
     assert done["staff_id"] == erased.id
 
+    # Enrollment forgets them once PersonErased reaches it.
     after = everything()
+    for _ in range(30):
+        if not after.of(gone):
+            break
+        time.sleep(1)
+        after = everything()
     assert after.of(gone) == {}, f"found after the erasure: {after.of(gone)}"
     assert set(after.of(stays)) == set(stays), "another person's text was lost"
     por = endpoints.portfolio

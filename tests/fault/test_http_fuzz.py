@@ -743,8 +743,10 @@ async def agreement(
     for offering_id in catalogue.keys() - enrollment.keys():
         broken.append(f"offering {offering_id}: published, but enrollment never learned of it")
 
+    # An erased person's enrolments stay (seats) while the portfolio forgets them.
+    erased = {r["staff_id"] for r in await por.fetch("SELECT staff_id FROM erased_staff")}
     enrollments = await enr.fetch(
-        "SELECT enrollment_id, status, completed_on, hours FROM enrollments"
+        "SELECT enrollment_id, staff_id, status, completed_on, hours FROM enrollments"
         " WHERE enrollment_id = ANY($1::uuid[]) OR offering_id = ANY($2::uuid[])",
         [uuid.UUID(i) for i in known.ids("enrollment_id")],
         offerings,
@@ -758,6 +760,10 @@ async def agreement(
         )
     }
     for e in enrollments:
+        if e["staff_id"] in erased:
+            if e["enrollment_id"] in entries:
+                broken.append(f"enrollment {e['enrollment_id']}: its erased person's entry stays")
+            continue
         entry = entries.get(e["enrollment_id"])
         if entry is None or (entry["status"], entry["completed_on"], entry["hours"]) != (
             e["status"],
@@ -765,7 +771,8 @@ async def agreement(
             e["hours"],
         ):
             seen = dict(entry) if entry else None
-            broken.append(f"enrollment {dict(e)}: the portfolio has {seen}")
+            fields = {k: e[k] for k in ("enrollment_id", "status", "completed_on", "hours")}
+            broken.append(f"enrollment {fields}: the portfolio has {seen}")
 
     audits = {
         r["audit_id"]: r
@@ -793,6 +800,7 @@ async def agreement(
         (str(c["staff_id"]), round(c["hours"], 2))
         for a in audits.values()
         for c in _doc(a["credits"]) or []
+        if uuid.UUID(str(c["staff_id"])) not in erased
     )
     if credited:
         rows = await por.fetch(

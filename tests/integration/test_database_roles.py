@@ -110,7 +110,10 @@ async def test_a_service_reads_the_directory_and_writes_nothing_there(
     )
     assert await _refused(databases.directory_url("portfolio"), insert)
     assert await _refused(databases.directory_url("portfolio"), "UPDATE people SET roles = '{}'")
-    # Only the portfolio, where people are erased, may delete them from it.
+    # Only the portfolio, where people are erased, may delete them from it (their sign-ins
+    # go with them), and nothing else.
+    assert await _refused(databases.directory_url("portfolio"), "DELETE FROM sign_ins")
+    assert await _refused(databases.directory_url("portfolio"), "DELETE FROM clients")
     assert await _refused(databases.directory_url("enrollment"), "DELETE FROM sign_ins")
     assert await _refused(databases.directory_url("catalogue"), "DELETE FROM people")
 

@@ -2,6 +2,7 @@
 where the key store holds that key, and reads as erased everywhere once the key is
 destroyed (services/shared/privacy)."""
 
+import dataclasses
 import secrets
 from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
@@ -15,7 +16,7 @@ from contracts.portfolio import LeaderNoteAdded, ReflectionAdded
 from huisacademie import migrate
 from services.shared import outbox
 from services.shared.privacy import keys
-from services.shared.privacy.keys import KeyStore
+from services.shared.privacy.keys import KeyStore, KeyStoreUnavailable
 from services.shared.privacy.sealing import ClearTextRefused, Sealer
 from tests.support.infra import Infrastructure
 from tests.support.kafka import eventually
@@ -98,7 +99,7 @@ async def test_erasure_makes_every_copy_unreadable_at_once_and_spares_the_others
 
         assert await eventually(shut_elsewhere, within=10)  # told by NOTIFY, not the cache's age
         assert [clear_text(e) for e in await sealer.open(leaving)] == ["", "MARKER-kept"]
-        assert await store.erased([erased, kept]) == {erased}
+        assert erased in await store.register() and kept not in await store.register()
         # Nothing new about an erased person is kept: no key is made for them again.
         [again] = await sealer.seal([reflection(erased, "MARKER-after")])
         read_again = as_read(again)
@@ -141,3 +142,40 @@ async def test_without_a_key_store_what_people_wrote_is_refused_on_the_way_out(
             assert put.data == nothing_written
         finally:
             await kept_out.rollback()
+
+
+async def test_a_text_with_no_key_anywhere_is_an_outage_not_an_erasure(
+    store: KeyStore, keystore_url: str, master: bytes
+) -> None:
+    """Every key is made before anything is sealed with it: a key store that has none is
+    the wrong one (or a restored one), and the text must not be lost as if erased."""
+    stranger = uuid4()
+    elsewhere = KeyStore(store.pool, secrets.token_bytes(32))  # another master key, same rows
+    [leaving] = await Sealer(store).seal([reflection(stranger, "MARKER-x")])
+    with pytest.raises(KeyStoreUnavailable, match="master key"):
+        await Sealer(elsewhere).open([as_read(leaving)])
+    unknown = reflection(uuid4(), "MARKER-y")
+    [sealed_for_nobody] = await Sealer(store).seal([unknown])
+    conn = await asyncpg.connect(keystore_url)
+    try:  # as if the key store were restored from before the key was made
+        await conn.execute(
+            "DELETE FROM subject_keys WHERE subject = $1", unknown.data.data_subject()
+        )
+    finally:
+        await conn.close()
+    fresh = Sealer(await keys.open_key_store(keystore_url, master))
+    try:
+        with pytest.raises(KeyStoreUnavailable, match="has no key"):
+            await fresh.open([as_read(sealed_for_nobody)])
+    finally:
+        await fresh.keys.close()
+
+
+async def test_a_text_sealed_for_someone_else_reads_as_erased(store: KeyStore) -> None:
+    teacher, other = uuid4(), uuid4()
+    [theirs] = await Sealer(store).seal([reflection(other, "MARKER-moved")])
+    read = as_read(theirs)
+    assert isinstance(read.data, ReflectionAdded)
+    moved = dataclasses.replace(read, data=read.data.model_copy(update={"staff_id": teacher}))
+    [opened] = await Sealer(store).open([moved])
+    assert clear_text(opened) == ""  # not the other person's text in the teacher's dossier

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import os
 import secrets
+import shutil
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -94,6 +95,10 @@ def provide() -> Iterator[Infrastructure]:
         stack.ensure_postgres_installed()
         stack.start_postgres(layout)
         stack.ensure_kafka_jars()
+        # Topics as empty as the databases: a rebuild replays only this session's events,
+        # sealed with keys of this session's key store.
+        stack.stop_kafka(layout)
+        shutil.rmtree(layout.root / "kafka", ignore_errors=True)
         stack.start_kafka(layout, all_topics())
         stack.ensure_keycloak()
         keycloak_url = stack.start_keycloak(layout, layout.keycloak_port)

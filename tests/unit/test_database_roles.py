@@ -38,7 +38,7 @@ def test_the_plan_grants_each_service_its_rows_and_the_directory_to_read() -> No
     assert list(steps)[:2] == [DIRECTORY, KEYSTORE]  # the services use them: they come first
     assert steps[KEYSTORE].writers == [KEYS_ROLE] and steps[KEYSTORE].readers == ()
     assert steps[DIRECTORY].readers == ["catalogue", "enrollment"]
-    assert steps[DIRECTORY].deleters == ["portfolio"]  # where people are erased
+    assert steps[DIRECTORY].deleters == {"portfolio": ["people"]}  # where people are erased
     assert steps[DIRECTORY].writers == ()
     assert steps["portfolio"].writers == ["portfolio"]
     assert steps["portfolio"].readers == ()
@@ -62,7 +62,7 @@ def test_the_plan_from_the_environment_takes_each_role_from_the_services_urls() 
     steps = {step.database: step for step in migrate.environment_plan(env)}
     assert steps["enrollment"].writers == ["enr_rt"]
     assert steps[DIRECTORY].readers == ["cat_rt", "enr_rt"]
-    assert steps[DIRECTORY].deleters == ["por_rt"]
+    assert steps[DIRECTORY].deleters == {"por_rt": ["people"]}
     assert steps["portfolio"].url == "postgresql://owner:x@db/portfolio"
     assert steps[KEYSTORE].writers == ["keys_rt"]
 

@@ -226,6 +226,7 @@ class Store(SessionTables, ReservationTables):
     async def forget(self, staff_id: UUID, erased_at: datetime) -> None:
         """An erased person: their history and calendar feed go, and are never stored again
         (migrations/004_erasure.sql); their enrolments stay, as facts about seats."""
+        await self._conn.execute("SELECT pg_advisory_xact_lock(person_lock($1))", staff_id)
         await self._conn.execute(
             "INSERT INTO erased_staff (staff_id, erased_at) VALUES ($1, $2)"
             " ON CONFLICT (staff_id) DO NOTHING",

@@ -8,8 +8,16 @@ CREATE TABLE erased_staff (
     reason    text        NOT NULL
 );
 
+-- Every write about a person takes that person's lock, shared; an erasure takes it alone
+-- (Store.erase), so a write under way when the erasure starts ends first and is erased
+-- with the rest, and one that starts later sees the erasure.
+CREATE FUNCTION person_lock(staff_id uuid) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT hashtextextended('erasure:' || staff_id::text, 0)
+$$;
+
 CREATE FUNCTION refuse_the_erased() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock_shared(person_lock(NEW.staff_id));
     IF EXISTS (SELECT 1 FROM erased_staff WHERE staff_id = NEW.staff_id) THEN
         RETURN NULL;  -- the row is not stored, and nothing fails
     END IF;
@@ -26,14 +34,17 @@ CREATE TRIGGER plans_refuse_the_erased BEFORE INSERT OR UPDATE ON plans
     FOR EACH ROW EXECUTE FUNCTION refuse_the_erased();
 
 -- A journal row may be about several people (an audit's team): the erased are taken out
--- of it, and a row about no one else is not stored.
+-- of it, and a row that was about them alone is not stored (one about no one is).
 CREATE FUNCTION journal_without_the_erased() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    about integer := cardinality(NEW.staff_ids);
 BEGIN
+    PERFORM pg_advisory_xact_lock_shared(person_lock(s)) FROM unnest(NEW.staff_ids) AS s;
     NEW.staff_ids := ARRAY(
         SELECT s FROM unnest(NEW.staff_ids) AS s
         WHERE NOT EXISTS (SELECT 1 FROM erased_staff e WHERE e.staff_id = s)
     );
-    IF cardinality(NEW.staff_ids) = 0 THEN
+    IF about > 0 AND cardinality(NEW.staff_ids) = 0 THEN
         RETURN NULL;
     END IF;
     RETURN NEW;

@@ -158,6 +158,8 @@ class Store(AuditTables):
         """Everything the portfolio holds about a staff member goes, and is never stored
         again (migrations/002_erasure.sql): entries, evidence files, profile, plans, and
         their part of the journal (a row about others as well keeps theirs)."""
+        # Alone with the person: writes about them under way end first (002_erasure.sql).
+        await self._conn.execute("SELECT pg_advisory_xact_lock(person_lock($1))", staff_id)
         await self._conn.execute(
             "INSERT INTO erased_staff (staff_id, erased_by, reason) VALUES ($1, $2, $3)"
             " ON CONFLICT (staff_id) DO NOTHING",
@@ -167,7 +169,10 @@ class Store(AuditTables):
         )
         for table in ("entries", "evidence_files", "profiles", "plans"):
             await self._conn.execute(f"DELETE FROM {table} WHERE staff_id = $1", staff_id)
-        await self._conn.execute("DELETE FROM journal WHERE staff_ids = ARRAY[$1::uuid]", staff_id)
+        await self._conn.execute(
+            "DELETE FROM journal WHERE staff_ids <@ ARRAY[$1::uuid] AND cardinality(staff_ids) > 0",
+            staff_id,
+        )
         await self._conn.execute(
             "UPDATE journal SET staff_ids = array_remove(staff_ids, $1)"
             " WHERE staff_ids @> ARRAY[$1::uuid]",

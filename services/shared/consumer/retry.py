@@ -11,7 +11,7 @@
 
 from collections.abc import Awaitable, Callable, Iterable
 
-from services.shared.failures import Failure, classify
+from services.shared.failures import DependencyAway, Failure, classify
 
 Position = tuple[str, int, int]
 """A record's topic, partition and offset."""
@@ -48,7 +48,9 @@ class RetryPolicy:
         """Raises ReadAgain when the record should be read again; otherwise returns how
         many times it was tried, and the record goes to the dead-letter topic."""
         failure = classify(error)
-        if failure is Failure.OUTAGE and not await self._database_answers():
+        if failure is Failure.OUTAGE and (
+            isinstance(error, DependencyAway) or not await self._database_answers()
+        ):
             raise self.wait_out(at, error) from error
         attempts = self._attempts[at] = self._attempts.get(at, 0) + 1
         if failure is not Failure.PERMANENT and attempts < self._max_attempts:

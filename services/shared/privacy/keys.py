@@ -1,9 +1,10 @@
 """The key store: each staff member's key, in a database of its own, wrapped by the master
-key (from settings; a real deployment holds it in a KMS). Every service that seals or
+key (from settings; a deployment should keep it in a KMS). Every service that seals or
 reads what people wrote reaches it through this module; erasing a person destroys their
-key, which makes every sealed copy of their text unreadable at once, wherever it is."""
+key, which makes every sealed copy of their text unreadable, wherever it is."""
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
@@ -12,15 +13,20 @@ import asyncpg
 
 from services.shared.cache import Cache
 from services.shared.db import Connection, create_pool
+from services.shared.failures import DependencyAway
 from services.shared.privacy import crypto
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 CHANNEL = "subject_keys_erased"
-_ERASED = b""
-"""What the cache holds for an erased person."""
 CACHE_TTL_S = 60.0
 """How long an unwrapped key is reused. An erasure is announced (NOTIFY) and forgotten at
-once by every listening process; this bounds the rest."""
+once by every listening process; this bounds the rest (a dropped listener, say)."""
+TIMEOUT_S = 5.0
+
+
+class KeyStoreUnavailable(DependencyAway):
+    """The key store cannot answer for a key: out of reach, or not the store (or master
+    key) the keys were made with. Never a reason to drop or dead-letter an event."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,8 @@ class Keys:
 
     found: dict[UUID, bytes]
     erased: frozenset[UUID]
+    missing: frozenset[UUID]
+    """Never had a key: for text sealed about them, the wrong key store."""
 
 
 class KeyStore:
@@ -38,6 +46,8 @@ class KeyStore:
         self.pool = pool
         self._master = master
         self._cache: Cache[UUID, bytes] = Cache(ttl_s)
+        self._erased: set[UUID] = set()
+        """Erased while this process ran: no key is remembered for them again."""
         self._listening: asyncpg.Connection | None = None
 
     async def listen(self, url: str) -> None:
@@ -46,7 +56,7 @@ class KeyStore:
         await self._listening.add_listener(CHANNEL, self._forget)
 
     def _forget(self, _conn: Connection, _pid: int, _channel: str, subject: object) -> None:
-        self._cache.put(UUID(str(subject)), _ERASED)
+        self._erased.add(UUID(str(subject)))
 
     async def close(self) -> None:
         if self._listening is not None:
@@ -56,68 +66,83 @@ class KeyStore:
     async def keys(self, subjects: Iterable[UUID], *, make: bool) -> Keys:
         """The keys of `subjects`; `make`: make one for whoever has none yet (a person once
         erased never gets one again)."""
+        wanted = set(subjects)
         found: dict[UUID, bytes] = {}
-        erased: set[UUID] = set()
+        erased = wanted & self._erased
         missing = []
-        for subject in set(subjects):
+        for subject in wanted - erased:
             key = self._cache.get(subject)
             if key is None:
                 missing.append(subject)
-            elif key == _ERASED:
-                erased.add(subject)
             else:
                 found[subject] = key
         if missing:
-            if make:
-                await self._make(missing)
-            rows = await self.pool.fetch(
-                "SELECT subject, wrapped FROM subject_keys WHERE subject = ANY($1::uuid[])",
-                missing,
-            )
+            async with self._reached():
+                if make:
+                    await self._make(missing)
+                rows = await self.pool.fetch(
+                    "SELECT subject, wrapped FROM subject_keys WHERE subject = ANY($1::uuid[])",
+                    missing,
+                    timeout=TIMEOUT_S,
+                )
             for row in rows:
                 subject, wrapped = row["subject"], row["wrapped"]
                 if wrapped is None:
-                    erased.add(self._remember(subject, _ERASED))
-                else:
-                    key = crypto.unwrap(self._master, subject, bytes(wrapped))
-                    found[self._remember(subject, key)] = key
-        return Keys(found, frozenset(erased))
+                    self._erased.add(subject)
+                    erased.add(subject)
+                elif subject not in self._erased:  # an erasure told of meanwhile wins
+                    found[subject] = self._cache.put(subject, self._unwrap(subject, wrapped))
+        unknown = frozenset(missing) - found.keys() - erased
+        return Keys(found, frozenset(erased), unknown)
 
-    def _remember(self, subject: UUID, key: bytes) -> UUID:
-        self._cache.put(subject, key)
-        return subject
+    def _unwrap(self, subject: UUID, wrapped: bytes) -> bytes:
+        try:
+            return crypto.unwrap(self._master, subject, bytes(wrapped))
+        except crypto.Unreadable as e:
+            message = f"{e}: is KEYSTORE_MASTER_KEY the one it was made with?"
+            raise KeyStoreUnavailable(message) from e
 
     async def _make(self, subjects: list[UUID]) -> None:
         await self.pool.executemany(
             "INSERT INTO subject_keys (subject, wrapped) VALUES ($1, $2)"
             " ON CONFLICT (subject) DO NOTHING",
             [(s, crypto.wrap(self._master, s, crypto.new_key())) for s in subjects],
+            timeout=TIMEOUT_S,
         )
 
     async def erase(self, subject: UUID) -> bool:
         """Destroys the person's key (and keeps them in the register); False when it was
         destroyed before. A person with no key yet is registered as erased."""
-        row = await self.pool.fetchrow(
-            "INSERT INTO subject_keys (subject, wrapped, erased_at) VALUES ($1, NULL, now())"
-            " ON CONFLICT (subject) DO UPDATE SET wrapped = NULL, erased_at = now()"
-            " WHERE subject_keys.wrapped IS NOT NULL RETURNING subject",
-            subject,
-        )
-        self._cache.put(subject, _ERASED)
+        self._erased.add(subject)
+        async with self._reached():
+            row = await self.pool.fetchrow(
+                "INSERT INTO subject_keys (subject, wrapped, erased_at) VALUES ($1, NULL, now())"
+                " ON CONFLICT (subject) DO UPDATE SET wrapped = NULL, erased_at = now()"
+                " WHERE subject_keys.wrapped IS NOT NULL RETURNING subject",
+                subject,
+                timeout=TIMEOUT_S,
+            )
         return row is not None
 
-    async def erased(self, subjects: Iterable[UUID]) -> set[UUID]:
-        """Which of `subjects` were erased: the register every handler consults."""
-        rows = await self.pool.fetch(
-            "SELECT subject FROM subject_keys WHERE subject = ANY($1::uuid[]) AND wrapped IS NULL",
-            list(set(subjects)),
-        )
+    async def register(self) -> set[UUID]:
+        """Everyone erased: the register the portfolio's rebuild starts from."""
+        async with self._reached():
+            rows = await self.pool.fetch(
+                "SELECT subject FROM subject_keys WHERE wrapped IS NULL", timeout=TIMEOUT_S
+            )
         return {r["subject"] for r in rows}
+
+    @contextlib.asynccontextmanager
+    async def _reached(self) -> AsyncIterator[None]:
+        try:
+            yield
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as e:
+            raise KeyStoreUnavailable(f"the key store did not answer: {e!r}") from e
 
 
 async def open_key_store(url: str, master: bytes) -> KeyStore:
     """A key store on `url` (as the key store's role), listening for erasures."""
-    pool = await create_pool(url, min_size=1, max_size=5)
+    pool = await create_pool(url, min_size=1, max_size=5, command_timeout=TIMEOUT_S)
     store = KeyStore(pool, master)
     try:
         await store.listen(url)

@@ -11,7 +11,7 @@ from contracts import Envelope, Event
 from contracts.personal import Sealed
 from services.shared.logging import get_logger
 from services.shared.privacy import crypto
-from services.shared.privacy.keys import KeyStore
+from services.shared.privacy.keys import KeyStore, KeyStoreUnavailable
 
 log = get_logger(__name__)
 
@@ -77,14 +77,20 @@ class Sealer:
         if not subjects:
             return list(envelopes)
         keys = await self.keys.keys(subjects, make=False)
+        if keys.missing:
+            # Every key is made before anything is sealed with it: this is not the store.
+            raise KeyStoreUnavailable(f"the key store has no key of {sorted(keys.missing)}")
         out = []
         for envelope in envelopes:
             texts = sealed(envelope.data)
             if not texts:
                 out.append(envelope)
                 continue
+            subject = envelope.data.data_subject()
             update = {
                 name: _opened(keys.found.get(text.subject), text, envelope.id, name)
+                if text.subject == subject
+                else _unreadable(envelope.id, name, f"sealed for {text.subject}, not {subject}")
                 for name, text in texts.items()
             }
             out.append(dataclasses.replace(envelope, data=envelope.data.model_copy(update=update)))
@@ -108,9 +114,14 @@ def _sealed(key: bytes | None, subject: UUID, text: str, aad: bytes) -> Sealed:
 
 def _opened(key: bytes | None, text: Sealed, event_id: UUID, name: str) -> str:
     if key is None:
-        return ""
+        return ""  # erased
     try:
         return crypto.open_sealed(key, text, crypto.associated(event_id, name))
-    except crypto.Unreadable as e:
-        log.warning("sealed_text_unreadable", event_id=str(event_id), field=name, error=str(e))
-        return ""
+    except crypto.Unreadable:
+        return _unreadable(event_id, name, "it does not open with its person's key")
+
+
+def _unreadable(event_id: UUID, name: str, why: str) -> str:
+    """Tampered with or moved: read as erased, never a reason to refuse the event."""
+    log.warning("sealed_text_unreadable", event_id=str(event_id), field=name, why=why)
+    return ""
