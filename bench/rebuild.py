@@ -2,13 +2,12 @@
 consume rate of the same topics."""
 
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from huisacademie.rebuild import rebuild
 from services.portfolio.app import DEFINITION, PortfolioSettings
-from services.shared.db import migrate
+from services.shared.db import migrate, with_database
 from services.shared.definition import database_migrations
 
 
@@ -17,7 +16,7 @@ async def rebuild_seconds(bootstrap: str, database_url: str) -> tuple[float, int
     await migrate(database_url, database_migrations(DEFINITION))
     settings = PortfolioSettings(database_url=database_url, KAFKA_BOOTSTRAP_SERVERS=bootstrap)
     began = time.perf_counter()
-    admin_url = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
+    admin_url = with_database(database_url, "postgres")
     rebuilt = await rebuild(settings, admin_url, lambda done, total: None)
     took = time.perf_counter() - began
     conn = await asyncpg.connect(database_url)

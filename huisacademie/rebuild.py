@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
 import asyncpg
@@ -32,7 +32,7 @@ from services.portfolio.app import DEFINITION, PortfolioSettings
 from services.portfolio.handlers import OWN, SUBSCRIPTIONS
 from services.portfolio.store import Store
 from services.shared.consumer import Applier
-from services.shared.db import Connection, create_pool, migrate
+from services.shared.db import Connection, create_pool, migrate, with_database
 from services.shared.db import quote_identifier as q
 from services.shared.definition import database_migrations
 from services.shared.kafka_access import kafka_options
@@ -82,10 +82,6 @@ def expired(databases: Iterable[str], name: str, now: datetime) -> list[str]:
         if now - retired_at > RETIRED_KEPT:
             found.append(database)
     return found
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
 def _appliers(database: Database[Any]) -> Mapping[str, Applier]:
@@ -186,7 +182,7 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
         raise RebuildRefused("name the portfolio's role in PORTFOLIO_DATABASE_URL")
     stamp = time.strftime("%Y%m%d%H%M%S")
     fresh, retired = f"{name}_rebuild_{stamp}", f"{name}_retired_{stamp}"
-    fresh_url = _with_database(admin_url, fresh)
+    fresh_url = with_database(admin_url, fresh)
     admin = await asyncpg.connect(admin_url)
     owner = await admin.fetchval(
         "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", name
@@ -212,7 +208,7 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
         read: Positions = {}
         pool = await create_pool(fresh_url)
         database = DEFINITION.database(pool, sealer)
-        register = await asyncpg.connect(_with_database(admin_url, name))
+        register = await asyncpg.connect(with_database(admin_url, name))
         try:
             async with pool.acquire() as conn:
                 await _forget_the_erased(register, conn, sealer)
@@ -220,7 +216,7 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
             await register.close()
         try:
             count = await _pass(reader, database, settings, report, read)  # the old one serves
-            old = await _freeze(admin, _with_database(admin_url, name), name)
+            old = await _freeze(admin, with_database(admin_url, name), name)
             try:
                 count += await _pass(reader, database, settings, report, read)  # catching up
                 await _carry_over(old, database)

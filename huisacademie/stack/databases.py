@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import asyncpg
 
 from huisacademie.stack.layout import SERVICES
-from services.shared.db import quote_identifier, quote_literal
+from services.shared.db import quote_identifier, quote_literal, with_database
 
 MIGRATOR = "huisacademie_migrate"
 DIRECTORY = "directory"
@@ -71,7 +71,7 @@ class Databases:
         return self.url(MIGRATOR, self.names[key])
 
     def url_as_admin(self, database: str) -> str:
-        return urlunsplit(urlsplit(self.admin_url)._replace(path=f"/{database}"))
+        return with_database(self.admin_url, database)
 
     @property
     def service_urls(self) -> dict[str, str]:
@@ -163,7 +163,7 @@ async def recreate_database(admin_url: str, name: str) -> str:
         await _recreate(conn, name, None)
     finally:
         await conn.close()
-    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+    return with_database(admin_url, name)
 
 
 async def _recreate(conn: asyncpg.Connection, name: str, owner: str | None) -> None:

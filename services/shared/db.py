@@ -3,6 +3,7 @@
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TypeAlias
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -150,6 +151,11 @@ async def _grant(
     if left:
         roles = ", ".join(r["role"] for r in left)
         raise PrivilegesLeft(f"{roles} may still change the schema of {database}")
+
+
+def with_database(url: str, database: str) -> str:
+    """The same server and role, another database."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
 
 
 def quote_identifier(name: str) -> str:

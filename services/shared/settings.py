@@ -1,12 +1,11 @@
 """Typed settings, read from the environment."""
 
-import base64
-
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.shared.identity.tokens import TrustedIssuer
 from services.shared.kafka_access import KafkaCredentials
+from services.shared.privacy.keys import master_key
 
 
 class ServiceSettings(BaseSettings):
@@ -99,5 +98,4 @@ class ServiceSettings(BaseSettings):
     def master_key(self) -> bytes | None:
         if self.keystore_master_key is None:
             return None
-        text = self.keystore_master_key.get_secret_value()
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        return master_key(self.keystore_master_key.get_secret_value())

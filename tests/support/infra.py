@@ -12,7 +12,6 @@ import shutil
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -22,7 +21,7 @@ from huisacademie.stack import topics as stack_topics
 from huisacademie.stack.databases import ROLES, Databases, ensure_roles, recreate_database
 from huisacademie.stack.kafka_access import KafkaAccess, kafka_access, sign_in_as_operator
 from huisacademie.stack.postgres import admin_url, postgres_passwords
-from services.shared.db import create_pool, migrate
+from services.shared.db import create_pool, migrate, with_database
 from services.shared.definition import ServiceDefinition, database_migrations
 
 KAFKA_ENV = "HUISACADEMIE_TEST_KAFKA"
@@ -47,8 +46,7 @@ class Infrastructure:
 
     def database_url(self, database: str) -> str:
         """A database as the administrator."""
-        parts = urlsplit(self.postgres_url)
-        return urlunsplit(parts._replace(path=f"/{database}"))
+        return with_database(self.postgres_url, database)
 
     def databases(self, prefix: str) -> Databases:
         """The services' databases and the directory, named with `prefix`."""

@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -19,6 +18,7 @@ from contracts import EnvelopeError, decode
 from contracts.personal import Sealed
 from contracts.topics import all_topics
 from huisacademie.stack.pginstall import find_bin
+from services.shared.db import with_database
 from services.shared.privacy.keys import KeyStoreUnavailable
 from services.shared.privacy.sealing import Sealer, sealed
 from tests.support.kafka import read_all
@@ -100,8 +100,7 @@ async def _look_sealed(
 async def _look_in_outbox(
     found: Found, markers: list[str], admin_url: str, database: str, sealer: Sealer
 ) -> None:
-    url = urlsplit(admin_url)._replace(path=f"/{database}").geturl()
-    conn = await asyncpg.connect(url)
+    conn = await asyncpg.connect(with_database(admin_url, database))
     try:
         if await conn.fetchval("SELECT to_regclass('outbox')") is None:
             return
@@ -118,9 +117,8 @@ async def _look_in_outbox(
 def _pg_dump(admin_url: str, database: str) -> bytes:
     bindir = find_bin()
     command = str(bindir / "pg_dump") if bindir else "pg_dump"
-    url = urlsplit(admin_url)._replace(path=f"/{database}").geturl()
     done = subprocess.run(
-        [command, "--data-only", "--no-owner", f"--dbname={url}"],
+        [command, "--data-only", "--no-owner", f"--dbname={with_database(admin_url, database)}"],
         capture_output=True,
         check=False,
     )

@@ -3,6 +3,7 @@ key (from settings; a deployment should keep it in a KMS). Every service that se
 reads what people wrote reaches it through this module; erasing a person destroys their
 key, which makes every sealed copy of their text unreadable, wherever it is."""
 
+import base64
 import contextlib
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -22,6 +23,11 @@ CACHE_TTL_S = 60.0
 """How long an unwrapped key is reused. An erasure is announced (NOTIFY) and forgotten at
 once by every listening process; this bounds the rest (a dropped listener, say)."""
 TIMEOUT_S = 5.0
+
+
+def master_key(text: str) -> bytes:
+    """KEYSTORE_MASTER_KEY as bytes: URL-safe base64, padding optional."""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 class KeyStoreUnavailable(DependencyAway):
