@@ -39,6 +39,7 @@ from contracts.portfolio import (
     LeaderNoteAdded,
     PlanSet,
     ReflectionAdded,
+    StaffLeft,
     StaffProfileSet,
 )
 from contracts.privacy import PersonErased
@@ -75,6 +76,7 @@ __all__ = [
     "ReflectionAdded",
     "ReservationReleased",
     "SeatsReserved",
+    "StaffLeft",
     "StaffProfileSet",
     "UnknownEventType",
     "Waitlisted",

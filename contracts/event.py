@@ -24,7 +24,8 @@ class Event(BaseModel):
     validate against this model."""
     personal: ClassVar[tuple[str, ...]] = ()
     """Fields holding what someone wrote or uploaded about the data subject: sealed with
-    the data subject's key when the event leaves its service (contracts.personal)."""
+    the data subject's key when the event leaves its service (contracts.personal). A
+    field of each item of a tuple is named `items[].field`."""
 
     def key(self) -> str:
         """The partition key: the id of the aggregate this event is about."""

@@ -18,7 +18,7 @@ from contracts.personal import (
     WrittenShort,
     WrittenTitle,
 )
-from contracts.values import Domains, GoalTags, Hours, Name, Plain, Sector, StaffRole, Text
+from contracts.values import Domains, GoalTags, Hours, Plain, Sector, StaffRole, Text
 
 
 class _PortfolioEvent(Event):
@@ -135,7 +135,7 @@ class StaffProfileSet(Event):
 class PlanGoal(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
     goal_id: UUID
-    title: Name
+    title: WrittenTitle = Field(description="What the person wrote: sealed with their key.")
     domains: Domains = ()
     goal_tags: GoalTags = ()
     target_hours: Hours
@@ -143,9 +143,12 @@ class PlanGoal(BaseModel):
 
 class PlanSet(Event):
     """A staff member's personal development plan (POP) for a school year: goals linked to
-    competence domains and goal tags. A new plan for the same year replaces the old one."""
+    competence domains and goal tags. A new plan for the same year replaces the old one.
+    Version 2: each goal's title, which the person wrote, is sealed with their key."""
 
-    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.plan_set.v1"
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.plan_set.v2"
+    replaces: ClassVar[tuple[str, ...]] = ("nl.huisacademie.portfolio.plan_set.v1",)
+    personal: ClassVar[tuple[str, ...]] = ("goals[].title",)
     topic: ClassVar[str] = topics.PORTFOLIO
     staff_id: UUID
     school_year: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$", examples=["2026-2027"])
@@ -153,6 +156,27 @@ class PlanSet(Event):
 
     def key(self) -> str:
         return str(self.staff_id)
+
+    def data_subject(self) -> UUID:
+        return self.staff_id
+
+
+class StaffLeft(Event):
+    """The staff member left the board's employment (recorded by its HR administration).
+    The board keeps their dossier for its retention period after this day, then they are
+    erased without anyone asking (PersonErased follows)."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.staff_left.v1"
+    topic: ClassVar[str] = topics.PORTFOLIO
+    staff_id: UUID
+    board_id: UUID
+    left_on: date = Field(description="Their last day of employment.")
+
+    def key(self) -> str:
+        return str(self.staff_id)
+
+    def data_subject(self) -> UUID:
+        return self.staff_id
 
 
 EVENTS: tuple[type[Event], ...] = (
@@ -163,5 +187,6 @@ EVENTS: tuple[type[Event], ...] = (
     FollowUpRecorded,
     StaffProfileSet,
     PlanSet,
+    StaffLeft,
 )
 """The portfolio's events, in the order the contracts document them."""

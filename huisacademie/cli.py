@@ -1,11 +1,12 @@
 """huisacademie: up, down, status, migrate, demo, token, topics, serve, portfolio rebuild,
-dlt, subscriber, privacy erase."""
+dlt, subscriber, privacy export and erase."""
 
 import argparse
 import asyncio
 import os
 import sys
 import time
+from pathlib import Path
 
 import asyncpg
 from confluent_kafka import KafkaException
@@ -68,9 +69,12 @@ def main(argv: list[str] | None = None) -> None:
     privacy = commands.add_parser(
         "privacy", help="people's rights on the local stack, as the demo board's privacy officer"
     )
-    privacy.add_argument("action", choices=["erase"])
+    privacy.add_argument("action", choices=["export", "erase"])
     privacy.add_argument("staff", help="the staff id (or demo username) of the person")
-    privacy.add_argument("--reason", required=True, help="why: kept with the erasure")
+    privacy.add_argument("--reason", help="erase: why (required), kept with the erasure")
+    privacy.add_argument(
+        "--out", help="export: the zip to write (default huisacademie-export-STAFF.zip)"
+    )
     args = parser.parse_args(argv)
     if args.command not in ("serve", "migrate") and "KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
         # The local stack: the command line's Kafka clients sign in as the operator.
@@ -136,7 +140,11 @@ def _local_stack(command: str, args: argparse.Namespace, system: System) -> None
         demo.run(demo.Endpoints(*(system.url(n) for n in SERVICES)), sign_in)
     elif command == "token":
         print(_token(system, args.role, args.staff))
+    elif command == "privacy" and args.action == "export":
+        _export(system, args.staff, args.out)
     elif command == "privacy":
+        if not args.reason:
+            raise StackError("privacy erase: say why with --reason")
         _erase(system, args.staff, args.reason)
 
 
@@ -158,22 +166,51 @@ def _migrate() -> None:
         print(f"{database:<11} {', '.join(names) if names else 'up to date'}")
 
 
+def _export(system: System, staff: str, out: str | None) -> None:
+    import zipfile
+
+    import httpx
+
+    staff_id, headers = _as_privacy_officer(system, staff)
+    answer = httpx.get(
+        f"{system.url('portfolio')}/staff/{staff_id}/export.zip", headers=headers, timeout=120
+    )
+    if not answer.is_success:
+        raise StackError(f"the portfolio refused ({answer.status_code}): {answer.text}")
+    path = Path(out or f"huisacademie-export-{staff_id}.zip")
+    # Personal data: readable by the one who asked for it only.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(answer.content)
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+    files = sum(1 for n in names if n.startswith("files/"))
+    print(f"wrote {path}: {len(names) - files} JSON documents and {files} file(s) of {staff_id}")
+
+
 def _erase(system: System, staff: str, reason: str) -> None:
     import httpx
 
-    from huisacademie import identity
-
-    staff_id = next((str(p.staff_id) for p in identity.PEOPLE if p.username == staff), staff)
-    token = _token(system, "privacy_officer", None)
+    staff_id, headers = _as_privacy_officer(system, staff)
     answer = httpx.post(
         f"{system.url('portfolio')}/staff/{staff_id}/erasure",
         json={"reason": reason},
-        headers={"Authorization": f"Bearer {token}"},
+        headers=headers,
         timeout=30,
     )
     if not answer.is_success:
         raise StackError(f"the portfolio refused ({answer.status_code}): {answer.text}")
     print(f"erased {staff_id} at {answer.json()['erased_at']}: key destroyed, forgotten")
+
+
+def _as_privacy_officer(system: System, staff: str) -> tuple[str, dict[str, str]]:
+    """The staff id (a demo username is looked up), and the demo board's privacy officer's
+    authorization."""
+    from huisacademie import identity
+
+    staff_id = next((str(p.staff_id) for p in identity.PEOPLE if p.username == staff), staff)
+    token = _token(system, "privacy_officer", None)
+    return staff_id, {"Authorization": f"Bearer {token}"}
 
 
 def _token(system: System, role: str, staff: str | None) -> str:

@@ -137,6 +137,17 @@ async def grant_academy(directory_url: str, username: str, academy_id: UUID) -> 
         await pool.close()
 
 
+async def place(directory_url: str, staff_id: UUID, name: str, school: str) -> None:
+    """A staff member of the demo board who does not sign in (a supply teacher), placed in
+    a school, as the board's administrator would."""
+    pool = await create_pool(directory_url, min_size=1, max_size=1)
+    try:
+        person = Person(staff_id, DEMO_BOARD, name, frozenset({SCHOOLS[school]}))
+        await Directory(pool, ttl_s=0).put_person(person)
+    finally:
+        await pool.close()
+
+
 def token(keycloak: Keycloak, who: str) -> str:
     """A token for a demo person (by username) or client."""
     if who in CLIENTS:

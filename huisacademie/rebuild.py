@@ -47,7 +47,7 @@ from services.shared.unit_of_work import Database
 # always about an entry or an audit that came before it, whatever topic that came on.
 PHASES = ((topics.ENROLLMENTS, topics.AUDITS), (topics.PORTFOLIO, topics.SCHOOL_AUDITS))
 Positions = dict[TopicPartition, int]
-COPIED = ("evidence_files", "board_targets")
+COPIED = ("evidence_files", "board_targets", "board_retention", "pending_erasures")
 Report = Callable[[int, int], None]
 """Told how many events are done, of how many."""
 
@@ -269,7 +269,8 @@ async def _freeze(admin: asyncpg.Connection, url: str, name: str) -> asyncpg.Con
 
 async def _carry_over(old: asyncpg.Connection, database: Database[Any]) -> None:
     """What the old database holds that Kafka does not: its unpublished (or parked) events,
-    which are applied and left for the relay to publish, evidence files, board targets."""
+    which are applied and left for the relay to publish, evidence files, boards' targets and
+    retention periods, erasures not yet finished."""
     rows = await old.fetch(
         "SELECT event_id, topic, key, headers, payload, parked_at, park_reason"
         " FROM outbox WHERE published_at IS NULL ORDER BY seq"

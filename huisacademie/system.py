@@ -81,7 +81,17 @@ class System:
             "DIRECTORY_DATABASE_URL": self.databases.directory_url(name),
             f"{prefix}_HTTP_PORT": str(self.ports[name]),
             **keystore_env(self.databases, name),
+            **self._portfolio_env(name),
         }
+
+    def _portfolio_env(self, name: str) -> dict[str, str]:
+        """The portfolio gathers every other service's part of a person's data export, and
+        on a local stack its retention job looks every few seconds, so that a departure
+        with a short period is seen through at once (in production, hourly)."""
+        if name != "portfolio":
+            return {}
+        parts = {other: self.url(other) for other in self.ports if other != name}
+        return {"EXPORT_PARTS_FROM": json.dumps(parts), "PORTFOLIO_RETENTION_SWEEP_S": "2"}
 
     def rebuild_env(self) -> dict[str, str]:
         """What `huisacademie portfolio rebuild` is told: the portfolio's database and an

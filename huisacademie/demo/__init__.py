@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from huisacademie.demo import scenario
+from huisacademie.demo import privacy, scenario
 from huisacademie.demo.client import Client, DemoFailed, Endpoints, SignIn, wait_for
 from huisacademie.demo.scenario import LEADER, STAFF, USER, World
 
@@ -28,7 +28,8 @@ def run(
         scenario.attendance(call, w, made, say)
         scenario.approval(call, w, say)
         scenario.audit(call, w, say)
-        return _report(call, w, say)
+        erased = privacy.rights(call, w, say)
+        return {**_report(call, w, say), **erased}
 
 
 def _report(call: Client, w: World, say: Callable[[str], None]) -> dict[str, Any]:

@@ -57,6 +57,9 @@ class SignIn:
     def grant_academy(self, username: str, academy_id: str) -> None:
         asyncio.run(identity.grant_academy(self.directory_url, username, UUID(academy_id)))
 
+    def place(self, staff_id: str, name: str, school: str) -> None:
+        asyncio.run(identity.place(self.directory_url, UUID(staff_id), name, school))
+
 
 class Client:
     """Calls the three services as one of the demo's people; any error status stops the
@@ -74,11 +77,21 @@ class Client:
     def __call__(
         self, method: str, url: str, body: dict[str, Any] | None = None, *, by: str
     ) -> Any:
+        return self.raw(method, url, body, by=by).json()
+
+    def raw(
+        self, method: str, url: str, body: dict[str, Any] | None = None, *, by: str
+    ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.sign_in.token(by)}"}
         response = self.http.request(method, url, json=body, headers=headers)
         if response.is_error:
             raise DemoFailed(f"{method} {url} by {by}: {response.status_code} {response.text}")
-        return response.json()
+        return response
+
+    def raw_status(self, method: str, url: str, *, by: str) -> int:
+        """The status alone, error or not."""
+        headers = {"Authorization": f"Bearer {self.sign_in.token(by)}"}
+        return self.http.request(method, url, headers=headers).status_code
 
     def known_to_enrollment(self, offering_id: str) -> bool:
         headers = {"Authorization": f"Bearer {self.sign_in.token('bram')}"}

@@ -45,6 +45,10 @@ class CatalogueQueries:
         async with self._database.reading() as store:
             return await store.list_audits(school_id)
 
+    async def audits_with(self, staff_id: UUID) -> list[Audit]:
+        async with self._database.reading() as store:
+            return await store.audits_with(staff_id)
+
     async def offering_target(self, offering_id: UUID) -> tuple[OfferingView, Target]:
         """The offering, and what it is for access: its academy and the academy's board."""
         async with self._database.reading() as store:

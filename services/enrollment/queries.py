@@ -55,6 +55,16 @@ class EnrollmentQueries:
         async with self._database.reading() as store:
             return await store.listing(staff_id=staff_id)
 
+    async def personal_records(
+        self, staff_id: UUID
+    ) -> tuple[list[tuple[Enrollment, list[dict[str, Any]]]], dict[str, list[dict[str, Any]]]]:
+        """The person's enrollments, each with its history, and the rest enrollment keeps
+        about them (their data export)."""
+        async with self._database.reading() as store:
+            enrollments = await store.listing(staff_id=staff_id)
+            histories = [(e, await store.history_of(e.enrollment_id)) for e in enrollments]
+            return histories, await store.personal_rows(staff_id)
+
     async def history(self, enrollment_id: UUID) -> list[dict[str, Any]]:
         async with self._database.reading() as store:
             await store.enrollment(enrollment_id)

@@ -15,13 +15,15 @@ from contracts.portfolio import (
     LeaderNoteAdded,
     PlanSet,
     ReflectionAdded,
+    StaffLeft,
     StaffProfileSet,
 )
 from contracts.privacy import PersonErased
 from services.portfolio.domain.audit_history import FollowUp
 from services.portfolio.domain.portfolio import Annotation, Entry, Portfolio, follow_up_from
-from services.portfolio.handlers import project
+from services.portfolio.handlers import keep_departures, project
 from services.portfolio.store import Store
+from services.shared.clock import dutch_today
 from services.shared.errors import CommandRejected, Conflict, NotFound
 from services.shared.identity.directory import Directory
 from services.shared.unit_of_work import Begin, Database, UnitOfWork
@@ -140,6 +142,18 @@ class PortfolioCommands:
             await _apply(unit, event)
         return event
 
+    async def record_departure(self, event: StaffLeft) -> None:
+        """The person left: their board's retention period starts on the day they left."""
+        async with self._begin() as unit:
+            unit.emit([event])
+            await keep_departures(unit, [event])
+
+    async def set_retention(self, board_id: UUID, after_leaving_days: int) -> None:
+        """How long the board keeps a dossier after the person leaves (no event:
+        configuration, as targets are)."""
+        async with self._begin() as unit:
+            await unit.store.set_retention(board_id, after_leaving_days)
+
     async def set_board_targets(self, board_id: UUID, targets: dict[str, float]) -> None:
         """A board's yearly targets per role, at full time (no event: configuration)."""
         async with self._begin() as unit:
@@ -169,17 +183,25 @@ async def _entry(unit: UnitOfWork[Store], staff_id: UUID, entry_id: UUID) -> Ent
 
 
 class Erasure:
-    """A staff member erased by their board's privacy officer (GDPR article 17): their key
-    is destroyed first (every text sealed with it, on every topic and in every replay, is
-    unreadable from then on), then the portfolio forgets them and says so (PersonErased),
-    then the directory forgets who they were. Each step may be repeated: a failure part-way
-    is finished by erasing again."""
+    """A staff member erased (GDPR article 17), by their board's privacy officer or by the
+    retention job: the erasure is recorded as pending; the person's key is destroyed
+    (every text sealed with it, on every topic and in every replay, is unreadable from
+    then on); the portfolio forgets them and says so (PersonErased); the directory forgets
+    who they were; then it is no longer pending. Each step may be repeated: one that fails
+    part-way is finished by the retention job (or by erasing again)."""
 
     def __init__(self, database: Database[Store], directory: Directory) -> None:
         self._database = database
         self._directory = directory
 
-    async def erase(self, staff_id: UUID, erased_by: UUID, reason: str) -> datetime:
+    async def erase(self, staff_id: UUID, erased_by: UUID | None, reason: str) -> datetime:
+        if self._database.sealer is None:
+            raise CommandRejected("no key store is configured: the person's key cannot go")
+        async with self._database.transaction() as unit:
+            await unit.store.ask_erasure(staff_id, erased_by, reason)
+        return await self.finish(staff_id, erased_by, reason)
+
+    async def finish(self, staff_id: UUID, erased_by: UUID | None, reason: str) -> datetime:
         sealer = self._database.sealer
         if sealer is None:
             raise CommandRejected("no key store is configured: the person's key cannot go")
@@ -189,4 +211,30 @@ class Erasure:
             await unit.store.erase(staff_id, erased_by, reason)
             unit.emit([PersonErased(staff_id=staff_id, erased_at=erased_at)])
         await self._directory.forget(staff_id)
+        async with self._database.transaction() as unit:
+            await unit.store.erasure_finished(staff_id)
         return erased_at
+
+
+RETENTION_LOCK = "portfolio retention"
+"""One retention job at a time, however many instances of the portfolio run."""
+
+
+async def erase_what_is_due(erasure: Erasure, database: Database[Store], default_days: int) -> int:
+    """The retention job: finishes erasures left pending, and erases everyone whose
+    board's retention period after they left has ended. Returns how many it erased."""
+    async with database.pool.acquire() as conn:
+        if not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", RETENTION_LOCK):
+            return 0  # another instance is at it
+        try:
+            store = Store(conn)
+            pending = await store.pending_erasures()
+            due = await store.due_for_erasure(dutch_today(), default_days)
+            for staff_id, requested_by, reason in pending:
+                await erasure.finish(staff_id, requested_by, reason)
+            for staff_id, left_on, days in due:
+                why = f"retention: left on {left_on.isoformat()}, kept {days} days after"
+                await erasure.erase(staff_id, None, why)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", RETENTION_LOCK)
+    return len(pending) + len(due)

@@ -21,6 +21,7 @@ from contracts.portfolio import (
     LeaderNoteAdded,
     PlanSet,
     ReflectionAdded,
+    StaffLeft,
     StaffProfileSet,
 )
 from services.portfolio.domain.portfolio import STATUS, Portfolio, entries_touched, fold
@@ -38,7 +39,8 @@ OWN_EVENTS = (
     PlanSet,
     FollowUpRecorded,
 )
-"""The portfolio's own events: applied as the commands make them, and in a rebuild."""
+"""The portfolio's own events: applied as the commands make them, and in a rebuild (with
+StaffLeft, kept by keep_departures)."""
 
 
 async def project(unit: UnitOfWork[Store], events: Sequence[Event]) -> Portfolio:
@@ -75,8 +77,14 @@ async def keep_audits(unit: UnitOfWork[Store], events: Sequence[AuditEvent]) -> 
     await project(unit, events)
 
 
+async def keep_departures(unit: UnitOfWork[Store], events: Sequence[StaffLeft]) -> None:
+    """Who left, and when: the start of their board's retention period."""
+    await unit.store.record_departures(events)
+
+
 HANDLERS: Handlers = {
     **dict.fromkeys((*STATUS, AttendanceRecorded, *OWN_EVENTS), project),
+    StaffLeft: keep_departures,
     **dict.fromkeys(
         (AuditScheduled, AuditRescheduled, AuditCompleted, AuditCancelled), keep_audits
     ),

@@ -24,6 +24,7 @@ from services.portfolio.domain.overviews import (
     school_overview,
 )
 from services.portfolio.domain.portfolio import Entry, Portfolio, fold
+from services.portfolio.domain.profiles import Profile
 from services.portfolio.store import Store
 from services.shared.clock import dutch_today, end_of_dutch_day
 from services.shared.errors import found
@@ -42,6 +43,18 @@ class Dossier:
     """The yearly target for the person's profile, when it is known."""
     four_years: FourYears
     as_of: date | None
+
+
+@dataclass(frozen=True)
+class PersonalRecords:
+    """Everything the portfolio holds about one person (their data export)."""
+
+    entries: list[Entry]
+    profile: Profile | None
+    plans: dict[str, Any]
+    audit_roles: list[dict[str, Any]]
+    follow_ups_recorded: list[dict[str, Any]]
+    files: list[tuple[UUID, str, str, bytes]]
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,22 @@ class PortfolioQueries:
         async with self._database.reading() as store:
             stored = found(await store.get_file(evidence_id), f"no evidence file {evidence_id}")
         return EvidenceFile(*stored)
+
+    async def personal_records(self, staff_id: UUID) -> PersonalRecords:
+        async with self._database.reading() as store:
+            return PersonalRecords(
+                await store.entries_of(staff_id),
+                await store.profile_of(staff_id),
+                await store.plans_of(staff_id),
+                await store.audit_roles_of(staff_id),
+                await store.follow_ups_by(staff_id),
+                await store.files_of(staff_id),
+            )
+
+    async def retention_of(self, board_id: UUID) -> int | None:
+        """The board's own retention period after leaving, in days, if it set one."""
+        async with self._database.reading() as store:
+            return await store.retention_of(board_id)
 
     async def plan(self, staff_id: UUID, year: str) -> list[GoalProgress]:
         """The plan's goals with the progress on each, from the portfolio's entries."""

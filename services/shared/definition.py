@@ -2,7 +2,7 @@
 journal. The shared runtime (runtime.py, http.py) builds the service from it; each
 service's app.py holds its definition."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +16,7 @@ from pydantic_settings import SettingsConfigDict
 from services.shared.consumer import EventConsumer, Handlers
 from services.shared.db import SHARED_MIGRATIONS, Connection
 from services.shared.identity.access import Policy
+from services.shared.identity.directory import Directory
 from services.shared.privacy.sealing import Sealer
 from services.shared.settings import ServiceSettings
 from services.shared.unit_of_work import Database, Journal
@@ -33,6 +34,17 @@ class Subscription:
     group: str
     topics: tuple[str, ...]
     handlers: Handlers
+
+
+@dataclass(frozen=True)
+class Job(Generic[S]):
+    """Work a service does on a schedule, besides answering requests and events: run once
+    the service is up, then again every `every_s(settings)` seconds, on every instance
+    (the work itself sees to it that one instance at a time does it)."""
+
+    name: str
+    run: Callable[[Database[S], Directory, ServiceSettings], Awaitable[object]]
+    every_s: Callable[[ServiceSettings], float]
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,7 @@ class ServiceDefinition(Generic[S]):
     seals: bool = False
     """Whether it seals or reads what people wrote: then it needs the key store, and
     waits for one (KEYSTORE_DATABASE_URL, KEYSTORE_MASTER_KEY) rather than lose text."""
+    jobs: tuple[Job[S], ...] = ()
     max_request_bytes: int = 1 << 20
     """Request bodies beyond this are refused (413) before they are read whole or parsed."""
 

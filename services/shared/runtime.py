@@ -18,7 +18,7 @@ from faststream.kafka import KafkaBroker
 
 from services.shared.consumer import EventConsumer
 from services.shared.db import create_pool, pending_migrations
-from services.shared.definition import ServiceDefinition, Subscription, database_migrations
+from services.shared.definition import Job, ServiceDefinition, Subscription, database_migrations
 from services.shared.identity import directory
 from services.shared.identity.directory import Directory
 from services.shared.identity.http import Gate
@@ -101,6 +101,7 @@ class Runtime(Generic[S]):
         self._relay: OutboxRelay | None = None
         self._broker_started = False
         self._relay_task: asyncio.Task[None] | None = None
+        self._jobs: list[asyncio.Task[None]] = []
         self._waiting: dict[str, Exception] = {}
         self._sealer: Sealer | None = None
         """What start-up waits for, and why."""
@@ -151,7 +152,20 @@ class Runtime(Generic[S]):
         )
         await _until_done("kafka", self._start_broker, self._waiting)
         self._relay_task = asyncio.create_task(self._relay.run(), name=f"{name}-outbox-relay")
+        self._jobs = [
+            asyncio.create_task(self._every(job), name=f"{name}-{job.name}")
+            for job in self.definition.jobs
+        ]
         log.info("service_started", service=name, port=settings.http_port)
+
+    async def _every(self, job: Job[S]) -> None:
+        while True:
+            try:
+                await job.run(self.database, self.gate.directory, self.settings)
+            except Exception as e:  # tried again at its next time
+                # The kind only: an error's text may carry what it was working on.
+                log.warning("job_failed", job=job.name, error=type(e).__name__)
+            await asyncio.sleep(job.every_s(self.settings))
 
     def _subscribe(self, subscription: Subscription) -> EventConsumer:
         consumer = self.definition.consumer(
@@ -208,6 +222,9 @@ class Runtime(Generic[S]):
         """Stop fetching (events in flight finish within the grace period or are abandoned
         uncommitted), flush the outbox relay, then close; bounded in time throughout."""
         grace = self.settings.shutdown_grace_s
+        for task in self._jobs:
+            task.cancel()
+        await asyncio.gather(*self._jobs, return_exceptions=True)
         for consumer in self.consumers:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(consumer.stop(), grace)

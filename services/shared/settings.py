@@ -64,6 +64,24 @@ class ServiceSettings(BaseSettings):
     oidc_leeway_s: float = Field(
         default=5.0, ge=0, le=60, validation_alias=AliasChoices("OIDC_LEEWAY_S")
     )
+    export_parts_from: dict[str, str] = Field(
+        default_factory=dict,
+        validation_alias=AliasChoices("EXPORT_PARTS_FROM"),
+        description="The portfolio only: the other services whose part of a person's data"
+        ' export it gathers into one bundle, as JSON ({"enrollment": "https://…"}).',
+    )
+    retention_after_leaving_days: int = Field(
+        default=730,
+        ge=0,
+        le=3650,
+        description="The portfolio only: how long a dossier is kept after the person leaves,"
+        " for a board that set no period of its own (docs/privacy.md: why two years).",
+    )
+    retention_sweep_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="The portfolio only: how often the retention job looks for people to erase.",
+    )
     http_docs: bool = Field(
         default=False,
         validation_alias=AliasChoices("HTTP_DOCS"),

@@ -265,6 +265,9 @@ def body(method: str, path: str, w: World) -> Any:
             "school_ids": [w.school],
         },
         ("PUT", "/boards/{board_id}/targets"): {"hours_per_year": {"teacher": 40}},
+        # Left today, kept ten years: the retention job must not erase the world's people.
+        ("POST", "/staff/{staff_id}/departure"): {"left_on": TODAY.isoformat()},
+        ("PUT", "/boards/{board_id}/retention"): {"after_leaving_days": 3650},
         ("POST", "/schools/{school_id}/audits/{audit_id}/follow-ups"): {
             "point_index": 0,
             "action": "Gedaan",

@@ -3,100 +3,39 @@ so every sealed copy of what was written about them is unreadable at once; every
 model forgets them; no rebuild brings anything back; everyone else's is untouched."""
 
 import asyncio
-import base64
 import os
 import subprocess
 import sys
 import time
 import uuid
-from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
+from contracts import topics
+from contracts.topics import dead_letter
+from huisacademie import dlt
 from huisacademie.demo import Endpoints, wait_for
 from huisacademie.stack.passwords import keystore_master_key
 from huisacademie.system import System
-from services.shared.identity.access import Role
+from services.shared.kafka_access import kafka_options
 from services.shared.privacy import keys
 from services.shared.privacy.sealing import Sealer
-from tests.support.people import Caller, People
+from tests.support.kafka import end_offsets, eventually, produce, read_all
+from tests.support.people import People
+from tests.support.planting import Colleagues, offering_needing_approval, ok, plant
 from tests.support.scan import Found, scan
 
 pytestmark = pytest.mark.e2e
-SESSION = {"starts_at": "2027-03-01T13:00:00+01:00", "ends_at": "2027-03-01T16:00:00+01:00"}
-
-
-def ok(response: httpx.Response) -> Any:
-    assert response.is_success, f"{response.status_code} {response.text}"
-    return response.json()
-
-
-def plant(
-    endpoints: Endpoints, me: Caller, leader: Caller, tag: str, offering_id: str
-) -> list[str]:
-    """Markers in everything a person and their leader write about them; returns them."""
-    markers = [f"{tag}-{what}-{uuid.uuid4().hex[:6]}" for what in (
-        "title", "description", "filename", "content", "reflection", "note"
-    )]  # fmt: skip
-    title, description, filename, content, reflection, note = markers
-    por = endpoints.portfolio
-    entry = ok(httpx.post(
-        f"{por}/staff/{me.id}/entries",
-        json={"title": title, "kind": "study", "hours": 3, "completed_on": "2026-10-05",
-              "description": description},
-        headers=me.headers,
-    ))  # fmt: skip
-    url = f"{por}/staff/{me.id}/entries/{entry['entry_id']}"
-    file = {
-        "name": f"{filename}.txt",
-        "media_type": "text/plain",
-        "content_base64": base64.b64encode(content.encode()).decode(),
-    }
-    ok(httpx.post(f"{url}/evidence", json={"file": file}, headers=me.headers))
-    ok(httpx.post(f"{url}/reflections", json={"text": reflection}, headers=me.headers))
-    ok(httpx.post(f"{url}/notes", json={"text": note}, headers=leader.headers))
-    # The leader declines their request, saying why: a reason about them, in enrollment.
-    declined = f"{tag}-decline-{uuid.uuid4().hex[:6]}"
-    asked = ok(httpx.post(
-        f"{endpoints.enrollment}/enrollments",
-        json={"role": "teacher", "offering_id": offering_id}, headers=me.headers,
-    ))  # fmt: skip
-    ok(httpx.post(
-        f"{endpoints.enrollment}/enrollments/{asked['enrollment_id']}/decline",
-        json={"reason": declined}, headers=leader.headers,
-    ))  # fmt: skip
-    return [*markers, declined]
-
-
-def offering_needing_approval(endpoints: Endpoints, people: People, board: str) -> str:
-    made = ok(httpx.post(
-        f"{endpoints.catalogue}/academies", json={"name": "Academie West", "board_id": board},
-        headers=people.board_admin(board).headers,
-    ))  # fmt: skip
-    admin = people.academy_admin(board, made["academy_id"])
-    body = {
-        "academy_id": made["academy_id"], "title": "Rekenen", "kind": "workshop",
-        "study_hours": 2, "capacity": 5, "requires_approval": True,
-        "sessions": [SESSION],
-    }  # fmt: skip
-    offering = ok(httpx.post(f"{endpoints.catalogue}/offerings", json=body, headers=admin.headers))
-    known = f"{endpoints.enrollment}/offerings/{offering['offering_id']}"
-    wait_for(
-        "enrollment to know the offering",
-        lambda: httpx.get(known, headers=admin.headers).is_success,
-    )
-    return str(offering["offering_id"])
 
 
 def test_an_erased_person_is_gone_from_every_topic_database_and_log(
     endpoints: Endpoints, people: People, system: System
 ) -> None:
-    board, school = str(uuid.uuid4()), str(uuid.uuid4())
-    erased, kept = people.staff(board, schools=[school]), people.staff(board, schools=[school])
-    leader = people.leader(board, school)
-    officer = people.person(Role.PRIVACY_OFFICER, board=board)
+    c = Colleagues.of(people)
+    board, erased, kept, leader, officer = c.board, c.one, c.other, c.leader, c.officer
     offering_id = offering_needing_approval(endpoints, people, board)
     gone = plant(endpoints, erased, leader, "GONE", offering_id)
     stays = plant(endpoints, kept, leader, "STAYS", offering_id)
@@ -160,6 +99,37 @@ def test_an_erased_person_is_gone_from_every_topic_database_and_log(
     again = everything()
     assert again.of(gone) == {}, f"found after the rebuild: {again.of(gone)}"
     assert set(again.of(stays)) == set(stays)
+
+    # One of their events, dead-lettered before the erasure and replayed after it, reaches
+    # the portfolio (which no longer has it in its journal to drop it as a duplicate) and
+    # is refused there: nothing of theirs comes back.
+    asyncio.run(_replay_a_dead_letter_about(system, erased.id))
+    assert asyncio.run(_rows_about(system, erased.id)) == {}
+    assert everything().of(gone) == {}
+
+
+async def _replay_a_dead_letter_about(system: System, staff_id: str) -> None:
+    bootstrap = system.kafka_bootstrap
+    theirs = [
+        r for r in await read_all(bootstrap, topics.ENROLLMENTS) if r.key == staff_id.encode()
+    ]
+    assert theirs, "their enrolment's events are on the topic"
+    first = theirs[0]  # their request: an entry in the portfolio, were it let in
+    letter = [*first.headers, ("dlt_reason", b"dead-lettered before the erasure (test)")]
+    await produce(bootstrap, dead_letter(topics.ENROLLMENTS), [(first.key, first.value, letter)])
+    assert await dlt.replay(bootstrap, topics.ENROLLMENTS) >= 1
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
+    await admin.start()
+    try:
+
+        async def caught_up() -> bool | None:
+            ends = await end_offsets(bootstrap, topics.ENROLLMENTS)
+            done = await admin.list_consumer_group_offsets("portfolio.enrollments")
+            return all(done.get(tp) and done[tp].offset >= end for tp, end in ends.items()) or None
+
+        await eventually(caught_up, within=30)
+    finally:
+        await admin.close()
 
 
 async def _scan(markers: list[str], system: System) -> Found:

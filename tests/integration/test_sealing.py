@@ -12,7 +12,7 @@ import pytest
 
 from contracts import Envelope, Event, decode
 from contracts.personal import Sealed
-from contracts.portfolio import LeaderNoteAdded, ReflectionAdded
+from contracts.portfolio import LeaderNoteAdded, PlanGoal, PlanSet, ReflectionAdded
 from huisacademie import migrate
 from services.shared import outbox
 from services.shared.privacy import keys
@@ -74,6 +74,40 @@ async def test_a_leaders_note_is_sealed_with_the_teachers_key(store: KeyStore) -
     read = as_read(leaving)
     assert isinstance(read.data, LeaderNoteAdded) and isinstance(read.data.text, Sealed)
     assert read.data.text.subject == teacher  # erased with the teacher, not with the leader
+
+
+async def test_each_goal_title_of_a_plan_is_sealed_and_bound_to_its_place(store: KeyStore) -> None:
+    teacher = uuid4()
+    goals = tuple(
+        PlanGoal(goal_id=uuid4(), title=f"MARKER-goal-{n}", goal_tags=("reading",), target_hours=4)
+        for n in range(3)
+    )
+    plan = PlanSet(staff_id=teacher, school_year="2026-2027", goals=goals)
+    sealer = Sealer(store)
+    [leaving] = await sealer.seal([Envelope[Event].new(plan, "/huisacademie/portfolio")])
+
+    assert b"MARKER" not in leaving.body()
+    read = as_read(leaving)
+    assert isinstance(read.data, PlanSet)
+    assert all(isinstance(g.title, Sealed) for g in read.data.goals)
+    assert [g.goal_tags for g in read.data.goals] == [("reading",)] * 3  # facts stay readable
+    [opened] = await sealer.open([read])
+    assert isinstance(opened.data, PlanSet)
+    assert [g.title for g in opened.data.goals] == [
+        "MARKER-goal-0",
+        "MARKER-goal-1",
+        "MARKER-goal-2",
+    ]
+    # A sealed title moved to another goal does not open there: it reads as erased.
+    first, second, third = read.data.goals
+    swapped = read.data.model_copy(update={"goals": (
+        first.model_copy(update={"title": second.title}),
+        second.model_copy(update={"title": first.title}),
+        third,
+    )})  # fmt: skip
+    [moved] = await sealer.open([dataclasses.replace(read, data=swapped)])
+    assert isinstance(moved.data, PlanSet)
+    assert [g.title for g in moved.data.goals] == ["", "", "MARKER-goal-2"]
 
 
 async def test_erasure_makes_every_copy_unreadable_at_once_and_spares_the_others(

@@ -89,6 +89,18 @@ async def read_at_least(
     return await eventually(enough, within)
 
 
+async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **kafka_options())
+    await consumer.start()
+    try:
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(
+            await _partitions(bootstrap, topic)
+        )
+        return ends
+    finally:
+        await consumer.stop()
+
+
 async def _partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
     await admin.start()

@@ -20,7 +20,7 @@ from contracts.topics import all_topics
 from huisacademie.stack.pginstall import find_bin
 from services.shared.db import with_database
 from services.shared.privacy.keys import KeyStoreUnavailable
-from services.shared.privacy.sealing import Sealer, sealed
+from services.shared.privacy.sealing import Sealer, personal, sealed
 from tests.support.kafka import read_all
 
 _BYTEA = re.compile(rb"\\\\x([0-9a-f]+)")
@@ -91,8 +91,7 @@ async def _look_sealed(
     except KeyStoreUnavailable:
         return  # sealed with a key this key store never had (an earlier session's): shut
 
-    for name in envelope.data.personal:
-        value = getattr(opened.data, name)
+    for name, value in personal(opened.data).items():
         if value is not None and not isinstance(value, Sealed):
             found.look(markers, f"{where} (opened {name})", str(value).encode())
 

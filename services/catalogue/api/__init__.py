@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.catalogue.api import audits, offerings, programmes
+from services.catalogue.api import audits, offerings, privacy, programmes
 
 router = APIRouter()
-for resource in (offerings, audits, programmes):
+for resource in (offerings, audits, programmes, privacy):
     router.include_router(resource.router)

@@ -132,6 +132,16 @@ class Store:
         )
         return [_audit(r) for r in rows]
 
+    async def audits_with(self, staff_id: UUID) -> list[Audit]:
+        """The audits whose team the person is on."""
+        rows = await self._conn.fetch(
+            "SELECT * FROM audits"
+            " WHERE team @> jsonb_build_array(jsonb_build_object('staff_id', $1::text))"
+            " ORDER BY audit_date, audit_id",
+            str(staff_id),
+        )
+        return [_audit(r) for r in rows]
+
     async def add_programme(self, p: Programme) -> None:
         await self._conn.execute(
             "INSERT INTO programmes (programme_id, academy_id, title, offering_ids)"

@@ -1,11 +1,12 @@
 """Enrollment's HTTP API for enrollments: enrol, as a team too, decide, cancel, attendance
 and completion; each enrollment, its history, and a person's enrollments."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Response, status
 
+from contracts.registry import event_type_for
 from services.enrollment.api.access import reached_enrollment, team_of
 from services.enrollment.api.deps import Attendance, Enrolling, Queries
 from services.enrollment.api.schemas import (
@@ -142,9 +143,18 @@ async def get_enrollment(enrollment_id: UUID, q: Queries, who: Who) -> Enrollmen
 
 @router.get("/enrollments/{enrollment_id}/history")
 async def history(enrollment_id: UUID, q: Queries, who: Who) -> list[HistoryItem]:
-    """Every event of the enrollment, oldest first."""
+    """Every event of the enrollment, oldest first. What people wrote (the reasons given)
+    is for people: a client (an external tool) gets each event without it."""
     await reached_enrollment(who, q, enrollment_id)
-    return [HistoryItem(**item) for item in await q.history(enrollment_id)]
+    items = await q.history(enrollment_id)
+    if who.principal.staff_id is None:
+        items = [_without_what_people_wrote(item) for item in items]
+    return [HistoryItem(**item) for item in items]
+
+
+def _without_what_people_wrote(item: dict[str, Any]) -> dict[str, Any]:
+    personal = event_type_for(item["type"]).personal
+    return {**item, "data": {k: v for k, v in item["data"].items() if k not in personal}}
 
 
 @router.get("/staff/{staff_id}/enrollments")

@@ -240,6 +240,24 @@ class Store(SessionTables, ReservationTables):
         )
         await self._conn.execute("DELETE FROM calendar_feeds WHERE staff_id = $1", staff_id)
 
+    async def personal_rows(self, staff_id: UUID) -> dict[str, list[dict[str, Any]]]:
+        """What enrollment keeps about one person beyond their enrollments (their data
+        export): attendance, seats they reserved as a leader, programmes they completed,
+        and when their calendar feed was made (never its secret)."""
+        queries = {
+            "attendance": "SELECT a.* FROM attendance a JOIN enrollments e USING (enrollment_id)"
+            " WHERE e.staff_id = $1 ORDER BY a.recorded_at",
+            "reservations_made": "SELECT reservation_id, offering_id, board_id, seats, filled,"
+            " released, created_at FROM reservations WHERE leader_id = $1 ORDER BY created_at",
+            "programme_completions": "SELECT programme_id, completed_on"
+            " FROM programme_completions WHERE staff_id = $1 ORDER BY completed_on",
+            "calendar_feed": "SELECT rotated_at FROM calendar_feeds WHERE staff_id = $1",
+        }
+        return {
+            name: [dict(r) for r in await self._conn.fetch(sql, staff_id)]
+            for name, sql in queries.items()
+        }
+
     async def history_of(self, enrollment_id: UUID) -> list[dict[str, Any]]:
         rows = await self._conn.fetch(
             "SELECT event_id, type, at, data FROM enrollment_history WHERE enrollment_id = $1"

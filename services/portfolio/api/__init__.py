@@ -2,8 +2,16 @@
 
 from fastapi import APIRouter
 
-from services.portfolio.api import audits, entries, plans, portfolio, privacy, profiles
+from services.portfolio.api import (
+    audits,
+    entries,
+    plans,
+    portfolio,
+    privacy,
+    profiles,
+    retention,
+)
 
 router = APIRouter()
-for resource in (portfolio, entries, profiles, audits, plans, privacy):
+for resource in (portfolio, entries, profiles, audits, plans, privacy, retention):
     router.include_router(resource.router)

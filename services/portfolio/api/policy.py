@@ -9,6 +9,8 @@ DOSSIER: dict[R, S] = {R.STAFF: S.SELF, R.LEADER: S.THEIR_SCHOOLS}
 """The dossier, its plans and evidence files: the person and their school leader."""
 SCHOOL: dict[R, S] = {R.LEADER: S.THEIR_SCHOOLS, R.BOARD_ADMIN: S.THEIR_BOARD}
 BOARD: dict[R, S] = {R.BOARD_ADMIN: S.THEIR_BOARD}
+RETENTION: dict[R, S] = {R.BOARD_ADMIN: S.THEIR_BOARD, R.PRIVACY_OFFICER: S.THEIR_BOARD}
+"""A board's retention period: its administrators and its privacy officer."""
 
 POLICY = Policy(
     {
@@ -29,6 +31,10 @@ POLICY = Policy(
         ("GET", "/schools/{school_id}/audits"): SCHOOL,
         ("POST", "/schools/{school_id}/audits/{audit_id}/follow-ups"): {R.LEADER: S.THEIR_SCHOOLS},
         ("GET", "/boards/{board_id}/audits"): BOARD,
+        ("GET", "/staff/{staff_id}/export.zip"): OPERATIONS[("GET", "/staff/{staff_id}/export")],
         ("POST", "/staff/{staff_id}/erasure"): {R.PRIVACY_OFFICER: S.THEIR_BOARD},
+        ("POST", "/staff/{staff_id}/departure"): BOARD,
+        ("GET", "/boards/{board_id}/retention"): RETENTION,
+        ("PUT", "/boards/{board_id}/retention"): RETENTION,
     }
 )

@@ -1,16 +1,89 @@
-"""The portfolio's HTTP API for people's rights: erasure by the board's privacy officer."""
+"""The portfolio's HTTP API for people's rights: the data export (GDPR articles 15 and 20),
+of the portfolio's part and of the whole bundle, and erasure by the board's privacy
+officer (article 17)."""
 
+from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
-from services.portfolio.api.schemas import ErasureIn, ErasureOut
+from services.portfolio.api.deps import Queries
+from services.portfolio.api.schemas import ErasureIn, ErasureOut, entry_out
 from services.portfolio.commands import Erasure
 from services.shared.http import runtime_of
 from services.shared.identity.http import Forbidden, Who
+from services.shared.privacy.export import ExportFile, ExportPart, PartMissing, bundle, gather
+from services.shared.runtime import NotReady
 
 router = APIRouter(tags=["privacy"])
+
+
+@router.get("/staff/{staff_id}/export")
+async def export_part(staff_id: UUID, q: Queries, who: Who) -> ExportPart:
+    """What the portfolio holds about the person: how the directory knows them, their
+    profile, entries with evidence, reflections and school leaders' notes about them,
+    plans, the audits they were on the team of, the follow-ups they recorded, and their
+    evidence files."""
+    await who.allow_staff(staff_id)
+    records = await q.personal_records(staff_id)
+    person = await who.directory.person(staff_id)
+    directory = None
+    if person is not None:
+        directory = {
+            **asdict(person),
+            "sign_ins": [
+                {"issuer": i, "subject": s} for i, s in await who.directory.sign_ins(staff_id)
+            ],
+        }
+    data = {
+        "directory": directory,
+        "profile": asdict(records.profile) if records.profile else None,
+        "entries": [entry_out(e).model_dump(mode="json") for e in records.entries],
+        "plans": records.plans,
+        "audit_roles": records.audit_roles,
+        "follow_ups_recorded": records.follow_ups_recorded,
+    }
+    files = [
+        ExportFile.of(f"{evidence_id}/{name}", media_type, content)
+        for evidence_id, name, media_type, content in records.files
+    ]
+    return ExportPart(
+        service="portfolio", staff_id=staff_id, exported_at=datetime.now(UTC), data=data,
+        files=files,
+    )  # fmt: skip
+
+
+@router.get(
+    "/staff/{staff_id}/export.zip",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "One zip: manifest.json, a JSON document per service, the files.",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def export(staff_id: UUID, request: Request, q: Queries, who: Who) -> Response:
+    """Everything huisacademie holds about the person (GDPR articles 15 and 20), from every
+    service, in one machine-readable bundle: for the person themself and for their
+    board's privacy officer."""
+    own = await export_part(staff_id, q, who)
+    sources = runtime_of(request).settings.export_parts_from
+    try:
+        others = await gather(sources, staff_id, request.headers["authorization"])
+    except PartMissing as e:
+        raise NotReady(f"{e}: the export would be incomplete, try again") from e
+    exported_at = datetime.now(UTC)
+    content = bundle(staff_id, exported_at, [own, *others])
+    name = f"huisacademie-export-{staff_id}-{exported_at:%Y%m%d}.zip"
+    return Response(
+        content,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 async def _erasure(request: Request, who: Who) -> Erasure:

@@ -95,6 +95,26 @@ class ErasureOut(BaseModel):
     erased_at: datetime
 
 
+class DepartureIn(Body):
+    left_on: date = Field(
+        ge=date(1900, 1, 1), le=date(9000, 12, 31), description="Their last day of employment."
+    )
+
+
+class DepartureOut(BaseModel):
+    staff_id: UUID
+    left_on: date
+    erased_on: date = Field(
+        description="When the retention job erases them, at the board's period as it stands."
+    )
+
+
+class RetentionIn(Body):
+    after_leaving_days: int = Field(
+        ge=0, le=3650, description="How long a dossier is kept after the person leaves."
+    )
+
+
 class NoteIn(TextIn):
     leader_id: UUID | None = Field(default=None, description=_YOU)
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
+from contracts.personal import clear
 from contracts.portfolio import PlanGoal
 from services.portfolio.domain.hours import school_year, yearly_target
 from services.portfolio.domain.portfolio import Entry
@@ -38,7 +39,11 @@ def progress(goals: Sequence[PlanGoal], entries: Iterable[Entry], year: str) -> 
         )
         out.append(
             GoalProgress(
-                goal.goal_id, goal.title, goal.target_hours, hours, hours >= goal.target_hours
+                goal.goal_id,
+                clear(goal.title),
+                goal.target_hours,
+                hours,
+                hours >= goal.target_hours,
             )
         )
     return out

@@ -21,6 +21,8 @@ from services.portfolio.domain.hours import school_year
 from services.portfolio.domain.portfolio import Entry, EntrySource, PlanKey, staff_of
 from services.portfolio.domain.profiles import Profile
 from services.portfolio.store.audits import AuditTables
+from services.portfolio.store.people import PersonTables
+from services.portfolio.store.retention import RetentionTables
 from services.shared.db import Connection
 
 _ENTRY_COLUMNS = (
@@ -89,7 +91,7 @@ def _profile(r: asyncpg.Record) -> Profile:
     )
 
 
-class Store(AuditTables):
+class Store(AuditTables, PersonTables, RetentionTables):
     """The portfolio's tables on one connection."""
 
     def __init__(self, conn: Connection) -> None:
@@ -154,10 +156,10 @@ class Store(AuditTables):
         )
         return [event_type_for(r["type"]).model_validate_json(r["data"]) for r in rows]
 
-    async def erase(self, staff_id: UUID, erased_by: UUID, reason: str) -> None:
+    async def erase(self, staff_id: UUID, erased_by: UUID | None, reason: str) -> None:
         """Everything the portfolio holds about a staff member goes, and is never stored
-        again (migrations/002_erasure.sql): entries, evidence files, profile, plans, and
-        their part of the journal (a row about others as well keeps theirs)."""
+        again (migrations/002_erasure.sql): entries, evidence files, profile, plans, their
+        departure, and their part of the journal (a row about others as well keeps theirs)."""
         # Alone with the person: writes about them under way end first (002_erasure.sql).
         await self._conn.execute("SELECT pg_advisory_xact_lock(person_lock($1))", staff_id)
         await self._conn.execute(
@@ -167,7 +169,7 @@ class Store(AuditTables):
             erased_by,
             reason,
         )
-        for table in ("entries", "evidence_files", "profiles", "plans"):
+        for table in ("entries", "evidence_files", "profiles", "plans", "departures"):
             await self._conn.execute(f"DELETE FROM {table} WHERE staff_id = $1", staff_id)
         await self._conn.execute(
             "DELETE FROM journal WHERE staff_ids <@ ARRAY[$1::uuid] AND cardinality(staff_ids) > 0",

@@ -124,6 +124,15 @@ class Directory:
             )
         return {r["staff_id"]: _person(r) for r in rows}
 
+    async def sign_ins(self, staff_id: UUID) -> list[tuple[str, str]]:
+        """How the person signs in: (issuer, subject) at each identity provider."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT issuer, subject FROM sign_ins WHERE staff_id = $1 ORDER BY issuer",
+                staff_id,
+            )
+        return [(r["issuer"], r["subject"]) for r in rows]
+
     # Maintenance: board administrators (through the CLI today), the demo and the tests.
 
     async def put_person(self, person: Person) -> None:

@@ -21,20 +21,48 @@ class ClearTextRefused(RuntimeError):
     configured (KEYSTORE_DATABASE_URL, KEYSTORE_MASTER_KEY)."""
 
 
+def personal(event: Event) -> dict[str, object]:
+    """The event's personal fields by name: "reason", or "goals.0.title" for each item of
+    a field declared as "goals[].title". The name is bound into the sealed text."""
+    found: dict[str, object] = {}
+    for declared in event.personal:
+        items, nested, field = declared.partition("[].")
+        if not nested:
+            found[declared] = getattr(event, declared)
+            continue
+        for i, item in enumerate(getattr(event, items) or ()):
+            found[f"{items}.{i}.{field}"] = getattr(item, field)
+    return found
+
+
 def written(event: Event) -> dict[str, str]:
     """The event's personal fields that hold text in clear."""
-    fields = {name: getattr(event, name) for name in event.personal}
     return {
         name: str(value)
-        for name, value in fields.items()
+        for name, value in personal(event).items()
         if value not in (None, "") and not isinstance(value, Sealed)
     }
 
 
 def sealed(event: Event) -> dict[str, Sealed]:
     """The event's personal fields that are sealed."""
-    fields = {name: getattr(event, name) for name in event.personal}
-    return {name: value for name, value in fields.items() if isinstance(value, Sealed)}
+    return {name: v for name, v in personal(event).items() if isinstance(v, Sealed)}
+
+
+def _replaced(event: Event, values: dict[str, Any]) -> Event:
+    """The event with these personal fields (named as `personal` names them) replaced."""
+    update = {name: v for name, v in values.items() if "." not in name}
+    nested: dict[str, dict[int, dict[str, Any]]] = {}
+    for name, value in values.items():
+        if "." in name:
+            items, position, field = name.split(".", 2)
+            nested.setdefault(items, {}).setdefault(int(position), {})[field] = value
+    for items, changes in nested.items():
+        listed = list(getattr(event, items))
+        for i, fields in changes.items():
+            listed[i] = listed[i].model_copy(update=fields)
+        update[items] = tuple(listed)
+    return event.model_copy(update=update)
 
 
 def refuse_clear_text(envelopes: Sequence[Envelope[Event]]) -> None:
@@ -67,7 +95,7 @@ class Sealer:
                 name: _sealed(key, subject, text, crypto.associated(envelope.id, name))
                 for name, text in texts.items()
             }
-            out.append(dataclasses.replace(envelope, data=envelope.data.model_copy(update=update)))
+            out.append(dataclasses.replace(envelope, data=_replaced(envelope.data, update)))
         return out
 
     async def open(self, envelopes: Sequence[Envelope[Event]]) -> list[Envelope[Event]]:
@@ -93,7 +121,7 @@ class Sealer:
                 else _unreadable(envelope.id, name, f"sealed for {text.subject}, not {subject}")
                 for name, text in texts.items()
             }
-            out.append(dataclasses.replace(envelope, data=envelope.data.model_copy(update=update)))
+            out.append(dataclasses.replace(envelope, data=_replaced(envelope.data, update)))
         return out
 
 
