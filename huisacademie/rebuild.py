@@ -64,12 +64,15 @@ class Rebuilt:
 UNKNOWN_OFFICER = UUID(int=0)
 """Who erased someone the key store's register names and the old database does not."""
 RETIRED_KEPT = timedelta(days=7)
-"""How long a retired database is kept after a rebuild, to go back to if the rebuilt one is
-wrong: it holds everything the portfolio held, texts and files in clear, so not longer."""
+"""How long a retired database is kept after a rebuild by default
+(PORTFOLIO_RETIRED_KEPT_DAYS), to go back to if the rebuilt one is wrong: it holds
+everything the portfolio held, texts and files in clear, so not longer."""
 
 
-def expired(databases: Iterable[str], name: str, now: datetime) -> list[str]:
-    """The retired databases of `name` older than RETIRED_KEPT (their names say when)."""
+def expired(
+    databases: Iterable[str], name: str, now: datetime, kept: timedelta = RETIRED_KEPT
+) -> list[str]:
+    """The retired databases of `name` older than `kept` (their names say when)."""
     found = []
     for database in databases:
         stamp = database.removeprefix(f"{name}_retired_")
@@ -79,7 +82,7 @@ def expired(databases: Iterable[str], name: str, now: datetime) -> list[str]:
             retired_at = datetime.strptime(stamp, "%Y%m%d%H%M%S")
         except ValueError:
             continue
-        if now - retired_at > RETIRED_KEPT:
+        if now - retired_at > kept:
             found.append(database)
     return found
 
@@ -230,7 +233,8 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
             await admin.execute(f"REVOKE CONNECT ON DATABASE {q(retired)} FROM {q(runtime_role)}")
         renamed = True
         existing = [r["datname"] for r in await admin.fetch("SELECT datname FROM pg_database")]
-        dropped = expired(existing, name, datetime.now())
+        kept = timedelta(days=settings.retired_kept_days)
+        dropped = expired(existing, name, datetime.now(), kept)
         for expired_one in dropped:
             await admin.execute(f"DROP DATABASE IF EXISTS {q(expired_one)} WITH (FORCE)")
         return Rebuilt(count, name, retired, dropped)
@@ -339,6 +343,6 @@ def rebuild_portfolio(env: Mapping[str, str]) -> None:
     sys.stderr.write("\n")
     print(
         f"rebuilt {done.database} from {done.events} events; the old one is kept as {done.retired}"
-        f" for {RETIRED_KEPT.days} days"
+        f" for {settings.retired_kept_days} days"
         + (f"; dropped {', '.join(done.dropped)}" if done.dropped else "")
     )

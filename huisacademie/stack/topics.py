@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
@@ -18,7 +19,19 @@ from services.shared.kafka_access import KafkaCredentials, kafka_options
 
 _TOPIC_ALREADY_EXISTS = 36
 DEAD_LETTER_RETENTION = timedelta(days=30)
-"""How long a dead letter waits to be seen to and replayed (`huisacademie dlt`)."""
+"""How long a dead letter waits to be seen to and replayed (`huisacademie dlt`), unless
+DEAD_LETTER_RETENTION_DAYS says otherwise."""
+
+
+def dead_letter_retention(env: Mapping[str, str] = os.environ) -> timedelta:
+    days = env.get("DEAD_LETTER_RETENTION_DAYS")
+    if days is None:
+        return DEAD_LETTER_RETENTION
+    if not days.isdigit() or not 1 <= int(days) <= 3650:
+        raise StackError(f"DEAD_LETTER_RETENTION_DAYS: a number of days, 1 to 3650, not {days!r}")
+    return timedelta(days=int(days))
+
+
 DEAD_LETTER_SUFFIX = dead_letter("")
 
 
@@ -113,9 +126,9 @@ def ensure_topics(
 
 def _configs(name: str, replication: int) -> dict[str, str]:
     """Event topics keep their history (a rebuild replays it; Kafka's default is a week);
-    dead letters are kept DEAD_LETTER_RETENTION, long enough to see to them, no longer. With
-    replicas, a write is acknowledged only once two of them hold it."""
-    kept = DEAD_LETTER_RETENTION if name.endswith(DEAD_LETTER_SUFFIX) else None
+    dead letters are kept dead_letter_retention(), long enough to see to them, no longer.
+    With replicas, a write is acknowledged only once two of them hold it."""
+    kept = dead_letter_retention() if name.endswith(DEAD_LETTER_SUFFIX) else None
     configs = {"retention.ms": str(int(kept.total_seconds() * 1000)) if kept else "-1"}
     if replication > 1:
         configs["min.insync.replicas"] = "2"

@@ -68,7 +68,11 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_interval: float = 1.0,
+        published_kept: timedelta = timedelta(days=7),
+        parked_kept: timedelta = timedelta(days=30),
     ) -> None:
+        self._published_kept = published_kept
+        self._parked_kept = parked_kept
         self._pool = pool
         self._broker = broker
         self._database_url = database_url
@@ -134,13 +138,27 @@ class OutboxRelay:
             assert row is not None
             return {"pending": row["pending"], "parked": row["parked"]}
 
-    async def prune(self, older_than: timedelta = timedelta(days=7)) -> int:
-        """Forget published rows once Kafka holds them long enough for any replay."""
+    async def prune(self) -> int:
+        """Forget published rows once Kafka holds them long enough for any replay, and
+        parked rows nobody saw to within their retention (they hold personal data too)."""
         async with self._pool.acquire() as conn:
             status: str = await conn.execute(
-                "DELETE FROM outbox WHERE published_at < now() - $1::interval", older_than
+                "DELETE FROM outbox WHERE published_at < now() - $1::interval",
+                self._published_kept,
             )
-            return int(status.split()[-1])
+            dropped = await conn.fetch(
+                "DELETE FROM outbox WHERE published_at IS NULL"
+                " AND parked_at < now() - $1::interval RETURNING event_id, topic",
+                self._parked_kept,
+            )
+        if dropped:
+            # Ids and topics only: what the events said stays out of the log.
+            log.error(
+                "outbox_parked_rows_expired",
+                events=[f"{r['topic']}/{r['event_id']}" for r in dropped],
+                kept_days=self._parked_kept.days,
+            )
+        return int(status.split()[-1]) + len(dropped)
 
     async def run(self) -> None:
         """Publish until stopped; survives broker and database outages with backoff.

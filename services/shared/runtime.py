@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 import asyncpg
@@ -148,7 +149,12 @@ class Runtime(Generic[S]):
             await _until_done("directory", self._open_directory, self._waiting)
         self.consumers = [self._subscribe(s) for s in self.definition.subscriptions]
         self._relay = OutboxRelay(
-            self.pool, self.broker, settings.database_url, batch_size=settings.outbox_batch_size
+            self.pool,
+            self.broker,
+            settings.database_url,
+            batch_size=settings.outbox_batch_size,
+            published_kept=timedelta(days=settings.outbox_published_kept_days),
+            parked_kept=timedelta(days=settings.outbox_parked_kept_days),
         )
         await _until_done("kafka", self._start_broker, self._waiting)
         self._relay_task = asyncio.create_task(self._relay.run(), name=f"{name}-outbox-relay")

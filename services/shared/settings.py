@@ -77,6 +77,13 @@ class ServiceSettings(BaseSettings):
         description="The portfolio only: how long a dossier is kept after the person leaves,"
         " for a board that set no period of its own (docs/privacy.md: why two years).",
     )
+    retired_kept_days: int = Field(
+        default=7,
+        ge=0,
+        le=365,
+        description="The portfolio only: how long `portfolio rebuild` keeps the database it"
+        " replaced (everything in clear), to go back to; the next rebuild drops older ones.",
+    )
     retention_sweep_s: float = Field(
         default=3600.0,
         gt=0,
@@ -107,6 +114,16 @@ class ServiceSettings(BaseSettings):
         default=10.0, gt=0, description="How long in-flight events and the relay may finish."
     )
     outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_published_kept_days: int = Field(
+        default=7, ge=1, le=3650, description="Published outbox rows are deleted after this."
+    )
+    outbox_parked_kept_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Rows Kafka refused (parked: /health and the outbox metric show them) are"
+        " deleted after this, unseen to: they hold personal data too.",
+    )
 
     def kafka_credentials(self) -> KafkaCredentials | None:
         if self.kafka_username and self.kafka_password and self.kafka_ca_file:

@@ -137,3 +137,30 @@ async def test_an_event_kafka_refuses_is_parked_and_the_rest_still_flow(
     assert parked["published_at"] is None and parked["parked_at"] is not None
     assert "MessageSizeTooLarge" in parked["park_reason"]
     assert backlog["parked"] >= 1
+
+
+async def test_pruning_forgets_old_published_rows_and_parked_rows_past_their_retention(
+    pool: asyncpg.Pool, plumbing_db: str, infrastructure: Infrastructure
+) -> None:
+    run = uuid.uuid4()
+    async with pool.acquire() as conn, conn.transaction():
+        made = await outbox.put(conn, "/test", [Probe(run=run, n=n) for n in range(5)])
+    ids = [env.id for env in made]
+    ages = [  # (published days ago, parked days ago)
+        (8, None),  # published past its week: goes
+        (6, None),  # published within its week: stays
+        (None, 31),  # parked past its 30 days, unseen to: goes
+        (None, 29),  # parked within its 30 days: stays
+        (None, None),  # waiting: stays
+    ]
+    for event_id, (published, parked) in zip(ids, ages, strict=True):
+        await pool.execute(
+            "UPDATE outbox SET published_at = now() - make_interval(days => $2),"
+            " parked_at = now() - make_interval(days => $3) WHERE event_id = $1",
+            event_id, published, parked,
+        )  # fmt: skip
+    relay = OutboxRelay(pool, KafkaBroker(infrastructure.kafka_bootstrap), plumbing_db)
+
+    assert await relay.prune() >= 2
+    left = await pool.fetch("SELECT event_id FROM outbox WHERE event_id = ANY($1::uuid[])", ids)
+    assert {r["event_id"] for r in left} == {ids[1], ids[3], ids[4]}
