@@ -33,6 +33,7 @@ from contracts.enrollment import (
 from contracts.envelope import Envelope, EnvelopeError, decode
 from contracts.event import Event
 from contracts.portfolio import (
+    DepartureWithdrawn,
     EntryAdded,
     EvidenceAdded,
     FollowUpRecorded,
@@ -56,6 +57,7 @@ __all__ = [
     "CourseOffered",
     "CourseUpdated",
     "CourseWithdrawn",
+    "DepartureWithdrawn",
     "Enrolled",
     "EnrollmentCancelled",
     "EnrollmentDeclined",

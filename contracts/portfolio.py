@@ -179,6 +179,22 @@ class StaffLeft(Event):
         return self.staff_id
 
 
+class DepartureWithdrawn(Event):
+    """The staff member's departure was recorded by mistake, or they came back before
+    their retention period ended: they are not erased for it."""
+
+    ce_type: ClassVar[str] = "nl.huisacademie.portfolio.departure_withdrawn.v1"
+    topic: ClassVar[str] = topics.PORTFOLIO
+    staff_id: UUID
+    board_id: UUID
+
+    def key(self) -> str:
+        return str(self.staff_id)
+
+    def data_subject(self) -> UUID:
+        return self.staff_id
+
+
 EVENTS: tuple[type[Event], ...] = (
     EntryAdded,
     EvidenceAdded,
@@ -188,5 +204,6 @@ EVENTS: tuple[type[Event], ...] = (
     StaffProfileSet,
     PlanSet,
     StaffLeft,
+    DepartureWithdrawn,
 )
 """The portfolio's events, in the order the contracts document them."""

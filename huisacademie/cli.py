@@ -180,6 +180,7 @@ def _export(system: System, staff: str, out: str | None) -> None:
     path = Path(out or f"huisacademie-export-{staff_id}.zip")
     # Personal data: readable by the one who asked for it only.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # also when the file was there before
     with os.fdopen(fd, "wb") as file:
         file.write(answer.content)
     with zipfile.ZipFile(path) as archive:

@@ -82,18 +82,18 @@ class Client:
     def raw(
         self, method: str, url: str, body: dict[str, Any] | None = None, *, by: str
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.sign_in.token(by)}"}
-        response = self.http.request(method, url, json=body, headers=headers)
+        response = self.http.request(method, url, json=body, headers=self._headers(by))
         if response.is_error:
             raise DemoFailed(f"{method} {url} by {by}: {response.status_code} {response.text}")
         return response
 
     def raw_status(self, method: str, url: str, *, by: str) -> int:
         """The status alone, error or not."""
-        headers = {"Authorization": f"Bearer {self.sign_in.token(by)}"}
-        return self.http.request(method, url, headers=headers).status_code
+        return self.http.request(method, url, headers=self._headers(by)).status_code
+
+    def _headers(self, by: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.sign_in.token(by)}"}
 
     def known_to_enrollment(self, offering_id: str) -> bool:
-        headers = {"Authorization": f"Bearer {self.sign_in.token('bram')}"}
         url = f"{self.enr}/offerings/{offering_id}"
-        return self.http.get(url, headers=headers).status_code == 200
+        return self.raw_status("GET", url, by="bram") == 200

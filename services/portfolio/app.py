@@ -13,7 +13,7 @@ from services.shared.unit_of_work import Database
 
 async def _retention(database: Database[Store], directory: Directory, s: ServiceSettings) -> int:
     return await erase_what_is_due(
-        Erasure(database, directory), database, s.retention_after_leaving_days
+        Erasure(database, directory), database, directory, s.retention_after_leaving_days
     )
 
 

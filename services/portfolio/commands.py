@@ -4,11 +4,14 @@ other event (handlers.project), in one unit of work: the read model, the outbox 
 journal change together."""
 
 import hashlib
+from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 from contracts.portfolio import (
+    DepartureWithdrawn,
     EntryAdded,
     EvidenceAdded,
     FollowUpRecorded,
@@ -26,7 +29,10 @@ from services.portfolio.store import Store
 from services.shared.clock import dutch_today
 from services.shared.errors import CommandRejected, Conflict, NotFound
 from services.shared.identity.directory import Directory
+from services.shared.logging import get_logger
 from services.shared.unit_of_work import Begin, Database, UnitOfWork
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -142,8 +148,9 @@ class PortfolioCommands:
             await _apply(unit, event)
         return event
 
-    async def record_departure(self, event: StaffLeft) -> None:
-        """The person left: their board's retention period starts on the day they left."""
+    async def record_departure(self, event: StaffLeft | DepartureWithdrawn) -> None:
+        """The person left (their board's retention period starts on the day they left),
+        or that was a mistake, or they came back."""
         async with self._begin() as unit:
             unit.emit([event])
             await keep_departures(unit, [event])
@@ -218,23 +225,41 @@ class Erasure:
 
 RETENTION_LOCK = "portfolio retention"
 """One retention job at a time, however many instances of the portfolio run."""
+PENDING_GRACE = timedelta(minutes=5)
+"""An erasure under way in a request is left to it this long before the job finishes it."""
 
 
-async def erase_what_is_due(erasure: Erasure, database: Database[Store], default_days: int) -> int:
-    """The retention job: finishes erasures left pending, and erases everyone whose
-    board's retention period after they left has ended. Returns how many it erased."""
-    async with database.pool.acquire() as conn:
-        if not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", RETENTION_LOCK):
+async def erase_what_is_due(
+    erasure: Erasure, database: Database[Store], directory: Directory, default_days: int
+) -> int:
+    """The retention job: finishes erasures left pending, then erases everyone whose
+    board's retention period after they left has ended; someone the directory now places
+    at another board is not the old board's to erase (their departure is set aside).
+    One failure does not hold up the rest. Returns how many it erased."""
+    erased = 0
+    async with database.pool.acquire() as conn, conn.transaction():
+        if not await conn.fetchval(
+            "SELECT pg_try_advisory_xact_lock(hashtext($1))", RETENTION_LOCK
+        ):
             return 0  # another instance is at it
-        try:
-            store = Store(conn)
-            pending = await store.pending_erasures()
-            due = await store.due_for_erasure(dutch_today(), default_days)
-            for staff_id, requested_by, reason in pending:
-                await erasure.finish(staff_id, requested_by, reason)
-            for staff_id, left_on, days in due:
-                why = f"retention: left on {left_on.isoformat()}, kept {days} days after"
-                await erasure.erase(staff_id, None, why)
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", RETENTION_LOCK)
-    return len(pending) + len(due)
+        store = Store(conn)
+        for staff_id, requested_by, reason in await store.pending_erasures(PENDING_GRACE):
+            erased += await _one(erasure.finish(staff_id, requested_by, reason), staff_id)
+        for due in await store.due_for_erasure(dutch_today(), default_days):
+            person = await directory.person(due.staff_id)
+            if person is not None and person.board_id != due.board_id:
+                await store.withdraw_departures([due.staff_id])
+                log.info("departure_set_aside", staff_id=str(due.staff_id), why="other board")
+                continue
+            why = f"retention: left on {due.left_on.isoformat()}, kept {due.days} days after"
+            erased += await _one(erasure.erase(due.staff_id, None, why), due.staff_id)
+    return erased
+
+
+async def _one(erasing: Coroutine[Any, Any, datetime], staff_id: UUID) -> int:
+    try:
+        await erasing
+    except Exception as e:  # the next run tries again; the others go on now
+        log.warning("retention_erasure_failed", staff_id=str(staff_id), error=type(e).__name__)
+        return 0
+    return 1

@@ -15,6 +15,7 @@ from contracts import Event, topics
 from contracts.catalogue import AuditCancelled, AuditCompleted, AuditRescheduled, AuditScheduled
 from contracts.enrollment import AttendanceRecorded
 from contracts.portfolio import (
+    DepartureWithdrawn,
     EntryAdded,
     EvidenceAdded,
     FollowUpRecorded,
@@ -77,14 +78,22 @@ async def keep_audits(unit: UnitOfWork[Store], events: Sequence[AuditEvent]) -> 
     await project(unit, events)
 
 
-async def keep_departures(unit: UnitOfWork[Store], events: Sequence[StaffLeft]) -> None:
-    """Who left, and when: the start of their board's retention period."""
-    await unit.store.record_departures(events)
+async def keep_departures(
+    unit: UnitOfWork[Store], events: Sequence[StaffLeft | DepartureWithdrawn]
+) -> None:
+    """Who left, and when: the start of their board's retention period; in order, since a
+    withdrawal undoes the departure before it."""
+    for event in events:
+        if isinstance(event, StaffLeft):
+            await unit.store.record_departures([event])
+        else:
+            await unit.store.withdraw_departures([event.staff_id])
 
 
 HANDLERS: Handlers = {
     **dict.fromkeys((*STATUS, AttendanceRecorded, *OWN_EVENTS), project),
     StaffLeft: keep_departures,
+    DepartureWithdrawn: keep_departures,
     **dict.fromkeys(
         (AuditScheduled, AuditRescheduled, AuditCompleted, AuditCancelled), keep_audits
     ),

@@ -83,6 +83,8 @@ def test_an_export_holds_everything_about_the_person_and_nothing_of_another(
         ]
         portfolio = json.loads(bundle["portfolio.json"])
         assert portfolio["directory"]["staff_id"] == me.id
+        assert portfolio["directory"]["schools"] == [school]  # JSON, not Python's repr
+        assert portfolio["directory"]["roles"] == ["staff"]
         assert portfolio["directory"]["sign_ins"], "how the person signs in is theirs too"
         assert [a["member"]["role"] for a in portfolio["audit_roles"]] == ["lead"]
         enrollment = json.loads(bundle["enrollment.json"])

@@ -59,14 +59,25 @@ def test_a_person_who_left_is_erased_when_the_boards_period_ends(
         httpx.post(f"{por}/staff/{leaving.id}/departure", json=body, headers=admin.headers)
     )
     assert departure["erased_on"] == (left_on + timedelta(days=30)).isoformat()
+    # A departure dated long ago would be erased at once: that is not HR's to decide.
+    long_ago = {"left_on": (dutch_today() - timedelta(days=400)).isoformat()}
+    answer = httpx.post(f"{por}/staff/{staying.id}/departure", json=long_ago, headers=admin.headers)
+    assert answer.status_code == 422 and "privacy officer" in answer.json()["detail"]
+    # A departure recorded by mistake is withdrawn: the colleague is not erased for it.
+    ok(httpx.post(f"{por}/staff/{staying.id}/departure", json=body, headers=admin.headers))
+    withdrawn = httpx.delete(f"{por}/staff/{staying.id}/departure", headers=admin.headers)
+    assert withdrawn.status_code == 204, withdrawn.text
 
     # Within the period the dossier is kept: the job has looked several times by now.
     time.sleep(6)
     assert dossier(leaving).status_code == 200
     assert ok(httpx.get(retention, headers=admin.headers)) == {"after_leaving_days": 30}
 
-    # The board shortens its period: ten days after leaving, the job erases them.
-    ok(httpx.put(retention, json={"after_leaving_days": 7}, headers=admin.headers))
+    # The privacy officer shortens the period (not the administrator): ten days after
+    # leaving, the job erases them.
+    seven = {"after_leaving_days": 7}
+    assert httpx.put(retention, json=seven, headers=admin.headers).status_code == 403
+    ok(httpx.put(retention, json=seven, headers=officer.headers))
     wait_for("the retention job", lambda: dossier(leaving).status_code == 404, timeout=30)
     # Gone from the directory too: nothing links the staff id to them any more.
     assert (

@@ -38,7 +38,7 @@ def concrete_events() -> list[type[Event]]:
 
 def test_every_event_type_is_registered_under_its_own_versioned_name() -> None:
     events = concrete_events()
-    assert len(events) == 29
+    assert len(events) == 30
     assert set(EVENT_TYPES.values()) == set(events)
     assert len({e.ce_type for e in events}) == len(events)
     for model in events:

@@ -5,10 +5,11 @@ import io
 import json
 import uuid
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
+from services.shared.identity.access import Role
 from services.shared.privacy.export import ExportFile, ExportPart, bundle, safe_path
 
 pytestmark = pytest.mark.unit
@@ -33,11 +34,13 @@ def test_a_chosen_name_stays_inside_its_folder(name: str, path: str) -> None:
 
 
 def test_the_bundle_holds_a_manifest_each_part_and_its_files() -> None:
-    staff, at = uuid.uuid4(), datetime(2026, 12, 6, tzinfo=UTC)
+    staff, school, at = uuid.uuid4(), uuid.uuid4(), datetime(2026, 12, 6, tzinfo=UTC)
     parts = [
         ExportPart(
             service="portfolio", staff_id=staff, exported_at=at,
-            data={"entries": [{"title": "Congres"}]},
+            data={"entries": [{"title": "Congres"}], "directory": {
+                "schools": frozenset({school}), "roles": {Role.STAFF}, "on": date(2026, 8, 1),
+            }},
             files=[ExportFile.of("e1/../../verslag.txt", "text/plain", b"mijn verslag")],
         ),
         ExportPart(service="enrollment", staff_id=staff, exported_at=at, data={"enrollments": []}),
@@ -56,4 +59,8 @@ def test_the_bundle_holds_a_manifest_each_part_and_its_files() -> None:
         {"path": "files/portfolio/e1/verslag.txt", "media_type": "text/plain"}
     ]
     assert portfolio["entries"] == [{"title": "Congres"}] and portfolio["service"] == "portfolio"
+    # Sets, ids, enumerations and dates as JSON has them, for any program to read.
+    assert portfolio["directory"] == {
+        "schools": [str(school)], "roles": ["staff"], "on": "2026-08-01"
+    }  # fmt: skip
     assert content == b"mijn verslag"

@@ -1,6 +1,5 @@
 """The catalogue's part of a person's data export (GDPR articles 15 and 20)."""
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 from fastapi import APIRouter
@@ -28,9 +27,4 @@ async def export_part(staff_id: UUID, q: Queries, who: Who) -> ExportPart:
             "status": audit.status.value, "own_school_id": member.school_id,
             "role": member.role.value, "credit": credit.model_dump(mode="json") if credit else None,
         })  # fmt: skip
-    return ExportPart(
-        service="catalogue",
-        staff_id=staff_id,
-        exported_at=datetime.now(UTC),
-        data={"audit_roles": roles},
-    )
+    return ExportPart.now("catalogue", staff_id, {"audit_roles": roles})

@@ -1,6 +1,5 @@
 """Enrollment's part of a person's data export (GDPR articles 15 and 20)."""
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 from fastapi import APIRouter
@@ -27,6 +26,4 @@ async def export_part(staff_id: UUID, q: Queries, who: Who) -> ExportPart:
         ],
         **rows,
     }
-    return ExportPart(
-        service="enrollment", staff_id=staff_id, exported_at=datetime.now(UTC), data=data
-    )
+    return ExportPart.now("enrollment", staff_id, data)

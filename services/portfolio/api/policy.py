@@ -10,7 +10,8 @@ DOSSIER: dict[R, S] = {R.STAFF: S.SELF, R.LEADER: S.THEIR_SCHOOLS}
 SCHOOL: dict[R, S] = {R.LEADER: S.THEIR_SCHOOLS, R.BOARD_ADMIN: S.THEIR_BOARD}
 BOARD: dict[R, S] = {R.BOARD_ADMIN: S.THEIR_BOARD}
 RETENTION: dict[R, S] = {R.BOARD_ADMIN: S.THEIR_BOARD, R.PRIVACY_OFFICER: S.THEIR_BOARD}
-"""A board's retention period: its administrators and its privacy officer."""
+"""A board's retention period: its administrators and its privacy officer read it; the
+privacy officer alone sets it (a shorter one erases people at once)."""
 
 POLICY = Policy(
     {
@@ -34,7 +35,8 @@ POLICY = Policy(
         ("GET", "/staff/{staff_id}/export.zip"): OPERATIONS[("GET", "/staff/{staff_id}/export")],
         ("POST", "/staff/{staff_id}/erasure"): {R.PRIVACY_OFFICER: S.THEIR_BOARD},
         ("POST", "/staff/{staff_id}/departure"): BOARD,
+        ("DELETE", "/staff/{staff_id}/departure"): BOARD,
         ("GET", "/boards/{board_id}/retention"): RETENTION,
-        ("PUT", "/boards/{board_id}/retention"): RETENTION,
+        ("PUT", "/boards/{board_id}/retention"): {R.PRIVACY_OFFICER: S.THEIR_BOARD},
     }
 )

@@ -50,10 +50,7 @@ async def export_part(staff_id: UUID, q: Queries, who: Who) -> ExportPart:
         ExportFile.of(f"{evidence_id}/{name}", media_type, content)
         for evidence_id, name, media_type, content in records.files
     ]
-    return ExportPart(
-        service="portfolio", staff_id=staff_id, exported_at=datetime.now(UTC), data=data,
-        files=files,
-    )  # fmt: skip
+    return ExportPart.now("portfolio", staff_id, data, files)
 
 
 @router.get(
@@ -72,6 +69,8 @@ async def export(staff_id: UUID, request: Request, q: Queries, who: Who) -> Resp
     board's privacy officer."""
     own = await export_part(staff_id, q, who)
     sources = runtime_of(request).settings.export_parts_from
+    if not sources:
+        raise NotReady("EXPORT_PARTS_FROM names no other service: the export would be incomplete")
     try:
         others = await gather(sources, staff_id, request.headers["authorization"])
     except PartMissing as e:

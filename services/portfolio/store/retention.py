@@ -2,11 +2,22 @@
 when, and erasures asked for and not yet finished."""
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from uuid import UUID
 
 from contracts.portfolio import StaffLeft
 from services.shared.db import Connection
+
+
+@dataclass(frozen=True)
+class Due:
+    """Someone whose board's retention period after they left has ended."""
+
+    staff_id: UUID
+    board_id: UUID
+    left_on: date
+    days: int
 
 
 class RetentionTables:
@@ -35,27 +46,25 @@ class RetentionTables:
             [(e.staff_id, e.board_id, e.left_on) for e in events],
         )
 
-    async def departure_of(self, staff_id: UUID) -> tuple[UUID, date] | None:
-        row = await self._conn.fetchrow(
-            "SELECT board_id, left_on FROM departures WHERE staff_id = $1", staff_id
+    async def withdraw_departures(self, staff_ids: Iterable[UUID]) -> None:
+        await self._conn.execute(
+            "DELETE FROM departures WHERE staff_id = ANY($1::uuid[])", list(staff_ids)
         )
-        return None if row is None else (row["board_id"], row["left_on"])
 
-    async def due_for_erasure(
-        self, today: date, default_days: int, limit: int = 100
-    ) -> list[tuple[UUID, date, int]]:
-        """People whose board's retention period after leaving ended by today: (staff id,
-        the day they left, the period in days)."""
+    async def due_for_erasure(self, today: date, default_days: int, limit: int = 100) -> list[Due]:
+        """People whose board's retention period after leaving ended by today, and whose
+        erasure is not under way already."""
         rows = await self._conn.fetch(
-            "SELECT d.staff_id, d.left_on, coalesce(r.after_leaving_days, $2) AS days"
+            "SELECT d.staff_id, d.board_id, d.left_on, coalesce(r.after_leaving_days, $2) AS days"
             " FROM departures d LEFT JOIN board_retention r USING (board_id)"
             " WHERE d.left_on + coalesce(r.after_leaving_days, $2) <= $1"
+            " AND NOT EXISTS (SELECT 1 FROM pending_erasures p WHERE p.staff_id = d.staff_id)"
             " ORDER BY d.left_on LIMIT $3",
             today,
             default_days,
             limit,
         )
-        return [(r["staff_id"], r["left_on"], r["days"]) for r in rows]
+        return [Due(r["staff_id"], r["board_id"], r["left_on"], r["days"]) for r in rows]
 
     async def ask_erasure(self, staff_id: UUID, requested_by: UUID | None, reason: str) -> None:
         await self._conn.execute(
@@ -66,10 +75,14 @@ class RetentionTables:
             reason,
         )
 
-    async def pending_erasures(self, limit: int = 100) -> list[tuple[UUID, UUID | None, str]]:
+    async def pending_erasures(
+        self, older_than: timedelta, limit: int = 100
+    ) -> list[tuple[UUID, UUID | None, str]]:
+        """Erasures asked for longer ago than `older_than` and not finished."""
         rows = await self._conn.fetch(
             "SELECT staff_id, requested_by, reason FROM pending_erasures"
-            " ORDER BY requested_at LIMIT $1",
+            " WHERE requested_at < now() - $1::interval ORDER BY requested_at LIMIT $2",
+            older_than,
             limit,
         )
         return [(r["staff_id"], r["requested_by"], r["reason"]) for r in rows]

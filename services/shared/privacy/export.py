@@ -8,7 +8,7 @@ import io
 import json
 import zipfile
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 from uuid import UUID
@@ -45,6 +45,22 @@ class ExportPart(BaseModel):
     data: dict[str, Any] = Field(description="Each kind of record the service keeps, by name.")
     files: list[ExportFile] = Field(default_factory=list)
 
+    @classmethod
+    def now(
+        cls,
+        service: str,
+        staff_id: UUID,
+        data: dict[str, Any],
+        files: Sequence[ExportFile] = (),
+    ) -> "ExportPart":
+        return cls(
+            service=service,
+            staff_id=staff_id,
+            exported_at=datetime.now(UTC),
+            data=data,
+            files=list(files),
+        )
+
 
 def bundle(staff_id: UUID, exported_at: datetime, parts: Sequence[ExportPart]) -> bytes:
     """One zip: manifest.json (what is where), <service>.json per part, files/<service>/…"""
@@ -62,12 +78,9 @@ def bundle(staff_id: UUID, exported_at: datetime, parts: Sequence[ExportPart]) -
                 path = f"files/{part.service}/{safe_path(f.name)}"
                 archive.writestr(path, base64.b64decode(f.content_base64))
                 files.append({"path": path, "media_type": f.media_type})
-            document = {
-                "service": part.service,
-                "staff_id": str(part.staff_id),
-                "exported_at": part.exported_at.isoformat(),
-                **part.data,
-            }
+            # As JSON has it: sets as lists, ids and dates as text, enumerations as values.
+            dumped = part.model_dump(mode="json", exclude={"files"})
+            document = {**{k: v for k, v in dumped.items() if k != "data"}, **dumped["data"]}
             archive.writestr(f"{part.service}.json", _json(document))
             manifest["parts"].append(
                 {"service": part.service, "data": f"{part.service}.json", "files": files}
