@@ -144,7 +144,7 @@ def _local_stack(command: str, args: argparse.Namespace, system: System) -> None
         _export(system, args.staff, args.out)
     elif command == "privacy":
         if not args.reason:
-            raise StackError("privacy erase: say why with --reason")
+            raise StackError("erase: say why with --reason")
         _erase(system, args.staff, args.reason)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 ABOUT = (
     "Everything huisacademie holds about one staff member, as each service keeps it:"
@@ -94,15 +94,19 @@ class PartMissing(Exception):
 
 
 async def gather(
-    sources: Mapping[str, str], staff_id: UUID, authorization: str, timeout_s: float = 60.0
+    sources: Mapping[str, str],
+    staff_id: UUID,
+    authorization: str,
+    http: httpx.AsyncClient | None = None,
 ) -> list[ExportPart]:
     """Every other service's part, asked for with the caller's own token, so each service
-    decides for itself what the caller may have."""
-    async with httpx.AsyncClient(timeout=timeout_s) as http:
+    decides for itself what the caller may have; each checked to be that service's part
+    about this person."""
+    async with http or httpx.AsyncClient(timeout=60.0) as client:
 
         async def part(service: str, url: str) -> ExportPart:
             try:
-                answer = await http.get(
+                answer = await client.get(
                     f"{url.rstrip('/')}/staff/{staff_id}/export",
                     headers={"Authorization": authorization},
                 )
@@ -111,8 +115,14 @@ async def gather(
                     f"the {service} service is not reachable ({type(e).__name__})"
                 ) from e
             if not answer.is_success:
-                raise PartMissing(f"the {service} service answered {answer.status_code}")
-            return ExportPart.model_validate_json(answer.content)
+                raise PartMissing(f"the {service} service gave no part ({answer.status_code})")
+            try:
+                got = ExportPart.model_validate_json(answer.content)
+            except ValidationError as e:
+                raise PartMissing(f"the {service} service's answer is not an export part") from e
+            if (got.service, got.staff_id) != (service, staff_id):
+                raise PartMissing(f"the {service} service's answer is another part")
+            return got
 
         return list(await asyncio.gather(*(part(s, u) for s, u in sorted(sources.items()))))
 
