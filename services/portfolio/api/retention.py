@@ -5,7 +5,7 @@ that, when the retention job erases them."""
 from datetime import timedelta
 from uuid import UUID
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 
 from contracts.portfolio import DepartureWithdrawn, StaffLeft
 from services.portfolio.api.deps import Commands, Queries
@@ -41,7 +41,11 @@ async def record_departure(
     )
 
 
-@router.delete("/staff/{staff_id}/departure", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/staff/{staff_id}/departure",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,  # no body, so no content type claiming one
+)
 async def withdraw_departure(staff_id: UUID, cmd: Commands, who: Who) -> None:
     """The departure was a mistake, or the person came back: they are not erased for it
     (DepartureWithdrawn)."""
