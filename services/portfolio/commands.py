@@ -248,7 +248,9 @@ async def erase_what_is_due(
         for due in await store.due_for_erasure(dutch_today(), default_days):
             person = await directory.person(due.staff_id)
             if person is not None and person.board_id != due.board_id:
-                await store.withdraw_departures([due.staff_id])
+                # An event, so that a rebuild does not bring the departure back.
+                withdrawn = DepartureWithdrawn(staff_id=due.staff_id, board_id=due.board_id)
+                await PortfolioCommands(database.transaction).record_departure(withdrawn)
                 log.info("departure_set_aside", staff_id=str(due.staff_id), why="other board")
                 continue
             why = f"retention: left on {due.left_on.isoformat()}, kept {due.days} days after"

@@ -67,6 +67,11 @@ def test_a_person_who_left_is_erased_when_the_boards_period_ends(
     ok(httpx.post(f"{por}/staff/{staying.id}/departure", json=body, headers=admin.headers))
     withdrawn = httpx.delete(f"{por}/staff/{staying.id}/departure", headers=admin.headers)
     assert withdrawn.status_code == 204, withdrawn.text
+    # Someone who left and now works for another board is not the old board's to erase.
+    moved = people.staff(board, schools=[c.school])
+    learning(endpoints, moved)
+    ok(httpx.post(f"{por}/staff/{moved.id}/departure", json=body, headers=admin.headers))
+    people.place(moved.id, uuid.uuid4(), uuid.uuid4())
 
     # Within the period the dossier is kept: the job has looked several times by now.
     time.sleep(6)
@@ -86,3 +91,6 @@ def test_a_person_who_left_is_erased_when_the_boards_period_ends(
     )
     kept = ok(dossier(staying))
     assert kept["total_hours"] == 3 and len(kept["entries"][0]["reflections"]) == 1
+    time.sleep(5)  # the job has looked at the one who moved more than once by now
+    mine = httpx.get(f"{por}/staff/{moved.id}/portfolio", headers=moved.headers)
+    assert mine.status_code == 200 and mine.json()["total_hours"] == 3, mine.text
