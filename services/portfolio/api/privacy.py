@@ -68,7 +68,8 @@ async def export(staff_id: UUID, request: Request, q: Queries, who: Who) -> Resp
     service, in one machine-readable bundle: for the person themself and for their
     board's privacy officer."""
     own = await export_part(staff_id, q, who)
-    sources = runtime_of(request).settings.export_parts_from
+    configured = runtime_of(request).settings.export_parts_from
+    sources = {name: url for name, url in configured.items() if name != own.service}
     if not sources:
         raise NotReady("EXPORT_PARTS_FROM names no other service: the export would be incomplete")
     try:
