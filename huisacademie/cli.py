@@ -1,5 +1,5 @@
 """huisacademie: up, down, status, migrate, demo, token, topics, serve, portfolio rebuild,
-dlt, subscriber, privacy export and erase."""
+dlt, subscriber, privacy export and erase, keystore rewrap."""
 
 import argparse
 import asyncio
@@ -75,8 +75,18 @@ def main(argv: list[str] | None = None) -> None:
     privacy.add_argument(
         "--out", help="export: the zip to write (default huisacademie-export-STAFF.zip)"
     )
+    keystore = commands.add_parser(
+        "keystore",
+        help="the key store against your own servers: rewrap every key by a new master key"
+        " (KEYSTORE_DATABASE_URL, KEYSTORE_MASTER_KEY: the new one,"
+        " KEYSTORE_PREVIOUS_MASTER_KEY: the old one)",
+    )
+    keystore.add_argument("action", choices=["rewrap"])
     args = parser.parse_args(argv)
-    if args.command not in ("serve", "migrate") and "KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
+    if (
+        args.command not in ("serve", "migrate", "keystore")
+        and "KAFKA_BOOTSTRAP_SERVERS" not in os.environ
+    ):
         # The local stack: the command line's Kafka clients sign in as the operator.
         sign_in_as_operator(kafka_access())
     try:
@@ -93,6 +103,8 @@ def _run(command: str, args: argparse.Namespace) -> None:
         serve(args.service)
     elif command == "migrate":
         _migrate()
+    elif command == "keystore":
+        print(f"rewrapped {asyncio.run(_rewrap())} key(s) by the new master key")
     elif command == "portfolio":
         from huisacademie.rebuild import rebuild_portfolio
 
@@ -164,6 +176,36 @@ def _migrate() -> None:
         raise StackError(f"PostgreSQL did not take the migrations: {e}") from e
     for database, names in applied.items():
         print(f"{database:<11} {', '.join(names) if names else 'up to date'}")
+
+
+async def _rewrap() -> int:
+    """Master key rotation, step two of three: the services already read both keys
+    (docs/privacy.md, "Rotating the master key")."""
+    from services.shared.privacy import crypto, keys
+
+    url = os.environ.get("KEYSTORE_DATABASE_URL")
+    new, old = os.environ.get("KEYSTORE_MASTER_KEY"), os.environ.get("KEYSTORE_PREVIOUS_MASTER_KEY")
+    if not (url and new and old):
+        raise StackError(
+            "set KEYSTORE_DATABASE_URL, KEYSTORE_MASTER_KEY (the new master key) and"
+            " KEYSTORE_PREVIOUS_MASTER_KEY (the one it replaces)"
+        )
+    try:
+        masters = keys.master_key(new), keys.master_key(old)
+    except ValueError:
+        masters = (b"", b"")
+    if any(len(m) != crypto.KEY_BYTES for m in masters):
+        raise StackError("each master key is 32 bytes, written in URL-safe base64")
+    try:
+        store = await keys.open_key_store(url, *masters)
+    except (OSError, asyncpg.PostgresError) as e:
+        raise StackError(f"the key store did not answer: {e}") from e
+    try:
+        return await store.rewrap()
+    except keys.KeyStoreUnavailable as e:
+        raise StackError(str(e)) from e
+    finally:
+        await store.close()
 
 
 def _export(system: System, staff: str, out: str | None) -> None:

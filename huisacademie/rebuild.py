@@ -256,7 +256,7 @@ async def _sealer(settings: ServiceSettings) -> Sealer | None:
     url, master = settings.keystore_database_url, settings.master_key()
     if url is None or master is None:
         return None
-    return Sealer(await keys.open_key_store(url, master))
+    return Sealer(await keys.open_key_store(url, master, settings.previous_master_key()))
 
 
 async def _freeze(admin: asyncpg.Connection, url: str, name: str) -> asyncpg.Connection:

@@ -197,7 +197,8 @@ class Runtime(Generic[S]):
             )
         if pending := await pending_migrations(url, [keys.MIGRATIONS]):
             raise SchemaBehind("keystore", pending)
-        self._sealer = Sealer(await keys.open_key_store(url, master))
+        previous = self.settings.previous_master_key()
+        self._sealer = Sealer(await keys.open_key_store(url, master, previous))
 
     async def _open_directory(self) -> None:
         url = self.settings.directory_database_url

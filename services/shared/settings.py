@@ -52,6 +52,12 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("KEYSTORE_MASTER_KEY"),
         description="Wraps every person's key: 32 bytes, URL-safe base64.",
     )
+    keystore_previous_master_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KEYSTORE_PREVIOUS_MASTER_KEY"),
+        description="While rotating the master key: the one rotated away from, still read"
+        " until `huisacademie keystore rewrap` has wrapped every key by the new one.",
+    )
     oidc_issuers: tuple[TrustedIssuer, ...] = Field(
         default=(),
         validation_alias=AliasChoices("OIDC_ISSUERS"),
@@ -134,3 +140,8 @@ class ServiceSettings(BaseSettings):
         if self.keystore_master_key is None:
             return None
         return master_key(self.keystore_master_key.get_secret_value())
+
+    def previous_master_key(self) -> bytes | None:
+        if self.keystore_previous_master_key is None:
+            return None
+        return master_key(self.keystore_previous_master_key.get_secret_value())

@@ -213,3 +213,41 @@ async def test_a_text_sealed_for_someone_else_reads_as_erased(store: KeyStore) -
     moved = dataclasses.replace(read, data=read.data.model_copy(update={"staff_id": teacher}))
     [opened] = await Sealer(store).open([moved])
     assert clear_text(opened) == ""  # not the other person's text in the teacher's dossier
+
+
+async def test_the_master_key_rotates_without_losing_a_key_or_bringing_one_back(
+    store: KeyStore, keystore_url: str, master: bytes
+) -> None:
+    """Services read by both master keys while `rewrap` wraps every key by the new one;
+    afterwards the old one opens nothing, and a person erased meanwhile stays erased."""
+    kept, erased = uuid4(), uuid4()
+    [theirs] = await Sealer(store).seal([reflection(kept, "MARKER-rotated")])
+    await Sealer(store).seal([reflection(erased, "MARKER-erased")])
+    new = secrets.token_bytes(32)
+    rotating = await keys.open_key_store(keystore_url, new, master)
+    try:
+        [during] = await Sealer(rotating).open([as_read(theirs)])
+        assert clear_text(during) == "MARKER-rotated"  # read by the old key, meanwhile
+        await store.erase(erased)
+        rewrapped = await rotating.rewrap(batch=1)
+        assert rewrapped >= 1
+        assert await rotating.rewrap() == 0  # done: nothing left under the old key
+        assert erased in await rotating.register()  # not brought back by the rewrap
+    finally:
+        await rotating.close()
+    after = await keys.open_key_store(keystore_url, new)  # the old key is gone now
+    try:
+        [opened] = await Sealer(after).open([as_read(theirs)])
+        assert clear_text(opened) == "MARKER-rotated"
+    finally:
+        await after.close()
+    old_only = KeyStore(store.pool, master, ttl_s=0)
+    try:
+        with pytest.raises(KeyStoreUnavailable, match="master key"):
+            await Sealer(old_only).open([as_read(theirs)])
+    finally:  # back to the module's master key, for the tests that share its key store
+        back = await keys.open_key_store(keystore_url, master, new)
+        try:
+            await back.rewrap()
+        finally:
+            await back.close()

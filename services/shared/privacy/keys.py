@@ -46,11 +46,21 @@ class Keys:
 
 
 class KeyStore:
-    def __init__(self, pool: asyncpg.Pool, master: bytes, ttl_s: float = CACHE_TTL_S) -> None:
-        if len(master) != crypto.KEY_BYTES:
-            raise ValueError(f"the master key must be {crypto.KEY_BYTES} bytes")
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        master: bytes,
+        ttl_s: float = CACHE_TTL_S,
+        previous: bytes | None = None,
+    ) -> None:
+        """`previous`: the master key being rotated away from. Keys wrapped by it are still
+        read until `rewrap` has wrapped them all by `master`."""
+        for given in (master, previous):
+            if given is not None and len(given) != crypto.KEY_BYTES:
+                raise ValueError(f"a master key must be {crypto.KEY_BYTES} bytes")
         self.pool = pool
         self._master = master
+        self._previous = previous
         self._cache: Cache[UUID, bytes] = Cache(ttl_s)
         self._erased: set[UUID] = set()
         """Erased while this process ran: no key is remembered for them again."""
@@ -102,11 +112,59 @@ class KeyStore:
         return Keys(found, frozenset(erased), unknown)
 
     def _unwrap(self, subject: UUID, wrapped: bytes) -> bytes:
-        try:
-            return crypto.unwrap(self._master, subject, bytes(wrapped))
-        except crypto.Unreadable as e:
-            message = f"{e}: is KEYSTORE_MASTER_KEY the one it was made with?"
-            raise KeyStoreUnavailable(message) from e
+        for master in (self._master, self._previous):
+            if master is None:
+                continue
+            with contextlib.suppress(crypto.Unreadable):
+                return crypto.unwrap(master, subject, bytes(wrapped))
+        raise KeyStoreUnavailable(
+            f"the key of {subject} does not unwrap with this master key: is KEYSTORE_MASTER_KEY"
+            " (or, while rotating, KEYSTORE_PREVIOUS_MASTER_KEY) the one it was made with?"
+        )
+
+    async def rewrap(self, batch: int = 500) -> int:
+        """Master key rotation: every key still wrapped by the previous master key, wrapped
+        by the current one instead; returns how many. Each row changes only if it is still
+        as read (compare-and-set), so a person erased meanwhile stays erased. Safe to run
+        again, and while the services run (they read both keys meanwhile)."""
+        if self._previous is None:
+            raise ValueError("nothing to rotate from: KEYSTORE_PREVIOUS_MASTER_KEY is not set")
+        rewrapped, after = 0, UUID(int=0)
+        while True:
+            async with self._reached():
+                rows = await self.pool.fetch(
+                    "SELECT subject, wrapped FROM subject_keys"
+                    " WHERE wrapped IS NOT NULL AND subject > $1 ORDER BY subject LIMIT $2",
+                    after,
+                    batch,
+                    timeout=TIMEOUT_S,
+                )
+            if not rows:
+                return rewrapped
+            after = rows[-1]["subject"]
+            moved = []
+            for row in rows:
+                subject, wrapped = row["subject"], bytes(row["wrapped"])
+                try:
+                    crypto.unwrap(self._master, subject, wrapped)
+                    continue  # already under the current master key
+                except crypto.Unreadable:
+                    key = self._unwrap(subject, wrapped)
+                moved.append((subject, wrapped, crypto.wrap(self._master, subject, key)))
+            if not moved:
+                continue
+            subjects, old, new = (list(column) for column in zip(*moved, strict=True))
+            async with self._reached():
+                done = await self.pool.fetch(
+                    "UPDATE subject_keys k SET wrapped = m.new"
+                    " FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) AS m(subject, old, new)"
+                    " WHERE k.subject = m.subject AND k.wrapped = m.old RETURNING k.subject",
+                    subjects,
+                    old,
+                    new,
+                    timeout=TIMEOUT_S,
+                )
+            rewrapped += len(done)
 
     async def _make(self, subjects: list[UUID]) -> None:
         await self.pool.executemany(
@@ -146,10 +204,11 @@ class KeyStore:
             raise KeyStoreUnavailable(f"the key store did not answer: {e!r}") from e
 
 
-async def open_key_store(url: str, master: bytes) -> KeyStore:
-    """A key store on `url` (as the key store's role), listening for erasures."""
+async def open_key_store(url: str, master: bytes, previous: bytes | None = None) -> KeyStore:
+    """A key store on `url` (as the key store's role), listening for erasures; `previous`:
+    the master key being rotated away from, if any."""
     pool = await create_pool(url, min_size=1, max_size=5, command_timeout=TIMEOUT_S)
-    store = KeyStore(pool, master)
+    store = KeyStore(pool, master, previous=previous)
     try:
         await store.listen(url)
     except BaseException:
