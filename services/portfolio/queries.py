@@ -96,6 +96,14 @@ class PortfolioQueries:
                 await store.files_of(staff_id),
             )
 
+    async def last_board_of(self, staff_id: UUID) -> UUID | None:
+        """The board the portfolio last knew the person at: their profile's, else their
+        departure's."""
+        async with self._database.reading() as store:
+            profile = await store.profile_of(staff_id)
+            departure = await store.departure_of(staff_id)
+        return profile.board_id if profile else departure
+
     async def retention_of(self, board_id: UUID) -> int | None:
         """The board's own retention period after leaving, in days, if it set one."""
         async with self._database.reading() as store:

@@ -19,6 +19,7 @@ from huisacademie import dlt
 from huisacademie.demo import Endpoints, wait_for
 from huisacademie.stack.passwords import keystore_master_key
 from huisacademie.system import System
+from services.shared.identity.access import Role
 from services.shared.privacy import keys
 from services.shared.privacy.sealing import Sealer
 from tests.support.kafka import eventually, produce, read_all
@@ -104,6 +105,30 @@ def test_an_erased_person_is_gone_from_every_topic_database_and_log(
     assert applied, "the replayed dead letter never reached the portfolio"
     assert asyncio.run(_rows_about(system, erased.id)) == {}
     assert everything().of(gone) == {}
+
+
+def test_someone_gone_from_the_directory_is_still_erased_by_their_boards_officer(
+    endpoints: Endpoints, people: People, system: System
+) -> None:
+    c = Colleagues.of(people)
+    por = endpoints.portfolio
+    ok(httpx.post(
+        f"{por}/staff/{c.one.id}/entries",
+        json={"title": "Congres", "kind": "conference", "hours": 2, "completed_on": "2026-10-05"},
+        headers=c.one.headers,
+    ))  # fmt: skip
+    profile = {"board_id": c.board, "role": "teacher", "sector": "po", "fte": 1.0}
+    ok(httpx.put(
+        f"{por}/staff/{c.one.id}/profile", json=profile, headers=people.board_admin(c.board).headers
+    ))  # fmt: skip
+    people.remove(c.one.id)  # HR removed them; their dossier is still here
+    assert asyncio.run(_rows_about(system, c.one.id)), "the dossier is there to erase"
+    body = {"reason": "left two years ago"}
+    stranger = people.person(Role.PRIVACY_OFFICER, board=str(uuid.uuid4()))
+    refused = httpx.post(f"{por}/staff/{c.one.id}/erasure", json=body, headers=stranger.headers)
+    assert refused.status_code == 404, refused.text  # not another board's to erase
+    ok(httpx.post(f"{por}/staff/{c.one.id}/erasure", json=body, headers=c.officer.headers))
+    assert asyncio.run(_rows_about(system, c.one.id)) == {}
 
 
 async def _replay_a_dead_letter_about(system: System, staff_id: str) -> bool:

@@ -160,6 +160,10 @@ class People:
         )  # fmt: skip
         self._loop.run(self.directory.put_person(person))
 
+    def remove(self, staff_id: UUID | str) -> None:
+        """Gone from the directory, as when HR removes someone who left."""
+        self._loop.run(self.directory.forget(UUID(str(staff_id))))
+
     def client(self, client_id: str, secret: str, board: UUID | str | None, *roles: Role) -> Caller:
         """A client of the realm with the client-credentials grant, in the directory."""
         token = self.keycloak.client_token(self.realm, client_id, secret)

@@ -14,6 +14,7 @@ from services.portfolio.api.deps import Queries
 from services.portfolio.api.schemas import ErasureIn, ErasureOut, entry_out
 from services.portfolio.commands import Erasure
 from services.shared.http import runtime_of
+from services.shared.identity.access import Target
 from services.shared.identity.http import Forbidden, Who
 from services.shared.privacy.export import ExportFile, ExportPart, PartMissing, bundle, gather
 from services.shared.runtime import NotReady
@@ -92,12 +93,22 @@ async def _erasure(request: Request, who: Who) -> Erasure:
 
 @router.post("/staff/{staff_id}/erasure")
 async def erase(
-    staff_id: UUID, body: ErasureIn, erasure: Annotated[Erasure, Depends(_erasure)], who: Who
+    staff_id: UUID,
+    body: ErasureIn,
+    erasure: Annotated[Erasure, Depends(_erasure)],
+    q: Queries,
+    who: Who,
 ) -> ErasureOut:
     """Erase a staff member of your board (GDPR article 17), saying why: their key is
     destroyed, the portfolio and every consumer forget them (PersonErased), and the
-    directory no longer links their id to them."""
-    await who.allow_staff(staff_id)
+    directory no longer links their id to them. Someone no longer in the directory is
+    your board's when the portfolio last knew them there (their profile or departure)."""
+    target = await who.directory.staff_target(staff_id)
+    if target.board_id is None:
+        # Gone from the directory already (left, or removed by HR): the board the portfolio
+        # last knew them at is the one whose privacy officer may still erase what is left.
+        target = Target(staff_id=staff_id, board_id=await q.last_board_of(staff_id))
+    who.allow(target)
     officer = who.principal.staff_id
     if officer is None:
         raise Forbidden("an erasure is a person's decision: sign in as the privacy officer")

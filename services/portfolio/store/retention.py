@@ -51,6 +51,13 @@ class RetentionTables:
             "DELETE FROM departures WHERE staff_id = ANY($1::uuid[])", list(staff_ids)
         )
 
+    async def departure_of(self, staff_id: UUID) -> UUID | None:
+        """The board the person left, if a departure is recorded."""
+        board: UUID | None = await self._conn.fetchval(
+            "SELECT board_id FROM departures WHERE staff_id = $1", staff_id
+        )
+        return board
+
     async def due_for_erasure(self, today: date, default_days: int, limit: int = 100) -> list[Due]:
         """People whose board's retention period after leaving ended by today, and whose
         erasure is not under way already."""
