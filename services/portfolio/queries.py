@@ -54,7 +54,8 @@ class PersonalRecords:
     plans: dict[str, Any]
     audit_roles: list[dict[str, Any]]
     follow_ups_recorded: list[dict[str, Any]]
-    files: list[tuple[UUID, str, str, bytes]]
+    files: list[dict[str, Any]]
+    """Each evidence file's id, name, media type and size: the content is read apart."""
 
 
 @dataclass(frozen=True)

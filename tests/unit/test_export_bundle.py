@@ -15,10 +15,10 @@ import pytest
 
 from services.shared.identity.access import Role
 from services.shared.privacy.export import (
-    ExportFile,
+    Bundle,
+    BundledFile,
     ExportPart,
     PartMissing,
-    bundle,
     gather,
     safe_path,
 )
@@ -46,17 +46,19 @@ def test_a_chosen_name_stays_inside_its_folder(name: str, path: str) -> None:
 
 def test_the_bundle_holds_a_manifest_each_part_and_its_files() -> None:
     staff, school, at = uuid.uuid4(), uuid.uuid4(), datetime(2026, 12, 6, tzinfo=UTC)
-    parts = [
-        ExportPart(
-            service="portfolio", staff_id=staff, exported_at=at,
-            data={"entries": [{"title": "Congres"}], "directory": {
-                "schools": frozenset({school}), "roles": {Role.STAFF}, "on": date(2026, 8, 1),
-            }},
-            files=[ExportFile.of("e1/../../verslag.txt", "text/plain", b"mijn verslag")],
-        ),
-        ExportPart(service="enrollment", staff_id=staff, exported_at=at, data={"enrollments": []}),
-    ]  # fmt: skip
-    with zipfile.ZipFile(io.BytesIO(bundle(staff, at, parts))) as archive:
+    out = io.BytesIO()
+    made = Bundle(staff, at, out)
+    made.part(ExportPart(
+        service="portfolio", staff_id=staff, exported_at=at,
+        data={"entries": [{"title": "Congres"}], "directory": {
+            "schools": frozenset({school}), "roles": {Role.STAFF}, "on": date(2026, 8, 1),
+        }},
+    ))  # fmt: skip
+    made.part(ExportPart.now("enrollment", staff, {"enrollments": []}))
+    made.file("portfolio", BundledFile("e1/../../verslag.txt", "text/plain", b"mijn verslag"))
+    made.close()
+
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as archive:
         names = set(archive.namelist())
         manifest = json.loads(archive.read("manifest.json"))
         portfolio = json.loads(archive.read("portfolio.json"))
@@ -66,7 +68,7 @@ def test_the_bundle_holds_a_manifest_each_part_and_its_files() -> None:
     }  # fmt: skip
     assert manifest["staff_id"] == str(staff)
     assert [p["service"] for p in manifest["parts"]] == ["portfolio", "enrollment"]
-    assert manifest["parts"][0]["files"] == [
+    assert manifest["files"] == [
         {"path": "files/portfolio/e1/verslag.txt", "media_type": "text/plain"}
     ]
     assert portfolio["entries"] == [{"title": "Congres"}] and portfolio["service"] == "portfolio"

@@ -2,13 +2,15 @@
 of the portfolio's part and of the whole bundle, and erasure by the board's privacy
 officer (article 17)."""
 
+import tempfile
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import IO, Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from services.portfolio.api.deps import Queries
 from services.portfolio.api.schemas import ErasureIn, ErasureOut, entry_out
@@ -16,7 +18,14 @@ from services.portfolio.commands import Erasure
 from services.shared.http import runtime_of
 from services.shared.identity.access import Target
 from services.shared.identity.http import Forbidden, Who
-from services.shared.privacy.export import ExportFile, ExportPart, PartMissing, bundle, gather
+from services.shared.privacy.export import (
+    Bundle,
+    BundledFile,
+    ExportPart,
+    PartMissing,
+    gather,
+    safe_path,
+)
 from services.shared.runtime import NotReady
 
 router = APIRouter(tags=["privacy"])
@@ -46,12 +55,20 @@ async def export_part(staff_id: UUID, q: Queries, who: Who) -> ExportPart:
         "plans": records.plans,
         "audit_roles": records.audit_roles,
         "follow_ups_recorded": records.follow_ups_recorded,
+        "evidence_files": [
+            {
+                **f,
+                "in_bundle": f"files/portfolio/{_bundled(f)}",
+                "url": f"/evidence/{f['evidence_id']}",
+            }
+            for f in records.files
+        ],
     }
-    files = [
-        ExportFile.of(f"{evidence_id}/{name}", media_type, content)
-        for evidence_id, name, media_type, content in records.files
-    ]
-    return ExportPart.now("portfolio", staff_id, data, files)
+    return ExportPart.now("portfolio", staff_id, data)
+
+
+def _bundled(file: dict[str, Any]) -> str:
+    return safe_path(f"{file['evidence_id']}/{file['file_name']}")
 
 
 @router.get(
@@ -78,13 +95,35 @@ async def export(staff_id: UUID, request: Request, q: Queries, who: Who) -> Resp
     except PartMissing as e:
         raise NotReady(f"{e}: the export would be incomplete, try again") from e
     exported_at = datetime.now(UTC)
-    content = bundle(staff_id, exported_at, [own, *others])
+    # Written to a spooled file (to disk past 8 MiB), one evidence file at a time, and
+    # sent from there: a person with many files never has them all in memory at once.
+    spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - _chunks closes it
+    try:
+        made = Bundle(staff_id, exported_at, spool)
+        for part in (own, *others):
+            made.part(part)
+        for listed in own.data["evidence_files"]:
+            found = await q.evidence_file(listed["evidence_id"])
+            made.file("portfolio", BundledFile(_bundled(listed), found.media_type, found.content))
+        made.close()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
     name = f"huisacademie-export-{staff_id}-{exported_at:%Y%m%d}.zip"
-    return Response(
-        content,
+    return StreamingResponse(
+        _chunks(spool),
         media_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+async def _chunks(spool: IO[bytes]) -> AsyncIterator[bytes]:
+    try:
+        while chunk := spool.read(1 << 20):
+            yield chunk
+    finally:
+        spool.close()
 
 
 async def _erasure(request: Request, who: Who) -> Erasure:

@@ -18,15 +18,14 @@ class PersonTables:
         )
         return {r["school_year"]: json.loads(r["goals"]) for r in rows}
 
-    async def files_of(self, staff_id: UUID) -> list[tuple[UUID, str, str, bytes]]:
+    async def files_of(self, staff_id: UUID) -> list[dict[str, Any]]:
+        """Their evidence files, without the content (one is read at a time, when sent)."""
         rows = await self._conn.fetch(
-            "SELECT evidence_id, file_name, media_type, content FROM evidence_files"
-            " WHERE staff_id = $1 ORDER BY evidence_id",
+            "SELECT evidence_id, file_name, media_type, octet_length(content) AS size"
+            " FROM evidence_files WHERE staff_id = $1 ORDER BY evidence_id",
             staff_id,
         )
-        return [
-            (r["evidence_id"], r["file_name"], r["media_type"], bytes(r["content"])) for r in rows
-        ]
+        return [dict(r) for r in rows]
 
     async def audit_roles_of(self, staff_id: UUID) -> list[dict[str, Any]]:
         """The audits whose team they were on, each with what they were on it: not the

@@ -1,16 +1,15 @@
 """A person's data export (GDPR articles 15 and 20): what one service holds about them, as
-JSON with the files it keeps (an ExportPart, from every service's GET
-/staff/{staff_id}/export), and the bundle that puts every service's part in one zip."""
+JSON (an ExportPart, from every service's GET /staff/{staff_id}/export), and the bundle
+that puts every service's part and the person's files in one zip."""
 
 import asyncio
-import base64
-import io
 import json
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
-from typing import Any
+from typing import IO, Any
 from uuid import UUID
 
 import httpx
@@ -24,16 +23,14 @@ ABOUT = (
 )
 
 
-class ExportFile(BaseModel):
-    name: str = Field(description="Its name in the bundle, under files/<service>/.")
-    media_type: str
-    content_base64: str
+@dataclass(frozen=True)
+class BundledFile:
+    """A file a person uploaded, as it goes into the bundle (one at a time: they are big)."""
 
-    @classmethod
-    def of(cls, name: str, media_type: str, content: bytes) -> "ExportFile":
-        return cls(
-            name=name, media_type=media_type, content_base64=base64.b64encode(content).decode()
-        )
+    path: str
+    """Its place under files/<service>/, made safe to unpack (safe_path)."""
+    media_type: str
+    content: bytes
 
 
 class ExportPart(BaseModel):
@@ -43,7 +40,6 @@ class ExportPart(BaseModel):
     staff_id: UUID
     exported_at: datetime
     data: dict[str, Any] = Field(description="Each kind of record the service keeps, by name.")
-    files: list[ExportFile] = Field(default_factory=list)
 
     @classmethod
     def now(
@@ -51,42 +47,41 @@ class ExportPart(BaseModel):
         service: str,
         staff_id: UUID,
         data: dict[str, Any],
-        files: Sequence[ExportFile] = (),
     ) -> "ExportPart":
-        return cls(
-            service=service,
-            staff_id=staff_id,
-            exported_at=datetime.now(UTC),
-            data=data,
-            files=list(files),
-        )
+        return cls(service=service, staff_id=staff_id, exported_at=datetime.now(UTC), data=data)
 
 
-def bundle(staff_id: UUID, exported_at: datetime, parts: Sequence[ExportPart]) -> bytes:
-    """One zip: manifest.json (what is where), <service>.json per part, files/<service>/…"""
-    out = io.BytesIO()
-    manifest: dict[str, Any] = {
-        "staff_id": str(staff_id),
-        "exported_at": exported_at.isoformat(),
-        "about": ABOUT,
-        "parts": [],
-    }
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for part in parts:
-            files = []
-            for f in part.files:
-                path = f"files/{part.service}/{safe_path(f.name)}"
-                archive.writestr(path, base64.b64decode(f.content_base64))
-                files.append({"path": path, "media_type": f.media_type})
-            # As JSON has it: sets as lists, ids and dates as text, enumerations as values.
-            dumped = part.model_dump(mode="json", exclude={"files"})
-            document = {**{k: v for k, v in dumped.items() if k != "data"}, **dumped["data"]}
-            archive.writestr(f"{part.service}.json", _json(document))
-            manifest["parts"].append(
-                {"service": part.service, "data": f"{part.service}.json", "files": files}
-            )
-        archive.writestr("manifest.json", _json(manifest))
-    return out.getvalue()
+class Bundle:
+    """One zip, written into `out` as it is made: a JSON document per service's part, the
+    files one at a time (stored as they are: documents and images are compressed
+    already), and at the end manifest.json saying what is where."""
+
+    def __init__(self, staff_id: UUID, exported_at: datetime, out: IO[bytes]) -> None:
+        self._archive = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+        self._manifest: dict[str, Any] = {
+            "staff_id": str(staff_id),
+            "exported_at": exported_at.isoformat(),
+            "about": ABOUT,
+            "parts": [],
+            "files": [],
+        }
+
+    def part(self, part: ExportPart) -> None:
+        # As JSON has it: sets as lists, ids and dates as text, enumerations as values.
+        dumped = part.model_dump(mode="json")
+        document = {**{k: v for k, v in dumped.items() if k != "data"}, **dumped["data"]}
+        name = f"{safe_path(part.service)}.json"
+        self._archive.writestr(name, _json(document))
+        self._manifest["parts"].append({"service": part.service, "data": name})
+
+    def file(self, service: str, file: BundledFile) -> None:
+        path = f"files/{safe_path(service)}/{safe_path(file.path)}"
+        self._archive.writestr(path, file.content, compress_type=zipfile.ZIP_STORED)
+        self._manifest["files"].append({"path": path, "media_type": file.media_type})
+
+    def close(self) -> None:
+        self._archive.writestr("manifest.json", _json(self._manifest))
+        self._archive.close()
 
 
 class PartMissing(Exception):
