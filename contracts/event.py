@@ -15,7 +15,9 @@ class Event(BaseModel):
     """
 
     # A tolerant reader: fields added later in the same version are ignored, not refused.
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # An error names the field and what is wrong, never the value: an event's text is
+    # someone's, and errors reach logs and dead letters' reasons.
+    model_config = ConfigDict(frozen=True, extra="ignore", hide_input_in_errors=True)
 
     ce_type: ClassVar[str]
     topic: ClassVar[str]

@@ -55,7 +55,7 @@ class Sealed(BaseModel):
     sealed text cannot be moved to another event or field. Without the key (the staff
     member was erased) it reads as erased: never a reason to refuse the event."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     sealed: Literal["A256GCM"] = Field(description="The algorithm: AES-256-GCM.")
     subject: UUID = Field(description="Whose key: the staff member the text is about.")

@@ -133,7 +133,7 @@ class StaffProfileSet(Event):
 
 
 class PlanGoal(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", hide_input_in_errors=True)
     goal_id: UUID
     title: WrittenTitle = Field(description="What the person wrote: sealed with their key.")
     domains: Domains = ()

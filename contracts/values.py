@@ -29,7 +29,7 @@ def _distinct(items: tuple[H, ...]) -> tuple[H, ...]:
 
 class Value(BaseModel):
     # A tolerant reader: fields added later in the same version are ignored, not refused.
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", hide_input_in_errors=True)
 
 
 class OfferingKind(StrEnum):

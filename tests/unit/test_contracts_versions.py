@@ -4,10 +4,11 @@ the text in clear, is still read, as the new one (upcasting)."""
 from uuid import uuid4
 
 import pytest
+from pydantic import ValidationError
 
 from contracts import EVENT_TYPES, decode, event_type_for
 from contracts.personal import Sealed
-from contracts.portfolio import ReflectionAdded
+from contracts.portfolio import PlanSet, ReflectionAdded
 
 pytestmark = pytest.mark.unit
 
@@ -56,3 +57,18 @@ def test_a_sealed_field_is_an_object_the_schema_describes() -> None:
     assert set(Sealed.model_json_schema()["required"]) == {
         "sealed", "subject", "nonce", "ciphertext"
     }  # fmt: skip
+
+
+def test_an_invalid_event_names_what_is_wrong_never_what_was_written() -> None:
+    """Errors reach logs and dead letters' reasons: the text someone wrote stays out."""
+    marker = "MARKER-private-" + "x" * 10_000
+    with pytest.raises(ValidationError) as refused:
+        ReflectionAdded(staff_id=uuid4(), entry_id=uuid4(), reflection_id=uuid4(), text=marker)
+    assert "text" in str(refused.value) and "at most 10000" in str(refused.value)
+    assert "MARKER" not in str(refused.value) and "MARKER" not in repr(refused.value)
+    with pytest.raises(ValidationError) as nested:
+        PlanSet(
+            staff_id=uuid4(), school_year="2026-2027",
+            goals=[{"goal_id": str(uuid4()), "title": marker, "target_hours": 4}],
+        )  # fmt: skip
+    assert "MARKER" not in str(nested.value)
