@@ -30,6 +30,7 @@ from services.shared.clock import dutch_today
 from services.shared.errors import CommandRejected, Conflict, NotFound
 from services.shared.identity.directory import Directory
 from services.shared.logging import get_logger
+from services.shared.privacy.keys import KeyStore
 from services.shared.unit_of_work import Begin, Database, UnitOfWork
 
 log = get_logger(__name__)
@@ -202,17 +203,13 @@ class Erasure:
         self._directory = directory
 
     async def erase(self, staff_id: UUID, erased_by: UUID | None, reason: str) -> datetime:
-        if self._database.sealer is None:
-            raise CommandRejected("no key store is configured: the person's key cannot go")
+        self._key_store()  # before anything is recorded as pending
         async with self._database.transaction() as unit:
             await unit.store.ask_erasure(staff_id, erased_by, reason)
         return await self.finish(staff_id, erased_by, reason)
 
     async def finish(self, staff_id: UUID, erased_by: UUID | None, reason: str) -> datetime:
-        sealer = self._database.sealer
-        if sealer is None:
-            raise CommandRejected("no key store is configured: the person's key cannot go")
-        await sealer.keys.erase(staff_id)
+        await self._key_store().erase(staff_id)
         erased_at = datetime.now(UTC)
         async with self._database.transaction() as unit:
             await unit.store.erase(staff_id, erased_by, reason)
@@ -221,6 +218,11 @@ class Erasure:
         async with self._database.transaction() as unit:
             await unit.store.erasure_finished(staff_id)
         return erased_at
+
+    def _key_store(self) -> KeyStore:
+        if self._database.sealer is None:
+            raise CommandRejected("no key store is configured: the person's key cannot go")
+        return self._database.sealer.keys
 
 
 RETENTION_LOCK = "portfolio retention"

@@ -85,9 +85,9 @@ async def keep_departures(
     withdrawal undoes the departure before it."""
     for event in events:
         if isinstance(event, StaffLeft):
-            await unit.store.record_departures([event])
+            await unit.store.record_departure(event)
         else:
-            await unit.store.withdraw_departures([event.staff_id])
+            await unit.store.withdraw_departure(event.staff_id)
 
 
 HANDLERS: Handlers = {

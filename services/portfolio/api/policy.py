@@ -1,6 +1,6 @@
 """Who may use each of the portfolio's routes (docs/security.md shows every service's)."""
 
-from services.shared.identity.access import OPERATIONS, Policy
+from services.shared.identity.access import OPERATIONS, PERSON_EXPORT, Policy
 from services.shared.identity.access import Role as R
 from services.shared.identity.access import Scope as S
 
@@ -32,7 +32,7 @@ POLICY = Policy(
         ("GET", "/schools/{school_id}/audits"): SCHOOL,
         ("POST", "/schools/{school_id}/audits/{audit_id}/follow-ups"): {R.LEADER: S.THEIR_SCHOOLS},
         ("GET", "/boards/{board_id}/audits"): BOARD,
-        ("GET", "/staff/{staff_id}/export.zip"): OPERATIONS[("GET", "/staff/{staff_id}/export")],
+        ("GET", "/staff/{staff_id}/export.zip"): PERSON_EXPORT,
         ("POST", "/staff/{staff_id}/erasure"): {R.PRIVACY_OFFICER: S.THEIR_BOARD},
         ("POST", "/staff/{staff_id}/departure"): BOARD,
         ("DELETE", "/staff/{staff_id}/departure"): BOARD,

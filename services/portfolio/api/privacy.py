@@ -24,7 +24,6 @@ from services.shared.privacy.export import (
     ExportPart,
     PartMissing,
     gather,
-    safe_path,
 )
 from services.shared.runtime import NotReady
 
@@ -58,7 +57,7 @@ async def export_part(staff_id: UUID, q: Queries, who: Who) -> ExportPart:
         "evidence_files": [
             {
                 **f,
-                "in_bundle": f"files/portfolio/{_bundled(f)}",
+                "in_bundle": Bundle.place("portfolio", _named(f)),
                 "url": f"/evidence/{f['evidence_id']}",
             }
             for f in records.files
@@ -67,8 +66,8 @@ async def export_part(staff_id: UUID, q: Queries, who: Who) -> ExportPart:
     return ExportPart.now("portfolio", staff_id, data)
 
 
-def _bundled(file: dict[str, Any]) -> str:
-    return safe_path(f"{file['evidence_id']}/{file['file_name']}")
+def _named(file: dict[str, Any]) -> str:
+    return f"{file['evidence_id']}/{file['file_name']}"
 
 
 @router.get(
@@ -104,7 +103,7 @@ async def export(staff_id: UUID, request: Request, q: Queries, who: Who) -> Resp
             made.part(part)
         for listed in own.data["evidence_files"]:
             found = await q.evidence_file(listed["evidence_id"])
-            made.file("portfolio", BundledFile(_bundled(listed), found.media_type, found.content))
+            made.file("portfolio", BundledFile(_named(listed), found.media_type, found.content))
         made.close()
         spool.seek(0)
     except BaseException:

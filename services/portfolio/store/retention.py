@@ -1,7 +1,6 @@
 """Retention by purpose: each board's retention period after a person leaves, who left and
 when, and erasures asked for and not yet finished."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
@@ -38,18 +37,18 @@ class RetentionTables:
         )
         return days
 
-    async def record_departures(self, events: Iterable[StaffLeft]) -> None:
+    async def record_departure(self, event: StaffLeft) -> None:
         """The last word on when someone left is the latest StaffLeft about them."""
-        await self._conn.executemany(
+        await self._conn.execute(
             "INSERT INTO departures (staff_id, board_id, left_on) VALUES ($1, $2, $3)"
             " ON CONFLICT (staff_id) DO UPDATE SET board_id = $2, left_on = $3",
-            [(e.staff_id, e.board_id, e.left_on) for e in events],
+            event.staff_id,
+            event.board_id,
+            event.left_on,
         )
 
-    async def withdraw_departures(self, staff_ids: Iterable[UUID]) -> None:
-        await self._conn.execute(
-            "DELETE FROM departures WHERE staff_id = ANY($1::uuid[])", list(staff_ids)
-        )
+    async def withdraw_departure(self, staff_id: UUID) -> None:
+        await self._conn.execute("DELETE FROM departures WHERE staff_id = $1", staff_id)
 
     async def departure_of(self, staff_id: UUID) -> UUID | None:
         """The board the person left, if a departure is recorded."""

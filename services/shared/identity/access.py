@@ -143,18 +143,13 @@ EVERYONE: Rule = {role: Scope.ANY for role in Role if role is not Role.OPERATOR}
 """Every signed-in person or integration (not the operator's monitoring): what anyone of a
 board may read, such as the catalogue."""
 
-PERSON_EXPORT: Mapping[tuple[str, str], Rule] = {
-    ("GET", "/staff/{staff_id}/export"): {
-        Role.STAFF: Scope.SELF,
-        Role.PRIVACY_OFFICER: Scope.THEIR_BOARD,
-    }
-}
-"""Every service's part of a person's data export (GDPR articles 15 and 20): for the person
-themself and for their board's privacy officer."""
+PERSON_EXPORT: Rule = {Role.STAFF: Scope.SELF, Role.PRIVACY_OFFICER: Scope.THEIR_BOARD}
+"""A person's data export (GDPR articles 15 and 20), each service's part and the whole
+bundle: for the person themself and for their board's privacy officer."""
 
 OPERATIONS: Mapping[tuple[str, str], Rule] = {
     ("GET", "/metrics"): {Role.OPERATOR: Scope.ANY},
-    **PERSON_EXPORT,
+    ("GET", "/staff/{staff_id}/export"): PERSON_EXPORT,
 }
 """The routes every service has beside its own: /health is public, /metrics the operator's
 monitoring (no personal data in it), and its part of a person's data export."""

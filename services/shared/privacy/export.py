@@ -74,8 +74,13 @@ class Bundle:
         self._archive.writestr(name, _json(document))
         self._manifest["parts"].append({"service": part.service, "data": name})
 
+    @staticmethod
+    def place(service: str, path: str) -> str:
+        """Where a service's file goes in the zip."""
+        return f"files/{safe_path(service)}/{safe_path(path)}"
+
     def file(self, service: str, file: BundledFile) -> None:
-        path = f"files/{safe_path(service)}/{safe_path(file.path)}"
+        path = self.place(service, file.path)
         self._archive.writestr(path, file.content, compress_type=zipfile.ZIP_STORED)
         self._manifest["files"].append({"path": path, "media_type": file.media_type})
 
