@@ -20,6 +20,8 @@ REALM = "huisacademie"
 CLI_CLIENT = "huisacademie-cli"
 INTEGRATION_CLIENT, INTEGRATION_SECRET = "huisacademie-integration", "local-integration-secret"
 MONITORING_CLIENT, MONITORING_SECRET = "huisacademie-monitoring", "local-monitoring-secret"
+WEB_CLIENT, WEB_SECRET = "huisacademie-web", "local-web-secret"
+"""The web application: a confidential client that signs people in (code flow, PKCE)."""
 DEMO_PASSWORD = "demo"
 """The local stack's people sign in with this password (the stack listens on 127.0.0.1)."""
 
@@ -48,7 +50,14 @@ class DemoPerson:
     def entry(self, academies: Iterable[UUID] = ()) -> Person:
         schools = frozenset({SCHOOLS[self.school]}) if self.school else frozenset()
         roles = frozenset({Role.STAFF, *self.roles})
-        return Person(self.staff_id, DEMO_BOARD, self.name, schools, frozenset(academies), roles)
+        return Person(
+            self.staff_id, DEMO_BOARD, self.name, schools, frozenset(academies), roles, self.email
+        )
+
+    @property
+    def email(self) -> str:
+        """Made up, on the board's own domain: the local stack's mail catcher keeps it."""
+        return f"{self.username}@voorbeeld.nl"
 
 
 PEOPLE = (
@@ -87,6 +96,7 @@ def realm(name: str) -> dict[str, object]:
         audience=AUDIENCE,
         integration_secret=INTEGRATION_SECRET,
         monitoring_secret=MONITORING_SECRET,
+        web_secret=WEB_SECRET,
     )
 
 
@@ -95,6 +105,7 @@ def provision_demo(keycloak: Keycloak, directory_url: str) -> None:
     directory at `directory_url`; idempotent (a person's academies, which the demo sets, are
     kept)."""
     keycloak.ensure_realm(realm(REALM))
+    keycloak.ensure_clients(realm(REALM))
     issuer = keycloak.issuer(REALM)
     subjects = {
         p.username: keycloak.ensure_user(

@@ -16,6 +16,7 @@ AUDIENCE = "huisacademie"
 CLI_CLIENT = "huisacademie-cli"
 INTEGRATION_CLIENT = "huisacademie-integration"
 MONITORING_CLIENT = "huisacademie-monitoring"
+WEB_CLIENT = "huisacademie-web"
 
 # Cheap password hashing, for the local stack only. Measured per password grant (and about
 # as much per user created) on 2 CPUs: Keycloak's default, Argon2, ~150 ms; hashIterations(1)
@@ -184,6 +185,17 @@ class Keycloak:
             return False
         # 409: someone else created it meanwhile
         return self._admin("POST", "", body=realm, ok=(201, 409)).status_code == 201
+
+    def ensure_clients(self, realm: Mapping[str, Any]) -> list[str]:
+        """Add the representation's clients that an existing realm lacks (a realm made by an
+        earlier version); the clients added, by id."""
+        name, added = str(realm["realm"]), []
+        for client in realm.get("clients", []):
+            params = {"clientId": str(client["clientId"])}
+            if not self._admin("GET", f"/{_q(name)}/clients", params=params).json():
+                self._admin("POST", f"/{_q(name)}/clients", body=client, ok=(201, 409))
+                added.append(str(client["clientId"]))
+        return added
 
     def delete_realm(self, realm: str) -> None:
         """Delete the realm if it exists."""
@@ -444,11 +456,13 @@ def realm_representation(
     *,
     integration_secret: str,
     monitoring_secret: str,
+    web_secret: str,
     audience: str = AUDIENCE,
 ) -> Json:
     """One of our realms, for :meth:`Keycloak.ensure_realm` (users come separately): the
     command line's public client (password grant; code flow with PKCE for the web app), an
-    integration's and the monitoring's confidential clients (client credentials). Every
+    integration's and the monitoring's confidential clients (client credentials), and the
+    web application's (code flow with PKCE, as a confidential client). Every
     client's access tokens carry ``audience`` in ``aud`` and the user's id in ``sub``."""
     cli = {
         "clientId": CLI_CLIENT,
@@ -464,6 +478,15 @@ def realm_representation(
         "attributes": {"pkce.code.challenge.method": "S256", "post.logout.redirect.uris": "+"},
         "defaultClientScopes": _DEFAULT_SCOPES,
         "protocolMappers": [_audience_mapper(audience)],
+    }
+    web = {
+        **cli,
+        "clientId": WEB_CLIENT,
+        "publicClient": False,
+        "clientAuthenticatorType": "client-secret",
+        "secret": web_secret,
+        "directAccessGrantsEnabled": False,
+        "frontchannelLogout": False,
     }
     return {
         "realm": name,
@@ -485,6 +508,7 @@ def realm_representation(
             cli,
             _confidential_client(INTEGRATION_CLIENT, integration_secret, audience),
             _confidential_client(MONITORING_CLIENT, monitoring_secret, audience),
+            web,
         ],
     }
 

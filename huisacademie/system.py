@@ -16,12 +16,16 @@ from huisacademie.stack import StackError, StackLayout
 from huisacademie.stack.databases import DIRECTORY, SEALING, Databases
 from huisacademie.stack.kafka_access import KafkaAccess, kafka_access
 from huisacademie.stack.layout import SERVICES as SERVICES
-from huisacademie.stack.passwords import keystore_master_key
+from huisacademie.stack.passwords import keystore_master_key, web_session_key
 from huisacademie.stack.postgres import local_databases
 from services.shared.identity.tokens import TrustedIssuer
 
-DEMO_PORTS: Mapping[str, int] = {"catalogue": 8001, "enrollment": 8002, "portfolio": 8003}
-TEST_PORTS: Mapping[str, int] = {"catalogue": 18001, "enrollment": 18002, "portfolio": 18003}
+DEMO_PORTS: Mapping[str, int] = {
+    "catalogue": 8001, "enrollment": 8002, "portfolio": 8003, "web": 8000
+}  # fmt: skip
+TEST_PORTS: Mapping[str, int] = {
+    "catalogue": 18001, "enrollment": 18002, "portfolio": 18003, "web": 18000
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class System:
     """Serve /docs without a token (a developer's stack)."""
     kafka_access: KafkaAccess | None = None
     """Each service's own Kafka principal (None: a broker without sign-in)."""
+    web_issuer: str | None = None
+    """Where people sign in to the web application (None: the first of `issuers`)."""
 
     @classmethod
     def on_local_stack(cls, layout: StackLayout, ports: Mapping[str, int]) -> "System":
@@ -82,6 +88,7 @@ class System:
             f"{prefix}_HTTP_PORT": str(self.ports[name]),
             **keystore_env(self.databases, name),
             **self._portfolio_env(name),
+            **self._web_env(name),
         }
 
     def _portfolio_env(self, name: str) -> dict[str, str]:
@@ -92,6 +99,23 @@ class System:
             return {}
         parts = {other: self.url(other) for other in self.ports if other != name}
         return {"EXPORT_PARTS_FROM": json.dumps(parts), "PORTFOLIO_RETENTION_SWEEP_S": "2"}
+
+    def _web_env(self, name: str) -> dict[str, str]:
+        """The web application signs people in at the first trusted issuer (the board's
+        identity provider) and calls the other services as them."""
+        if name != "web":
+            return {}
+        from huisacademie.identity import WEB_CLIENT, WEB_SECRET
+
+        apis = {other: self.url(other) for other in self.ports if other != name}
+        return {
+            "WEB_PUBLIC_URL": self.url(name),
+            "WEB_OIDC_ISSUER": self.web_issuer or self.issuers[0].issuer,
+            "WEB_OIDC_CLIENT_ID": WEB_CLIENT,
+            "WEB_OIDC_CLIENT_SECRET": WEB_SECRET,
+            "WEB_APIS": json.dumps(apis),
+            "WEB_SESSION_KEY": web_session_key(),
+        }
 
     def rebuild_env(self) -> dict[str, str]:
         """What `huisacademie portfolio rebuild` is told: the portfolio's database and an

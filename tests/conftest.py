@@ -29,8 +29,9 @@ def infrastructure() -> Iterator[Infrastructure]:
 def keycloak(infrastructure: Infrastructure) -> Iterator[Keycloak]:
     """The identity provider, with the demo board's realm, the tests' and a second board's."""
     with Keycloak(infrastructure.keycloak_url) as provider:
-        provider.ensure_realm(identity.realm(TEST_REALM))
-        provider.ensure_realm(identity.realm(NOORD_REALM))
+        for realm in (TEST_REALM, NOORD_REALM):
+            provider.ensure_realm(identity.realm(realm))
+            provider.ensure_clients(identity.realm(realm))
         yield provider
 
 
@@ -80,6 +81,7 @@ def system(
     running = System(
         stack.test_layout(), TEST_PORTS, infrastructure.kafka_bootstrap, databases, issuers,
         docs=True, kafka_access=infrastructure.kafka_access,
+        web_issuer=issuers[1].issuer,  # the tests' people sign in to the web application
     )  # fmt: skip
     running.stop_services()  # leftovers of an interrupted run
     running.start_services()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-SERVICES = ("catalogue", "enrollment", "portfolio")
+SERVICES = ("catalogue", "enrollment", "portfolio", "web")
 
 
 class StackError(RuntimeError):

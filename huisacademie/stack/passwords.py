@@ -36,6 +36,12 @@ def ensure_passwords(directory: Path, names: Iterable[str], nbytes: int = 24) ->
     return known
 
 
+def web_session_key() -> str:
+    """The local stacks' key that seals the tokens kept with the web application's sessions
+    (32 bytes, URL-safe base64)."""
+    return ensure_passwords(access_directory("web-access"), ("session",), nbytes=32)["session"]
+
+
 def keystore_master_key() -> str:
     """The local stacks' master key of the key store (32 bytes, URL-safe base64); a real
     deployment holds its own in a KMS."""

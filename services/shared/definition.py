@@ -70,6 +70,9 @@ class ServiceDefinition(Generic[S]):
     """Whether it seals or reads what people wrote: then it needs the key store, and
     waits for one (KEYSTORE_DATABASE_URL, KEYSTORE_MASTER_KEY) rather than lose text."""
     jobs: tuple[Job[S], ...] = ()
+    pages: APIRouter | None = None
+    """Pages for people in a browser (the web application's): signed in by a session of
+    their own rather than a bearer token, so outside the policy's gate."""
     max_request_bytes: int = 1 << 20
     """Request bodies beyond this are refused (413) before they are read whole or parsed."""
 

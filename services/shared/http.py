@@ -70,6 +70,8 @@ def create_http_app(
 
     app.add_middleware(BodyLimit, limit=definition.max_request_bytes)
     open_paths = ["/health*", *(path for _, path in definition.policy.public)]
+    if definition.pages is not None:
+        open_paths += [route.path for route in definition.pages.routes if hasattr(route, "path")]
     if docs:
         open_paths += ["/docs*", "/openapi.json"]
     app.add_middleware(TokenFirst, open_paths=open_paths)
@@ -138,6 +140,8 @@ def create_http_app(
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(definition.router, dependencies=[Depends(guard)])
+    if definition.pages is not None:
+        app.include_router(definition.pages)
     return app
 
 

@@ -29,18 +29,20 @@ class Person:
     schools: frozenset[UUID] = frozenset()
     academies: frozenset[UUID] = frozenset()
     roles: frozenset[Role] = frozenset({Role.STAFF})
+    email: str | None = None
+    """Where notices about their enrolments go (none: they get none)."""
 
     def target(self) -> Target:
         return Target(staff_id=self.staff_id, board_id=self.board_id, schools=self.schools)
 
 
-_PERSON = "staff_id, board_id, name, schools, academies, roles"
+_PERSON = "staff_id, board_id, name, schools, academies, roles, email"
 
 
 def _person(row: asyncpg.Record) -> Person:
     return Person(
         row["staff_id"], row["board_id"], row["name"], frozenset(row["schools"]),
-        frozenset(row["academies"]), frozenset(Role(r) for r in row["roles"]),
+        frozenset(row["academies"]), frozenset(Role(r) for r in row["roles"]), row["email"],
     )  # fmt: skip
 
 
@@ -124,6 +126,27 @@ class Directory:
             )
         return {r["staff_id"]: _person(r) for r in rows}
 
+    async def members(self, board_id: UUID, school_id: UUID | None = None) -> list[Person]:
+        """The board's people (of one school, if given), by name."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT {_PERSON} FROM people WHERE board_id = $1"
+                " AND ($2::uuid IS NULL OR $2 = ANY(schools)) ORDER BY name, staff_id",
+                board_id,
+                school_id,
+            )
+        return [_person(r) for r in rows]
+
+    async def leaders_of(self, school_id: UUID) -> list[Person]:
+        """The school's leaders (who approve its staff's requests)."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT {_PERSON} FROM people WHERE $1 = ANY(schools) AND 'leader' = ANY(roles)"
+                " ORDER BY name",
+                school_id,
+            )
+        return [_person(r) for r in rows]
+
     async def sign_ins(self, staff_id: UUID) -> list[tuple[str, str]]:
         """How the person signs in: (issuer, subject) at each identity provider."""
         async with self.pool.acquire() as conn:
@@ -138,11 +161,11 @@ class Directory:
     async def put_person(self, person: Person) -> None:
         async with self.pool.acquire() as conn:
             await conn.execute(
-                f"INSERT INTO people ({_PERSON}) VALUES ($1, $2, $3, $4, $5, $6)"
+                f"INSERT INTO people ({_PERSON}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
                 " ON CONFLICT (staff_id) DO UPDATE SET board_id = $2, name = $3, schools = $4,"
-                " academies = $5, roles = $6, updated_at = now()",
+                " academies = $5, roles = $6, email = $7, updated_at = now()",
                 person.staff_id, person.board_id, person.name, sorted(person.schools),
-                sorted(person.academies), sorted(person.roles),
+                sorted(person.academies), sorted(person.roles), person.email,
             )  # fmt: skip
         await self._changed()
 

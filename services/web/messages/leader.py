@@ -1,0 +1,5 @@
+"""What the leader pages say."""
+
+NL: dict[str, str] = {}
+
+EN: dict[str, str] = {}

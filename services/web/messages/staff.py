@@ -1,0 +1,5 @@
+"""What the staff pages say."""
+
+NL: dict[str, str] = {}
+
+EN: dict[str, str] = {}
