@@ -15,6 +15,7 @@ from contracts.topics import all_topics
 from huisacademie.identity import FOR_ROLE
 from huisacademie.stack import StackError
 from huisacademie.stack.kafka_access import kafka_access, sign_in_as_operator
+from huisacademie.stack.mail import maildir
 from huisacademie.stack.topics import create_topics
 from huisacademie.system import SERVICES, System, demo_system
 
@@ -135,9 +136,12 @@ def _local_stack(command: str, args: argparse.Namespace, system: System) -> None
         print("starting the services ...", flush=True)
         system.start_services()
         for name in SERVICES:
-            print(f"  {name:<11} {system.url(name)}  (docs: {system.url(name)}/docs)")
+            about = "the pages people use" if name == "web" else f"docs: {system.url(name)}/docs"
+            print(f"  {name:<11} {system.url(name)}  ({about})")
         keycloak = system.layout.keycloak_url
         print(f"  {'sign-in':<11} {keycloak}/realms/huisacademie  (admin: {keycloak}/admin)")
+        mail = f"127.0.0.1:{system.layout.smtp_port}"
+        print(f"  {'mail':<11} {mail}  (caught, not sent: {maildir(system.layout)})")
         print(f"up in {time.monotonic() - started:.1f} s; logs in {system.layout.logs_dir}")
     elif command == "down":
         system.stop()

@@ -16,6 +16,7 @@ from huisacademie.stack import StackError, StackLayout
 from huisacademie.stack.databases import DIRECTORY, SEALING, Databases
 from huisacademie.stack.kafka_access import KafkaAccess, kafka_access
 from huisacademie.stack.layout import SERVICES as SERVICES
+from huisacademie.stack.mail import MAIL_PROCESS, start_mail_catcher, stop_mail_catcher
 from huisacademie.stack.passwords import keystore_master_key, web_session_key
 from huisacademie.stack.postgres import local_databases
 from services.shared.identity.tokens import TrustedIssuer
@@ -115,6 +116,11 @@ class System:
             "WEB_OIDC_CLIENT_SECRET": WEB_SECRET,
             "WEB_APIS": json.dumps(apis),
             "WEB_SESSION_KEY": web_session_key(),
+            # The stack's mail catcher (huisacademie/stack/mail.py) takes every message, at
+            # once: the mail job looks every second (in production, every few).
+            "WEB_SMTP_HOST": "127.0.0.1",
+            "WEB_SMTP_PORT": str(self.layout.smtp_port),
+            "WEB_MAIL_SWEEP_S": "1",
         }
 
     def rebuild_env(self) -> dict[str, str]:
@@ -132,8 +138,8 @@ class System:
         return asyncio.run(migrate.prepare(self.databases, fresh=False))
 
     def start_infrastructure(self) -> None:
-        """PostgreSQL (its databases migrated), Kafka and the identity provider, with the
-        demo board's realm."""
+        """PostgreSQL (its databases migrated), Kafka, the identity provider, with the
+        demo board's realm, and the mail catcher."""
         from huisacademie.identity import provision_demo
         from huisacademie.oidc import Keycloak
 
@@ -145,6 +151,7 @@ class System:
         stack.ensure_keycloak()
         url = stack.start_keycloak(self.layout, self.layout.keycloak_port)
         provision_demo(Keycloak(url), self.directory_maintenance_url)
+        start_mail_catcher(self.layout)
 
     def process_env(self, name: str) -> dict[str, str]:
         """A service process's environment, with its own database role and Kafka principal
@@ -184,13 +191,14 @@ class System:
 
     def stop(self) -> None:
         self.stop_services()
+        stop_mail_catcher(self.layout)
         stack.stop_keycloak(self.layout)
         stack.stop_kafka(self.layout)
         stack.stop_postgres(self.layout)
 
     def status(self) -> dict[str, str]:
         report = {}
-        for name in ("kafka", "keycloak", *SERVICES):
+        for name in ("kafka", "keycloak", MAIL_PROCESS, *SERVICES):
             pid = stack.process_status(name, self.layout)
             report[name] = f"running (pid {pid})" if pid else "stopped"
         report["postgres"] = (

@@ -1,4 +1,5 @@
 import asyncio
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -8,9 +9,11 @@ from huisacademie import identity, migrate, stack
 from huisacademie.demo import Endpoints, SignIn
 from huisacademie.oidc import Keycloak
 from huisacademie.stack.databases import DIRECTORY, Databases
+from huisacademie.stack.mail import maildir, start_mail_catcher, stop_mail_catcher
 from huisacademie.system import SERVICES, TEST_PORTS, System
 from services.shared.identity.tokens import TrustedIssuer
 from tests.support.infra import Infrastructure, create_topics, provide
+from tests.support.mail import Mailbox
 from tests.support.people import TEST_REALM, People
 
 NOORD_REALM = "noord"
@@ -70,11 +73,27 @@ def people(keycloak: Keycloak, directory_url: str) -> Iterator[People]:
 
 
 @pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    """The tests' mail catcher (a real SMTP server, on the tests' own port), its Maildir
+    emptied first: what the web application sends arrives here. Always this process's own,
+    also beside servers named by environment variables: it costs a Python process."""
+    layout = stack.test_layout()
+    stop_mail_catcher(layout)  # a leftover of an interrupted run
+    shutil.rmtree(maildir(layout), ignore_errors=True)
+    start_mail_catcher(layout)
+    try:
+        yield Mailbox(maildir(layout))
+    finally:
+        stop_mail_catcher(layout)
+
+
+@pytest.fixture(scope="session")
 def system(
     infrastructure: Infrastructure,
     databases: Databases,
     directory_url: str,
     issuers: tuple[TrustedIssuer, ...],
+    mailbox: Mailbox,
 ) -> Iterator[System]:
     """The three services as real processes, each on its fresh database as its own role
     (for the e2e and fault tests alike: one set of processes per test session)."""

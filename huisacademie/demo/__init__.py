@@ -5,11 +5,22 @@ from typing import Any
 
 import httpx
 
+from huisacademie import identity
 from huisacademie.demo import privacy, scenario
 from huisacademie.demo.client import Client, DemoFailed, Endpoints, SignIn, wait_for
 from huisacademie.demo.scenario import LEADER, STAFF, USER, World
 
 __all__ = ["LEADER", "STAFF", "USER", "DemoFailed", "Endpoints", "SignIn", "run", "wait_for"]
+
+
+WEB_USERS = (
+    ("bram", "staff member at De Linde: offerings, enrolments, portfolio, POP"),
+    ("anouk", "staff member at De Linde, with a request awaiting approval"),
+    ("femke", "school leader of De Linde: approvals, team, school overview, audits"),
+    ("joost", "academy administrator: publishing, attendance, completions"),
+    ("sanne", "board administrator: targets, staff profiles, peer audits"),
+)
+"""Whom the demo suggests signing in as in the browser, and what each one sees."""
 
 
 def run(
@@ -20,6 +31,7 @@ def run(
     with httpx.Client(timeout=10.0) as http:
         call, w = Client(http, endpoints, sign_in), scenario.World()
         scenario.publish(call, w, say)
+        scenario.profiles(call, w, say)
         wait_for(
             "enrollment to learn the offerings",
             lambda: all(call.known_to_enrollment(o["offering_id"]) for o in w.offerings.values()),
@@ -28,6 +40,7 @@ def run(
         scenario.attendance(call, w, made, say)
         scenario.approval(call, w, say)
         scenario.audit(call, w, say)
+        scenario.pending(call, w, say)
         erased = privacy.rights(call, w, say)
         return {**_report(call, w, say), **erased}
 
@@ -66,6 +79,10 @@ def _report(call: Client, w: World, say: Callable[[str], None]) -> dict[str, Any
     say(f"as a PDF:      {call.por}/staff/{bram}/portfolio.pdf")
     say(f"audit history: {call.por}/schools/{linde}/audits   (--as leader)")
     say(f"calendar:      {feed['url']}   (secret: no token; renew it to revoke)")
+    say("")
+    say(f"The web application: {call.web}   (each person's password: demo)")
+    for username, what in WEB_USERS:
+        say(f"  {username:<7} {identity.BY_USERNAME[username].name:<15} {what}")
     return {
         "staff": w.staff,
         "schools": w.schools,

@@ -74,6 +74,7 @@ class Client:
             endpoints.enrollment,
             endpoints.portfolio,
         )
+        self.web = endpoints.web
 
     def __call__(
         self, method: str, url: str, body: dict[str, Any] | None = None, *, by: str

@@ -13,9 +13,9 @@ from services.shared.clock import dutch_today
 STAFF = ["Anouk de Vries", "Bram Jansen", "Chantal Bakker", "Daan Visser", "Eva Smit"]
 LEADER = "Femke de Boer"
 READING, CLASSROOM, TEAM = (
-    "Reading didactics in groups 3-4",
-    "Classroom management",
-    "Learning team: formative assessment",
+    "Leesdidactiek in groep 3 en 4",
+    "Klassenmanagement",
+    "Leerteam formatief evalueren",
 )
 Say = Callable[[str], None]
 USER = {p.name: p.username for p in identity.PEOPLE}
@@ -69,9 +69,9 @@ def publish(call: Client, w: World, say: Say) -> None:
             sessions(today - timedelta(days=1), 2),
             False,
             ["subject_didactics"],
-            ["reading"],
+            ["lezen"],
         ),
-        (CLASSROOM, "workshop", 6, 20, sessions(soon), False, ["pedagogy"], ["safe_school"]),
+        (CLASSROOM, "workshop", 6, 20, sessions(soon), False, ["pedagogy"], ["veilige school"]),
         (
             TEAM,
             "learning_team",
@@ -80,7 +80,7 @@ def publish(call: Client, w: World, say: Say) -> None:
             sessions(soon + timedelta(days=1), 4),
             True,
             ["pedagogy", "subject_didactics"],
-            ["formative_assessment"],
+            ["formatief evalueren"],
         ),
     ]
     for title, kind, hours, seats, dates, approval, domains, goals in plans:
@@ -98,6 +98,29 @@ def publish(call: Client, w: World, say: Say) -> None:
         w.offerings[title] = call("POST", f"{call.cat}/offerings", body, by=ACADEMY_ADMIN)
         approves = ", the school leader approves" if approval else ""
         say(f"offering published: {title} ({seats or 'unlimited'} seats, {hours} h{approves})")
+
+
+def profiles(call: Client, w: World, say: Say) -> None:
+    """The board's targets per role, and each person's profile: what the portfolios
+    measure their hours against."""
+    targets = {"hours_per_year": {"teacher": 40, "school_leader": 40}}
+    call("PUT", f"{call.por}/boards/{w.board}/targets", targets, by=BOARD_ADMIN)
+    for person in identity.PEOPLE:
+        if person.school is None:
+            continue
+        role = "school_leader" if person.name == LEADER else "teacher"
+        profile = {
+            "board_id": w.board, "role": role, "sector": "po", "fte": 1.0,
+            "school_ids": [w.schools[person.school]],
+        }  # fmt: skip
+        call("PUT", f"{call.por}/staff/{person.staff_id}/profile", profile, by=BOARD_ADMIN)
+    say("the board's administrator sets the yearly target (40 hours) and each profile")
+
+
+def pending(call: Client, w: World, say: Say) -> None:
+    """Left for the web application's visitors: a request awaiting the school leader."""
+    asked = enrol(call, w, STAFF[0], TEAM)
+    say(f"{STAFF[0]} asks to join the learning team too: {asked['status']} (Femke decides)")
 
 
 def enrol(call: Client, w: World, name: str, title: str) -> dict[str, Any]:
@@ -141,7 +164,7 @@ def attendance(call: Client, w: World, made: dict[str, dict[str, Any]], say: Say
         "the course in the portfolio",
         lambda: any(e["entry_id"] == entry for e in call("GET", portfolio, by="bram")["entries"]),
     )
-    reflection = {"text": "Reading aloud in small groups works: I do it daily now."}
+    reflection = {"text": "Voorlezen in kleine groepjes werkt: ik doe het nu elke dag."}
     call("POST", f"{call.por}/staff/{bram}/entries/{entry}/reflections", reflection, by="bram")
     say(f"{STAFF[1]} adds a reflection to the reading course in the portfolio")
 
@@ -152,14 +175,16 @@ def approval(call: Client, w: World, say: Say) -> None:
     url = f"{call.enr}/enrollments/{request['enrollment_id']}"
     approved = call("POST", f"{url}/approve", {}, by=USER[LEADER])
     say(f"{LEADER}, school leader, approves: {approved['status']}")
-    call("POST", f"{url}/complete", {"reason": "all four meetings held"}, by=ACADEMY_ADMIN)
+    call(
+        "POST", f"{url}/complete", {"reason": "alle vier bijeenkomsten gehouden"}, by=ACADEMY_ADMIN
+    )
     today = dutch_today()
     last_year = date(today.year if today.month >= 8 else today.year - 1, 6, 20)
     workshop = enrol(call, w, STAFF[1], CLASSROOM)
     call(
         "POST",
         f"{call.enr}/enrollments/{workshop['enrollment_id']}/complete",
-        {"completed_on": last_year.isoformat(), "reason": "from last year's records"},
+        {"completed_on": last_year.isoformat(), "reason": "uit de administratie van vorig jaar"},
         by=ACADEMY_ADMIN,
     )
     say(f"the academy records {STAFF[1]}'s learning team and last year's workshop as completed")
@@ -177,16 +202,16 @@ def audit(call: Client, w: World, say: Say) -> None:
             "school_id": w.schools["De Linde"],
             "board_id": w.board,
             "audit_date": dutch_today().isoformat(),
-            "theme": "team learning and collaboration",
+            "theme": "teamleren en samenwerking",
             "team": team,
         },
         by=BOARD_ADMIN,
     )
     say(f"peer audit of De Linde scheduled, led by {STAFF[3]} (Het Baken)")
     findings = {
-        "strengths": ["teachers plan lessons together weekly"],
-        "improvements": ["share classroom observations across teams"],
-        "recommendations": ["start a learning team on feedback"],
+        "strengths": ["leraren bereiden hun lessen elke week samen voor"],
+        "improvements": ["deel lesobservaties ook tussen de bouwen"],
+        "recommendations": ["begin een leerteam over feedback"],
     }
     call(
         "POST",

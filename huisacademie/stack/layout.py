@@ -21,6 +21,8 @@ class StackLayout:
     controller_port: int = 9093
     pg_port: int = 5433
     keycloak_port: int = 8090
+    smtp_port: int = 1025
+    """The mail catcher's (huisacademie/stack/mail.py)."""
 
     @property
     def keycloak_url(self) -> str:
@@ -55,6 +57,7 @@ def test_layout() -> StackLayout:
         controller_port=19093,
         pg_port=15433,
         keycloak_port=18090,
+        smtp_port=11025,
     )
 
 

@@ -55,6 +55,14 @@ class EnrollmentQueries:
         async with self._database.reading() as store:
             return await store.listing(staff_id=staff_id)
 
+    async def of_staff_members(
+        self, staff_ids: list[UUID], status: EnrollmentStatus | None = None
+    ) -> list[Enrollment]:
+        if not staff_ids:
+            return []
+        async with self._database.reading() as store:
+            return await store.of_staff_members(staff_ids, status)
+
     async def personal_records(
         self, staff_id: UUID
     ) -> tuple[list[tuple[Enrollment, list[dict[str, Any]]]], dict[str, list[dict[str, Any]]]]:

@@ -43,6 +43,8 @@ class Dossier:
     """The yearly target for the person's profile, when it is known."""
     four_years: FourYears
     as_of: date | None
+    profile: Profile | None = None
+    """The person's staff profile (role, sector, size of the job), when it is known."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,17 @@ class PortfolioQueries:
             targets = await store.board_targets(profile.board_id) if profile else {}
         years = ledger(entries)
         four = four_years(entries, as_of or dutch_today())
-        return Dossier(staff_id, entries, years, yearly_target(profile, targets), four, as_of)
+        target = yearly_target(profile, targets)
+        return Dossier(staff_id, entries, years, target, four, as_of, profile)
+
+    async def board_targets(self, board_id: UUID) -> dict[str, float]:
+        """The yearly targets per role the board set (roles left out follow the defaults)."""
+        async with self._database.reading() as store:
+            return await store.board_targets(board_id)
+
+    async def profile(self, staff_id: UUID) -> Profile | None:
+        async with self._database.reading() as store:
+            return await store.profile_of(staff_id)
 
     async def evidence_file(self, evidence_id: UUID) -> EvidenceFile:
         async with self._database.reading() as store:

@@ -34,6 +34,27 @@ class WebConfig(BaseSettings):
     session_idle_minutes: float = Field(default=120.0, gt=0)
     """…and this long after the last request."""
     cookie_secure: bool = True
+    smtp_host: str = Field(default="127.0.0.1", description="The mail server e-mail goes out by.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = Field(
+        default=False, description="Upgrade the connection with STARTTLS before sending."
+    )
+    smtp_username: str = Field(default="", description="Sign in to the mail server (none: not).")
+    smtp_password: SecretStr = Field(default=SecretStr(""), repr=False)
+    mail_from: str = Field(
+        default="Huisacademie <huisacademie@voorbeeld.nl>",
+        description="The sender of every message; its domain also ends each Message-ID.",
+    )
+    mail_kept_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Sent mail is deleted this long after it was sent; mail never sent, this"
+        " long after it was made (docs/privacy.md).",
+    )
+    mail_sweep_s: float = Field(
+        default=5.0, gt=0, description="How often the mail job looks for notices and mail due."
+    )
 
     def key(self) -> bytes:
         raw = self.session_key.get_secret_value()

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -163,6 +164,12 @@ class WebRoute(APIRoute):
                 return RedirectResponse(f"/aanmelden?next={quote(e.return_to)}", status_code=303)
             except SignInFailed as e:
                 return problem(request, 400, "signin.failed", why=str(e))
+            except RequestValidationError as e:
+                # A path or query FastAPI could not read: a made-up address, a bad filter.
+                if any(error.get("loc", ("",))[0] == "path" for error in e.errors()):
+                    return problem(request, 404, "error.not_found")
+                fields = ", ".join(str(error.get("loc", ("", "?"))[-1]) for error in e.errors())
+                return problem(request, 422, "error.invalid", why=fields)
             except CsrfRefused:
                 return problem(request, 403, "error.csrf")
             except Forbidden as e:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from services.shared.http import runtime_of
 from services.shared.identity.http import Who
 from services.shared.privacy.export import ExportPart
+from services.web.mail.store import MailStore
 
 router = APIRouter(tags=["privacy"])
 
@@ -19,4 +20,5 @@ async def export_part(staff_id: UUID, request: Request, who: Who) -> ExportPart:
     await who.allow_staff(staff_id)
     async with runtime_of(request).database.reading() as store:
         kept = await store.sessions_of(staff_id)
-    return ExportPart.now("web", staff_id, {"sessions": kept})
+        mail = await MailStore(store.conn).mail_to(staff_id)
+    return ExportPart.now("web", staff_id, {"sessions": kept, "mail": mail})

@@ -408,10 +408,11 @@ def _send(endpoints: Endpoints, route: Request, world: World, caller: Caller | N
     url = getattr(endpoints, route.service) + _fill(route.path, world.ids)
     headers = caller.headers if caller else {}
     payload = body(route.method, route.path, world)
-    response = httpx.request(route.method, url, json=payload, headers=headers, timeout=30)
-    if response.status_code == 401:
-        assert response.headers["www-authenticate"].startswith("Bearer"), route
-    return response.status_code
+    # Streamed: a stream of server-sent events answers with its status and goes on.
+    with httpx.stream(route.method, url, json=payload, headers=headers, timeout=30) as response:
+        if response.status_code == 401:
+            assert response.headers["www-authenticate"].startswith("Bearer"), route
+        return response.status_code
 
 
 def _fill(path: str, ids: dict[str, str]) -> str:

@@ -6,6 +6,7 @@ import pytest
 
 from huisacademie import demo
 from huisacademie.demo import STAFF, USER, Endpoints, SignIn
+from huisacademie.demo.scenario import CLASSROOM, READING, TEAM
 
 pytestmark = pytest.mark.e2e
 
@@ -23,24 +24,24 @@ def test_portfolio_lists_completions_with_hours_per_school_year(played: dict[str
     portfolio = played["portfolio"]
     completed = {e["title"]: e for e in _entries(portfolio, "completed")}
     assert set(completed) == {
-        "Reading didactics in groups 3-4",
-        "Classroom management",
-        "Learning team: formative assessment",
+        READING,
+        CLASSROOM,
+        TEAM,
     }
-    assert completed["Reading didactics in groups 3-4"]["hours"] == 12.0
-    assert completed["Reading didactics in groups 3-4"]["domains"] == ["subject_didactics"]
-    assert completed["Reading didactics in groups 3-4"]["academy_name"] == "Academie De Linde"
-    [reflection] = completed["Reading didactics in groups 3-4"]["reflections"]
-    assert reflection["text"].startswith("Reading aloud in small groups works")
+    assert completed[READING]["hours"] == 12.0
+    assert completed[READING]["domains"] == ["subject_didactics"]
+    assert completed[READING]["academy_name"] == "Academie De Linde"
+    [reflection] = completed[READING]["reflections"]
+    assert reflection["text"].startswith("Voorlezen in kleine groepjes werkt")
     assert portfolio["total_hours"] == 34.0
     this_year, last_year = portfolio["school_years"]
     assert this_year["hours"] == 28.0
     assert this_year["by_domain"] == {"pedagogy": 16.0, "subject_didactics": 28.0}
-    assert this_year["by_goal_tag"] == {"formative_assessment": 16.0, "reading": 12.0}
+    assert this_year["by_goal_tag"] == {"formatief evalueren": 16.0, "lezen": 12.0}
     assert this_year["by_academy"] == {"Academie De Linde": 28.0}
     assert last_year["hours"] == 6.0
     assert last_year["by_kind"] == {"workshop": 6.0}
-    assert completed["Classroom management"]["school_year"] == last_year["school_year"]
+    assert completed[CLASSROOM]["school_year"] == last_year["school_year"]
 
 
 def test_waiting_list_and_cancellation_show_in_the_portfolios(
@@ -56,7 +57,8 @@ def test_waiting_list_and_cancellation_show_in_the_portfolios(
         return body
 
     cancelled = portfolio(STAFF[0])
-    assert [e["status"] for e in cancelled["entries"]] == ["cancelled"]
+    # Cancelled the reading course; asked to join the learning team (the leader decides).
+    assert sorted(e["status"] for e in cancelled["entries"]) == ["cancelled", "requested"]
     assert cancelled["total_hours"] == 0
     promoted = portfolio(STAFF[2])
     assert [(e["status"], e["hours"]) for e in promoted["entries"]] == [("completed", 12.0)]
@@ -78,8 +80,8 @@ def test_auditors_are_credited_and_the_school_history_holds_the_findings(
     assert work["detail"]["audited_school_id"] == played["schools"]["De Linde"]
     [audit] = played["history"]["audits"]
     assert audit["status"] == "completed"
-    assert audit["theme"] == "team learning and collaboration"
-    assert audit["findings"]["improvements"] == ["share classroom observations across teams"]
+    assert audit["theme"] == "teamleren en samenwerking"
+    assert audit["findings"]["improvements"] == ["deel lesobservaties ook tussen de bouwen"]
     assert {m["staff_id"] for m in audit["team"]} == {
         played["staff"][STAFF[3]],
         played["staff"][STAFF[4]],

@@ -67,7 +67,8 @@ def test_an_export_holds_everything_about_the_person_and_nothing_of_another(
     for bundle in (by_officer, by_themself):
         manifest = json.loads(bundle["manifest.json"])
         assert manifest["staff_id"] == me.id
-        assert {p["service"] for p in manifest["parts"]} == {"catalogue", "enrollment", "portfolio"}
+        parts = {p["service"] for p in manifest["parts"]}
+        assert parts == {"catalogue", "enrollment", "portfolio", "web"}
         text = b"\n".join(bundle.values()).decode()
         missing = [m for m in mine if m not in text]
         assert not missing, f"the export lacks {missing}"
@@ -110,6 +111,11 @@ def test_an_export_holds_everything_about_the_person_and_nothing_of_another(
             f"{endpoints.portfolio}/staff/{me.id}/export.zip", headers=caller.headers
         )
         assert answer.status_code in (403, 404), (caller, answer.status_code)
-        for service in (endpoints.catalogue, endpoints.enrollment, endpoints.portfolio):
+        for service in (
+            endpoints.catalogue,
+            endpoints.enrollment,
+            endpoints.portfolio,
+            endpoints.web,
+        ):
             part = httpx.get(f"{service}/staff/{me.id}/export", headers=caller.headers)
             assert part.status_code in (403, 404), (service, caller, part.status_code)

@@ -42,8 +42,12 @@ LAYOUT = StackLayout(
     pg_port=25433,
     keycloak_port=28090,
 )
-PORTS: Mapping[str, int] = {"catalogue": 28001, "enrollment": 28002, "portfolio": 28003}
-SECOND_PORTS: Mapping[str, int] = {"catalogue": 28011, "enrollment": 28012, "portfolio": 28013}
+PORTS: Mapping[str, int] = {
+    "catalogue": 28001, "enrollment": 28002, "portfolio": 28003, "web": 28000
+}  # fmt: skip
+SECOND_PORTS: Mapping[str, int] = {
+    "catalogue": 28011, "enrollment": 28012, "portfolio": 28013, "web": 28010
+}  # fmt: skip
 
 
 @dataclass

@@ -123,15 +123,17 @@ class People:
         academies: Iterable[UUID | str] = (),
         staff_id: UUID | str | None = None,
         name: str = "",
+        email: str | None = None,
     ) -> Caller:
-        """A staff member (every person is), with the roles given besides."""
+        """A staff member (every person is), with the roles given besides; `email`: where
+        the web application's notices to them go (none: they get none)."""
         staff = UUID(str(staff_id)) if staff_id else uuid.uuid4()
         board_id = UUID(str(board)) if board else uuid.uuid4()
         username = f"t-{uuid.uuid4().hex[:16]}"
         subject = self.keycloak.create_user(self.realm, username, PASSWORD)
         entry = Person(
             staff, board_id, name or username, frozenset(UUID(str(s)) for s in schools),
-            frozenset(UUID(str(a)) for a in academies), frozenset({Role.STAFF, *roles}),
+            frozenset(UUID(str(a)) for a in academies), frozenset({Role.STAFF, *roles}), email,
         )  # fmt: skip
         self._loop.run(self.directory.put_person(entry))
         self._loop.run(self.directory.bind(self.issuer, subject, staff))

@@ -47,9 +47,22 @@ def browser() -> Iterator[Browser]:
 
 
 def new_page(browser: Browser, width: int = 1100, height: int = 900) -> Page:
-    """A page in a context of its own (its own cookies: one person signed in)."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+    """A page in a context of its own (its own cookies: one person signed in), in a Dutch
+    browser (its date fields as a Dutch teacher sees them)."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="nl-NL", timezone_id="Europe/Amsterdam"
+    )
     return context.new_page()
+
+
+def tab_to(page: Page, selector: str, presses: int = 80) -> None:
+    """Moves the focus with the Tab key alone until it is on the element `selector` finds."""
+    target = page.locator(selector).first
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {selector} on {page.url}")
 
 
 def sign_in(page: Page, web: str, username: str, password: str, path: str = "/") -> None:

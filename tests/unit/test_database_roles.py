@@ -14,6 +14,7 @@ PASSWORDS = {
     "catalogue": "c@t",
     "enrollment": "e",
     "portfolio": "p",
+    "web": "w",
 }
 DATABASES = Databases.named("postgresql://admin:secret@db.example:5432/postgres", PASSWORDS, "t_")
 
@@ -30,14 +31,14 @@ def test_each_service_signs_in_as_itself_to_its_database_and_the_directory() -> 
     assert DATABASES.migration_url(DIRECTORY) == (
         f"postgresql://{MIGRATOR}:m%2Fig@db.example:5432/t_directory"
     )
-    assert set(DATABASES.service_urls) == {"catalogue", "enrollment", "portfolio"}
+    assert set(DATABASES.service_urls) == {"catalogue", "enrollment", "portfolio", "web"}
 
 
 def test_the_plan_grants_each_service_its_rows_and_the_directory_to_read() -> None:
     steps = {step.database: step for step in migrate.local_plan(DATABASES)}
     assert list(steps)[:2] == [DIRECTORY, KEYSTORE]  # the services use them: they come first
     assert steps[KEYSTORE].writers == [KEYS_ROLE] and steps[KEYSTORE].readers == ()
-    assert steps[DIRECTORY].readers == ["catalogue", "enrollment"]
+    assert steps[DIRECTORY].readers == ["catalogue", "enrollment", "web"]
     assert steps[DIRECTORY].deleters == {"portfolio": ["people"]}  # where people are erased
     assert steps[DIRECTORY].writers == ()
     assert steps["portfolio"].writers == ["portfolio"]
@@ -58,10 +59,11 @@ def test_the_plan_from_the_environment_takes_each_role_from_the_services_urls() 
         "CATALOGUE_DATABASE_URL": "postgresql://cat_rt:y@db/catalogue",
         "ENROLLMENT_DATABASE_URL": "postgresql://enr_rt:y@db/enrollment",
         "PORTFOLIO_DATABASE_URL": "postgresql://por_rt:y@db/portfolio",
+        "WEB_DATABASE_URL": "postgresql://web_rt:y@db/web",
     }
     steps = {step.database: step for step in migrate.environment_plan(env)}
     assert steps["enrollment"].writers == ["enr_rt"]
-    assert steps[DIRECTORY].readers == ["cat_rt", "enr_rt"]
+    assert steps[DIRECTORY].readers == ["cat_rt", "enr_rt", "web_rt"]
     assert steps[DIRECTORY].deleters == {"por_rt": ["people"]}
     assert steps["portfolio"].url == "postgresql://owner:x@db/portfolio"
     assert steps[KEYSTORE].writers == ["keys_rt"]

@@ -37,6 +37,12 @@ class OfferingFilters(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     academy_id: UUID | None = None
+    text: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Words in the title or description, each anywhere, any case.",
+    )
     kind: OfferingKind | None = None
     role: StaffRole | None = Field(default=None, description="For everyone, or this role.")
     sector: Sector | None = Field(default=None, description="For every sector, or this.")
@@ -86,6 +92,11 @@ def _where(q: OfferingQuery) -> _Where:
         w.clauses.append(f"o.status = {w.arg(str(q.status))}")
     if q.academy_id is not None:
         w.clauses.append(f"o.academy_id = {w.arg(q.academy_id)}")
+    for word in (q.text or "").split()[:10]:
+        pattern = w.arg(_anywhere(word))
+        w.clauses.append(
+            f"(o.details->>'title' ILIKE {pattern} OR o.details->>'description' ILIKE {pattern})"
+        )
     if q.kind is not None:
         w.contains({"kind": str(q.kind)})
     if q.domain is not None:
@@ -114,6 +125,12 @@ def _where(q: OfferingQuery) -> _Where:
             " OR o.details->>'visibility' IN ('network', 'public'))"
         )
     return w
+
+
+def _anywhere(word: str) -> str:
+    """An ILIKE pattern finding the word as typed (its % and _ are not wildcards)."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 _SELECT = (

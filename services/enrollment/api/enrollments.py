@@ -1,12 +1,13 @@
 """Enrollment's HTTP API for enrollments: enrol, as a team too, decide, cancel, attendance
-and completion; each enrollment, its history, and a person's enrollments."""
+and completion; each enrollment, its history, a person's enrollments and a school's."""
 
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 
 from contracts.registry import event_type_for
+from contracts.values import EnrollmentStatus
 from services.enrollment.api.access import reached_enrollment, team_of
 from services.enrollment.api.deps import Attendance, Enrolling, Queries
 from services.enrollment.api.schemas import (
@@ -161,3 +162,20 @@ def _without_what_people_wrote(item: dict[str, Any]) -> dict[str, Any]:
 async def staff_enrollments(staff_id: UUID, q: Queries, who: Who) -> list[EnrollmentOut]:
     await who.allow_staff(staff_id)
     return [EnrollmentOut.of(e) for e in await q.of_staff(staff_id)]
+
+
+@router.get("/schools/{school_id}/enrollments")
+async def school_enrollments(
+    school_id: UUID,
+    q: Queries,
+    who: Who,
+    state: Annotated[EnrollmentStatus | None, Query(alias="status")] = None,
+) -> list[EnrollmentOut]:
+    """The enrollments of the school's staff, in order of arrival; with `status`, only
+    those (status=requested: the requests awaiting the school leader's approval). Who is
+    staff of the school is the directory's to say, as it stands now."""
+    school = await who.allow_school(school_id)
+    board = school.board_id or who.principal.board_id
+    staff = await who.directory.members(board, school_id) if board else []
+    found = await q.of_staff_members([p.staff_id for p in staff], state)
+    return [EnrollmentOut.of(e) for e in found]

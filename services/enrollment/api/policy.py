@@ -37,6 +37,11 @@ POLICY = Policy(
             R.BOARD_ADMIN: S.THEIR_BOARD,
             R.INTEGRATION: S.THEIR_BOARD,
         },
+        # A school's staff's enrollments: the leader's approvals inbox (status=requested).
+        ("GET", "/schools/{school_id}/enrollments"): {
+            R.LEADER: S.THEIR_SCHOOLS,
+            R.BOARD_ADMIN: S.THEIR_BOARD,
+        },
         # Any leader reserves seats for their own team; the reservation is then theirs.
         ("POST", "/offerings/{offering_id}/reservations"): {R.LEADER: S.ANY},
         ("GET", "/reservations/{reservation_id}"): {

@@ -209,6 +209,18 @@ class Store(SessionTables, ReservationTables):
         )
         return [_enrollment(r) for r in rows]
 
+    async def of_staff_members(
+        self, staff_ids: Sequence[UUID], status: EnrollmentStatus | None = None
+    ) -> list[Enrollment]:
+        """The enrollments of these people (in this state, if given), in order of arrival."""
+        rows = await self._conn.fetch(
+            f"SELECT {_COLUMNS} FROM enrollments WHERE staff_id = ANY($1::uuid[])"
+            " AND ($2::text IS NULL OR status = $2) ORDER BY seq",
+            list(staff_ids),
+            status.value if status else None,
+        )
+        return [_enrollment(r) for r in rows]
+
     async def add_history(self, envelopes: Sequence[Envelope[Event]]) -> None:
         """Every event about an enrollment, in the transaction that made it."""
         rows = [

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from services.portfolio.api import (
     audits,
+    changes,
     entries,
     plans,
     portfolio,
@@ -13,5 +14,5 @@ from services.portfolio.api import (
 )
 
 router = APIRouter()
-for resource in (portfolio, entries, profiles, audits, plans, privacy, retention):
+for resource in (portfolio, changes, entries, profiles, audits, plans, privacy, retention):
     router.include_router(resource.router)

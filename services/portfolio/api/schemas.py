@@ -139,6 +139,20 @@ class TargetsIn(Body):
     )
 
 
+class TargetsOut(BaseModel):
+    hours_per_year: dict[StaffRole, float] = Field(
+        description="Hours a year at full time, per role the board set a target for."
+    )
+    defaults: dict[Sector, float] = Field(
+        description="The collective agreements' hours a year at full time, per sector: the"
+        " target of a role the board set none for."
+    )
+
+
+class ProfileOut(ProfileIn):
+    staff_id: UUID
+
+
 def optional_school_year(text: str | None) -> str | None:
     return None if text is None else valid_school_year(text)
 
@@ -237,6 +251,11 @@ class PortfolioOut(BaseModel):
     )
     four_years: FourYearsOut
     entries: list[EntryOut]
+    profile: dict[str, Any] | None = Field(
+        default=None,
+        description="The staff profile the target follows (role, sector, fte, schools, team),"
+        " when the board has set one.",
+    )
 
 
 def entry_out(e: Entry) -> EntryOut:
@@ -263,4 +282,5 @@ def portfolio_out(d: Dossier) -> PortfolioOut:
         ],
         four_years=FourYearsOut(**asdict(d.four_years), met=d.four_years.met),
         entries=[entry_out(e) for e in d.entries],
+        profile=None if d.profile is None else asdict(d.profile),
     )
