@@ -493,6 +493,10 @@ def realm_representation(
         "enabled": True,
         "sslRequired": "none",  # the local stack listens on 127.0.0.1 over plain HTTP
         "accessTokenLifespan": 900,
+        # As long as a web session may last, idle and in all (WEB_SESSION_IDLE_MINUTES,
+        # WEB_SESSION_HOURS): the refresh token must outlive neither less nor more.
+        "ssoSessionIdleTimeout": 7200,
+        "ssoSessionMaxLifespan": 28800,
         "passwordPolicy": LOCAL_PASSWORD_POLICY,
         "registrationAllowed": False,
         "components": {

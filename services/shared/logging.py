@@ -51,13 +51,17 @@ def get_logger(name: str) -> structlog.stdlib.BoundLogger:
 
 
 _SECRET = re.compile(r"/calendar-feeds/[^/ .\"]+")
+_SIGN_IN = re.compile(r"/auth/callback\?[^ \"]*")
 
 
 def _no_secrets(record: logging.LogRecord) -> bool:
-    """A calendar feed's address is its secret: it never reaches the logs."""
+    """A calendar feed's address is its secret, and a sign-in's callback carries a code:
+    neither reaches the logs."""
     if isinstance(record.args, tuple):
         record.args = tuple(
-            _SECRET.sub("/calendar-feeds/<secret>", a) if isinstance(a, str) else a
+            _SIGN_IN.sub("/auth/callback?<code>", _SECRET.sub("/calendar-feeds/<secret>", a))
+            if isinstance(a, str)
+            else a
             for a in record.args
         )
     return True

@@ -3,6 +3,7 @@ the session it opens (a row in PostgreSQL, found by a cookie), and who visits a 
 
 import base64
 import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -18,7 +19,7 @@ from fastapi import Request
 
 from services.shared.identity.access import Principal
 from services.shared.identity.http import Gate
-from services.shared.identity.tokens import InvalidToken
+from services.shared.identity.tokens import InvalidToken, IssuerUnavailable
 from services.shared.runtime import Runtime
 from services.web.config import WebConfig, config
 from services.web.store import SessionRow, Store
@@ -26,6 +27,8 @@ from services.web.store import SessionRow, Store
 COOKIE = "__Host-huisacademie"
 """__Host-: sent only to this host over a secure connection, for every path, never set
 by a subdomain."""
+SIGN_IN_COOKIE = "__Host-huisacademie-aanmelden"
+"""Binds a sign-in under way to the browser that began it, for ten minutes."""
 RENEW_BEFORE_S = 30
 
 
@@ -39,6 +42,15 @@ class SignInNeeded(Exception):
 
 class SignInFailed(Exception):
     """The identity provider's answer could not be used: a page says why."""
+
+
+class SignInEnded(SignInFailed):
+    """The provider no longer honours the session's grant (`invalid_grant`): sign in again."""
+
+
+class ProviderUnavailable(Exception):
+    """The identity provider did not answer, or failed: the session is kept, a page says
+    to try again in a moment (503)."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +90,11 @@ class Provider:
     async def endpoint(self, name: str) -> str:
         if self._discovery is None:
             url = self.settings.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration"
-            response = await self.http.get(url)
-            response.raise_for_status()
+            try:
+                response = await self.http.get(url)
+                response.raise_for_status()
+            except httpx.HTTPError as e:
+                raise ProviderUnavailable(f"discovery: {type(e).__name__}") from e
             self._discovery = response.json()
         return str(self._discovery[name])
 
@@ -107,9 +122,14 @@ class Provider:
             "client_id": self.settings.oidc_client_id,
             "client_secret": self.settings.oidc_client_secret.get_secret_value(),
         }
-        response = await self.http.post(await self.endpoint("token_endpoint"), data=form)
+        try:
+            response = await self.http.post(await self.endpoint("token_endpoint"), data=form)
+        except httpx.HTTPError as e:
+            raise ProviderUnavailable(f"token endpoint: {type(e).__name__}") from e
+        if response.status_code == 400 and _error(response) == "invalid_grant":
+            raise SignInEnded("the identity provider no longer honours this sign-in")
         if response.status_code != 200:
-            raise SignInFailed(f"the identity provider answered {response.status_code}")
+            raise ProviderUnavailable(f"the identity provider answered {response.status_code}")
         tokens: dict[str, Any] = response.json()
         return tokens
 
@@ -123,10 +143,14 @@ class Provider:
         return await self._token({"grant_type": "refresh_token", "refresh_token": refresh_token})
 
     async def end_session_url(self, id_token: str) -> str:
+        """Where the browser ends its sign-in at the provider (RP-initiated logout); without
+        an ID token the provider asks the person to confirm."""
         query = {
-            "id_token_hint": id_token,
+            "client_id": self.settings.oidc_client_id,
             "post_logout_redirect_uri": self.settings.public_url.rstrip("/") + "/afgemeld",
         }
+        if id_token:
+            query["id_token_hint"] = id_token
         return f"{await self.endpoint('end_session_endpoint')}?{urlencode(query)}"
 
     async def revoke(self, refresh_token: str) -> None:
@@ -142,12 +166,24 @@ class Provider:
             pass
 
 
-def _kept(tokens: dict[str, Any], now: float) -> dict[str, Any]:
+def _error(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("error", ""))
+    except ValueError:
+        return ""
+
+
+def _kept(
+    tokens: dict[str, Any], now: float, before: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What a session keeps of a token response; a renewal without a new refresh or ID
+    token keeps the ones it had."""
+    before = before or {}
     return {
         "access": tokens["access_token"],
         "access_until": now + float(tokens.get("expires_in", 60)),
-        "refresh": tokens.get("refresh_token", ""),
-        "id": tokens.get("id_token", ""),
+        "refresh": tokens.get("refresh_token") or before.get("refresh", ""),
+        "id": tokens.get("id_token") or before.get("id", ""),
     }
 
 
@@ -176,20 +212,29 @@ class Sessions:
     def gate(self) -> Gate:
         return self.runtime.gate
 
-    async def begin(self, return_to: str) -> str:
-        """Where the browser goes to sign in."""
+    async def begin(self, return_to: str) -> tuple[str, str]:
+        """Where the browser goes to sign in, and the value it keeps meanwhile (a cookie)
+        that the callback must bring back."""
         state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         verifier = secrets.token_urlsafe(48)  # 64 characters: RFC 7636 asks for 43 to 128
+        browser = secrets.token_urlsafe(24)
+        url = await self.provider.authorization_url(state, verifier, nonce)
         async with self.runtime.database.transaction() as unit:
-            await unit.store.begin_sign_in(state, verifier, nonce, safe_return(return_to))
-        return await self.provider.authorization_url(state, verifier, nonce)
+            await unit.store.begin_sign_in(
+                state, verifier, nonce, safe_return(return_to), hashed(browser)
+            )
+        return url, browser
 
-    async def complete(self, code: str, state: str) -> tuple[str, str]:
-        """The new session's cookie value, and where to go now."""
+    async def complete(self, code: str, state: str, browser: str) -> tuple[str, str]:
+        """The new session's cookie value, and where to go now. Only in the browser that
+        began the sign-in (its cookie): else someone could have a victim finish a sign-in
+        of their own."""
         async with self.runtime.database.transaction() as unit:
             under_way = await unit.store.end_sign_in(state)
         if under_way is None:
             raise SignInFailed("this sign-in is unknown or took too long")
+        if not browser or not hmac.compare_digest(hashed(browser), under_way.browser):
+            raise SignInFailed("this sign-in was begun in another browser")
         tokens = await self.provider.exchange(code, under_way.verifier)
         principal = await self._principal(str(tokens["access_token"]))
         secret = secrets.token_urlsafe(32)
@@ -209,6 +254,8 @@ class Sessions:
             identity = await self.gate.verifier.verify(access_token)
         except InvalidToken as e:
             raise SignInFailed(f"the token is not valid: {e}") from e
+        except IssuerUnavailable as e:
+            raise ProviderUnavailable(str(e)) from e
         principal = await self.gate.directory.principal(identity.issuer, identity.subject)
         if principal is None or principal.staff_id is None:
             raise SignInFailed("unknown person")
@@ -229,32 +276,49 @@ class Sessions:
         tokens = unseal(self.settings.key(), id_hash, row.tokens) if row else None
         if row is None or tokens is None:
             raise SignInNeeded(return_to)
-        if tokens["access_until"] - RENEW_BEFORE_S < time.time():
-            tokens = await self._renew(id_hash, tokens, return_to)
+        if _due(tokens):
+            tokens = await self._renew(id_hash, return_to)
         try:
             principal = await self._principal(str(tokens["access"]))
         except SignInFailed as e:
             raise SignInNeeded(return_to) from e
         return Visitor(principal, str(tokens["access"]), row.csrf, id_hash)
 
-    async def _renew(
-        self, id_hash: bytes, tokens: dict[str, Any], return_to: str
-    ) -> dict[str, Any]:
-        try:
-            fresh = await self.provider.refresh(str(tokens["refresh"]))
-        except SignInFailed as e:  # the provider ended the session: sign in again
-            await self.close(id_hash)
-            raise SignInNeeded(return_to) from e
-        renewed = {**_kept(fresh, time.time()), "id": fresh.get("id_token", tokens["id"])}
+    async def _renew(self, id_hash: bytes, return_to: str) -> dict[str, Any]:
+        """New tokens for the session, one request at a time (the row is locked): a request
+        that waited finds them renewed and uses them, rather than spend a refresh token the
+        provider has already rotated away (which would end the session)."""
+        ended = False
         async with self.runtime.database.transaction() as unit:
-            await unit.store.renew_tokens(id_hash, seal(self.settings.key(), id_hash, renewed))
-        return renewed
+            row = await unit.store.session_for_update(id_hash)
+            tokens = unseal(self.settings.key(), id_hash, row.tokens) if row else None
+            if tokens is None:
+                raise SignInNeeded(return_to)
+            if not _due(tokens):
+                return tokens
+            try:
+                fresh = await self.provider.refresh(str(tokens["refresh"]))
+            except SignInEnded:
+                ended = True
+            else:
+                renewed = _kept(fresh, time.time(), tokens)
+                sealed = seal(self.settings.key(), id_hash, renewed)
+                await unit.store.renew_tokens(id_hash, sealed)
+                return renewed
+        if ended:  # the provider ended the sign-in: so does the session
+            await self.close(id_hash)
+        raise SignInNeeded(return_to)
+
+    async def csrf_of(self, id_hash: bytes) -> str | None:
+        """The CSRF token of the session, if it still has a row (expired or not)."""
+        async with self.runtime.database.reading() as store:
+            return await store.csrf_of(id_hash)
 
     async def close(self, id_hash: bytes) -> str | None:
         """Ends the session here and at the provider; where the browser goes to end the
         provider's sign-in (None: straight to the signed-out page)."""
         async with self.runtime.database.transaction() as unit:
-            row = await unit.store.session(id_hash, timedelta(days=3650))
+            row = await unit.store.session_for_update(id_hash)
             await unit.store.close_session(id_hash)
         tokens = unseal(self.settings.key(), id_hash, row.tokens) if row else None
         if not tokens:
@@ -262,6 +326,10 @@ class Sessions:
         if tokens.get("refresh"):
             await self.provider.revoke(str(tokens["refresh"]))
         return await self.provider.end_session_url(str(tokens["id"])) if tokens["id"] else None
+
+
+def _due(tokens: dict[str, Any]) -> bool:
+    return float(tokens["access_until"]) - RENEW_BEFORE_S < time.time()
 
 
 def sessions(request: Request) -> Sessions:

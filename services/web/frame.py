@@ -21,12 +21,14 @@ from services.shared.identity.access import Role
 from services.shared.identity.directory import Directory
 from services.shared.logging import get_logger
 from services.web.apis import Apis, Refused, Unavailable, apis_for
-from services.web.auth import SignInFailed, SignInNeeded, Visitor, sessions
+from services.web.auth import ProviderUnavailable, SignInFailed, SignInNeeded, Visitor, sessions
 from services.web.i18n import DEFAULT, LANGUAGES, Translator
 
 log = get_logger(__name__)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 LANGUAGE_COOKIE = "taal"
+PRIVATE = {"Cache-Control": "no-store"}
+"""Pages about people are kept by no cache: after sign-out, Back shows nothing of them."""
 
 
 @dataclass(frozen=True)
@@ -113,13 +115,15 @@ class Page:
             template,
             {"t": self.t, "visitor": self.visitor, "menu": menu, "page": self, **context},
             status_code=status,
+            headers=PRIVATE,
         )
 
     async def form(self) -> FormData:
         """The posted form, once its CSRF token is this session's."""
         form = await self.request.form()
         sent = form.get("csrf")
-        if not isinstance(sent, str) or not hmac.compare_digest(sent, self.visitor.csrf):
+        expected = self.visitor.csrf.encode()
+        if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected):
             raise CsrfRefused()
         return form
 
@@ -142,6 +146,7 @@ def plain(request: Request, template: str, status: int = 200, **context: Any) ->
         template,
         {"t": Translator(language(request)), "visitor": None, "menu": [], **context},
         status_code=status,
+        headers=PRIVATE,
     )
 
 
@@ -177,7 +182,7 @@ class WebRoute(APIRoute):
             except Refused as e:
                 status, message, why = _refusal(e)
                 return problem(request, status, message, why=why)
-            except Unavailable as e:
+            except (Unavailable, ProviderUnavailable) as e:
                 log.warning("web_service_unavailable", error=str(e))
                 return problem(request, 503, "error.unavailable")
             except Exception:

@@ -25,28 +25,33 @@ class UnderWay:
     verifier: str
     nonce: str
     return_to: str
+    browser: bytes
 
 
 class Store:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    async def begin_sign_in(self, state: str, verifier: str, nonce: str, return_to: str) -> None:
+    async def begin_sign_in(
+        self, state: str, verifier: str, nonce: str, return_to: str, browser: bytes
+    ) -> None:
         await self.conn.execute(
-            "INSERT INTO sign_ins_under_way (state, verifier, nonce, return_to)"
-            " VALUES ($1, $2, $3, $4)",
-            state, verifier, nonce, return_to,
+            "INSERT INTO sign_ins_under_way (state, verifier, nonce, return_to, browser)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            state, verifier, nonce, return_to, browser,
         )  # fmt: skip
 
     async def end_sign_in(self, state: str) -> UnderWay | None:
         """The sign-in this state began, once: a second callback with it finds nothing."""
         row = await self.conn.fetchrow(
             "DELETE FROM sign_ins_under_way WHERE state = $1 AND created_at > now() - $2::interval"
-            " RETURNING verifier, nonce, return_to",
+            " RETURNING verifier, nonce, return_to, browser",
             state,
             SIGN_IN_TIMEOUT,
         )
-        return UnderWay(row["verifier"], row["nonce"], row["return_to"]) if row else None
+        if row is None or row["browser"] is None:
+            return None
+        return UnderWay(row["verifier"], row["nonce"], row["return_to"], row["browser"])
 
     async def open_session(self, row: SessionRow) -> None:
         await self.conn.execute(
@@ -64,6 +69,21 @@ class Store:
             " RETURNING id_hash, staff_id, issuer, subject, tokens, csrf, expires_at",
             id_hash,
             idle,
+        )
+        return SessionRow(**dict(row)) if row else None
+
+    async def csrf_of(self, id_hash: bytes) -> str | None:
+        found: str | None = await self.conn.fetchval(
+            "SELECT csrf FROM sessions WHERE id_hash = $1", id_hash
+        )
+        return found
+
+    async def session_for_update(self, id_hash: bytes) -> SessionRow | None:
+        """The session, locked until the transaction ends (one renewal at a time)."""
+        row = await self.conn.fetchrow(
+            "SELECT id_hash, staff_id, issuer, subject, tokens, csrf, expires_at FROM sessions"
+            " WHERE id_hash = $1 AND expires_at > now() FOR UPDATE",
+            id_hash,
         )
         return SessionRow(**dict(row)) if row else None
 

@@ -70,6 +70,33 @@ def test_the_session_cookie_and_sign_out(
         assert answer.status == 303
         assert answer.headers["location"].startswith("/aanmelden")
 
+        # The identity provider's sign-in ended too: it asks for the password again.
+        page.goto(f"{endpoints.web}/portfolio")
+        expect(page.locator("#password")).to_be_visible()
+
+
+def test_a_sign_in_is_finished_only_in_the_browser_that_began_it(
+    endpoints: Endpoints, people: People
+) -> None:
+    """A callback that comes back to a browser without the cookie its sign-in began with
+    signs no one in: someone who begins a sign-in of their own and sends the callback to a
+    colleague does not sign the colleague in as themself (login CSRF)."""
+    attacker = people.staff()
+    with browser() as b:
+        page = new_page(b)
+        began = page.request.get(f"{endpoints.web}/aanmelden", max_redirects=0)
+        assert began.status == 303
+        page.context.clear_cookies()  # the callback reaches a browser without the cookie
+        page.goto(began.headers["location"])
+        page.fill("#username", attacker.username)
+        page.fill("#password", PASSWORD)
+        with page.expect_response("**/auth/callback*") as callback:
+            page.click("#kc-login")
+        assert callback.value.status == 400
+        expect(page.get_by_role("alert")).to_contain_text("Aanmelden is niet gelukt")
+        assert COOKIE not in {c["name"] for c in page.context.cookies()}
+        check(page)
+
 
 def test_a_form_without_its_csrf_token_is_refused(endpoints: Endpoints, people: People) -> None:
     me = people.staff()

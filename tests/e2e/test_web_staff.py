@@ -3,7 +3,9 @@ given the place when a colleague cancels, and sees the completion appear in the 
 page they have open, without reloading it; sees the target their board set; and a second
 journey done with the keyboard alone. Every page passes axe-core and is translated."""
 
+import io
 import uuid
+import zipfile
 from typing import Any
 
 import httpx
@@ -196,3 +198,56 @@ def test_pages_in_english(endpoints: Endpoints, people: People) -> None:
 
 def _if(enrollment: dict[str, Any], status: str) -> dict[str, Any] | None:
     return enrollment if enrollment["status"] == status else None
+
+
+def test_history_calendar_reflection_dossier_export_and_plan(
+    endpoints: Endpoints, people: People
+) -> None:
+    s = School(endpoints, people)
+    title = f"Taalontwikkeling {uuid.uuid4().hex[:6]}"
+    s.enrol(s.me, s.publish(title, capacity=5))
+    entry = {"title": "Boek over feedback", "kind": "reading", "hours": 3,
+             "completed_on": "2026-10-05", "domains": ["pedagogy"]}  # fmt: skip
+    ok(httpx.post(f"{endpoints.portfolio}/staff/{s.me.id}/entries", json=entry,
+                  headers=s.me.headers))  # fmt: skip
+    web = endpoints.web
+    with browser() as b:
+        page = new_page(b)
+        sign_in(page, web, s.me.username, PASSWORD, "/inschrijvingen")
+        page.get_by_role("link", name=f"Verloop {title}").click()
+        expect(page.get_by_role("cell", name="Ingeschreven")).to_be_visible()
+        check(page)
+
+        page.goto(f"{web}/inschrijvingen")
+        page.get_by_role("button", name="Agenda-adres maken").click()
+        feed = page.get_by_label("Je agenda-adres (geheim)").input_value()
+        check(page)
+        calendar = httpx.get(feed)  # the secret address needs no sign-in
+        assert calendar.status_code == 200 and title in calendar.text
+
+        page.goto(f"{web}/portfolio")
+        card = page.locator('[data-entry]:has-text("Boek over feedback")')
+        card.get_by_text("Reflectie toevoegen").click()
+        card.get_by_label("Je reflectie").fill("Ik geef nu vaker korte feedback.")
+        card.get_by_role("button", name="Opslaan").click()
+        expect(page.get_by_text("Ik geef nu vaker korte feedback.")).to_be_visible()
+        check(page)
+        dossier = page.request.get(f"{web}/portfolio/bekwaamheidsdossier.pdf")
+        assert dossier.ok and dossier.headers["content-type"] == "application/pdf"
+        assert dossier.body().startswith(b"%PDF")
+        export = page.request.get(f"{web}/portfolio/mijn-gegevens.zip")
+        assert export.ok and export.headers["content-type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(export.body())) as bundle:
+            assert "manifest.json" in bundle.namelist()
+            assert "Ik geef nu vaker korte feedback." in bundle.read("portfolio.json").decode()
+
+        page.goto(f"{web}/pop")
+        page.locator("#titel-0").fill("Feedback in de klas")
+        page.locator("#uren-0").fill("12")
+        page.locator("#domein-0-pedagogy").check()
+        page.get_by_role("button", name="POP opslaan").click()
+        expect(page.get_by_role("status")).to_contain_text("Je POP is opgeslagen")
+        expect(page.locator("#titel-0")).to_have_value("Feedback in de klas")
+        expect(page.locator("#domein-0-pedagogy")).to_be_checked()
+        check(page)
+        screenshot(page, "medewerker-pop")

@@ -41,7 +41,8 @@ def test_goal_progress_is_rounded_to_two_decimals_and_zero_hours_add_nothing() -
     me, goal_id = uuid4(), uuid4()
     goal = PlanGoal(goal_id=goal_id, title="Lezen", goal_tags=("reading",), target_hours=2.5)
     entries = [done(me, 1.114, "reading"), done(me, 1.114, "reading"), done(me, 0.0, "reading")]
-    assert progress([goal], entries, YEAR) == [GoalProgress(goal_id, "Lezen", 2.5, 2.23, False)]
+    expected = GoalProgress(goal_id, "Lezen", 2.5, 2.23, False, (), ("reading",))
+    assert progress([goal], entries, YEAR) == [expected]
 
 
 def profile(staff: UUID, role: StaffRole, sector: Sector, fte: float, team: str) -> Profile:

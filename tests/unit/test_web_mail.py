@@ -323,3 +323,13 @@ async def test_a_place_goes_with_its_calendar_and_waits_for_the_offerings_sessio
     assert compose._waits(notice, titled_only, NOW + timedelta(minutes=1))
     assert not compose._waits(notice, titled_only, NOW + compose.OFFERING_WAIT)
     assert not compose._waits(notice, known(details), NOW)
+
+
+def test_a_recipient_is_one_address_and_never_more() -> None:
+    from services.web.mail.sender import only_address
+
+    assert only_address("anna@voorbeeld.nl") == "anna@voorbeeld.nl"
+    assert only_address("Anna de Vries <anna@voorbeeld.nl>") == "anna@voorbeeld.nl"
+    for bad in ("anna@voorbeeld.nl, eve@elders.nl", "geen adres", ""):
+        with pytest.raises(ValueError):
+            only_address(bad)

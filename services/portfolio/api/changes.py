@@ -34,6 +34,9 @@ class Changes:
         self._waiting: dict[UUID, set[asyncio.Queue[None]]] = {}
         self._conn: asyncpg.Connection | None = None
         self._lock = asyncio.Lock()
+        self.generation = 0
+        """How many times listening began: a stream that began under an earlier one may
+        have missed changes while no one listened."""
 
     def _heard(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         with contextlib.suppress(ValueError):
@@ -44,15 +47,15 @@ class Changes:
     def _lost(self, _conn: object) -> None:
         self._conn = None
 
-    async def _listening(self) -> bool:
-        """Listens (again); True when it had to start afresh (changes may have been missed)."""
+    async def _listening(self) -> None:
+        """Listens, again if the connection was lost."""
         async with self._lock:
             if self._conn is not None and not self._conn.is_closed():
-                return False
+                return
             self._conn = await asyncpg.connect(self.url)
             self._conn.add_termination_listener(self._lost)
             await self._conn.add_listener(CHANNEL, self._heard)
-            return True
+            self.generation += 1
 
     async def _quiet(self) -> None:
         async with self._lock:
@@ -75,21 +78,28 @@ class Changes:
             await self._quiet()
 
     async def stream(self, staff_id: UUID, request: Request) -> AsyncIterator[str]:
-        """`changed` each time the portfolio changes; a comment line while nothing does."""
+        """`changed` at once (what changed between the page and this stream, or while a
+        browser reconnected, is not missed), then each time the portfolio changes; a
+        comment line while nothing does."""
         loop = asyncio.get_running_loop()
         ends = loop.time() + STREAM_S
         async with self.watch(staff_id) as changed:
-            yield "retry: 2000\n\n"
+            heard_since = self.generation
+            yield "retry: 2000\n\nevent: changed\ndata: {}\n\n"
             while loop.time() < ends and not await request.is_disconnected():
                 try:
                     await asyncio.wait_for(changed.get(), timeout=HEARTBEAT_S)
                 except TimeoutError:
                     try:
-                        missed = await self._listening()
+                        await self._listening()
                     except (OSError, asyncpg.PostgresError) as e:
                         log.warning("portfolio_changes_unheard", error=repr(e))
                         return
-                    yield "event: changed\ndata: {}\n\n" if missed else ": still here\n\n"
+                    if self.generation != heard_since:  # no one listened for a while
+                        heard_since = self.generation
+                        yield "event: changed\ndata: {}\n\n"
+                    else:
+                        yield ": still here\n\n"
                     continue
                 yield "event: changed\ndata: {}\n\n"
 

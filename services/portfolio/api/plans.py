@@ -42,7 +42,8 @@ async def set_plan(
 
 @router.get("/staff/{staff_id}/plans/{year}")
 async def plan(staff_id: UUID, year: SchoolYear, q: Queries, who: Who) -> dict[str, Any]:
-    """The plan with the progress on each goal, from the portfolio's entries."""
+    """The plan with each goal's domains and focal points, and the progress on each, from
+    the portfolio's entries."""
     await who.allow_staff(staff_id)
     goals = await q.plan(staff_id, year)
     return {"staff_id": staff_id, "school_year": year, "goals": [asdict(g) for g in goals]}

@@ -20,6 +20,8 @@ class GoalProgress:
     target_hours: float
     hours: float
     reached: bool
+    domains: tuple[str, ...] = ()
+    goal_tags: tuple[str, ...] = ()
 
 
 def _in_year(entries: Iterable[Entry], year: str) -> list[Entry]:
@@ -44,6 +46,8 @@ def progress(goals: Sequence[PlanGoal], entries: Iterable[Entry], year: str) -> 
                 goal.target_hours,
                 hours,
                 hours >= goal.target_hours,
+                tuple(sorted(domains)),
+                tuple(goal.goal_tags),
             )
         )
     return out

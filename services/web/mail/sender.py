@@ -15,7 +15,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, getaddresses, parseaddr
 from uuid import UUID
 
 from services.shared.clock import now
@@ -72,6 +72,14 @@ def message(mail: Mail, sender: str) -> EmailMessage:
     return msg
 
 
+def only_address(recipient: str) -> str:
+    """The one address a recipient names; ValueError (given up) for anything else."""
+    found = getaddresses([recipient])
+    if len(found) != 1 or "@" not in found[0][1] or "," in recipient:
+        raise ValueError("a recipient must be one address")
+    return found[0][1]
+
+
 def _one_line(header: str) -> str:
     # A title may hold a line break; a header may not.
     return " ".join(header.split())
@@ -104,7 +112,9 @@ class Postbox:
     def send(self, msg: EmailMessage) -> None:
         if self._smtp is None:
             self._smtp = self._open()
-        self._smtp.send_message(msg)
+        # Exactly the one address of the To header: a directory entry with a comma in it
+        # must not add recipients.
+        self._smtp.send_message(msg, to_addrs=[only_address(str(msg["To"]))])
 
     def _open(self) -> smtplib.SMTP:
         server = self.server

@@ -3,20 +3,24 @@ list, or ask the school leader), my enrolments and their history, my calendar fe
 portfolio (updating itself) with my own learning and reflections, the PDF dossier and my
 data export, and my development plan (POP)."""
 
+import hashlib
+import json
+import re
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 import httpx
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from starlette.background import BackgroundTask
 
 from contracts.portfolio import LearningKind
 from contracts.values import CompetenceDomain, OfferingKind, StaffRole
 from services.shared.clock import dutch_today
 from services.shared.identity.access import Role
 from services.web.apis import Refused, Unavailable
+from services.web.auth import SignInNeeded
 from services.web.forms import listed, school_year_of, tags, text
 from services.web.frame import Page, WebRoute, page
 
@@ -28,6 +32,9 @@ TEACHING = [d for d in DOMAINS if d != CompetenceDomain.SCHOOL_LEADERSHIP]
 ROLES = [r.value for r in StaffRole]
 LEARNING = [k.value for k in LearningKind]
 PLAN_ROWS = 5
+MAX_GOALS = 20
+"""As many goals as a plan holds (the portfolio's PlanIn)."""
+SCHOOL_YEAR = re.compile(r"[0-9]{4}-[0-9]{4}")
 
 
 @router.get("/aanbod")
@@ -123,8 +130,12 @@ async def cancel(p: Visit, enrollment_id: UUID) -> Response:
 
 
 @router.get("/inschrijvingen")
-async def enrollments(p: Visit, agenda: str = "") -> HTMLResponse:
+async def enrollments(p: Visit) -> HTMLResponse:
     p.require(Role.STAFF)
+    return await _enrollments(p, feed="")
+
+
+async def _enrollments(p: Page, feed: str) -> HTMLResponse:
     mine = await p.apis.get("enrollment", f"/staff/{p.me}/enrollments")
     titles: dict[str, dict[str, Any]] = {}
     for e in mine:
@@ -135,16 +146,14 @@ async def enrollments(p: Visit, agenda: str = "") -> HTMLResponse:
                 )
             except Refused:
                 titles[e["offering_id"]] = {}
-    return p.render("staff_enrollments.html", enrollments=mine, offerings=titles, feed=agenda)
+    return p.render("staff_enrollments.html", enrollments=mine, offerings=titles, feed=feed)
 
 
 @router.post("/inschrijvingen/agenda")
 async def calendar_feed(p: Visit) -> Response:
     await p.form()
     made = await p.apis.post("enrollment", f"/staff/{p.me}/calendar-feed", {})
-    response = await enrollments(p, agenda=str(made["url"]))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return await _enrollments(p, feed=str(made["url"]))
 
 
 @router.get("/inschrijvingen/{enrollment_id}")
@@ -171,8 +180,13 @@ async def portfolio(p: Visit, deel: str = "") -> HTMLResponse:
     return p.render(
         template, dossier=dossier, names=names, kinds=LEARNING, domains=_own_domains(p),
         today=dutch_today().isoformat(), year=year, hours=this_year["hours"] if this_year else 0,
-        target=dossier["target_hours_per_year"],
+        target=dossier["target_hours_per_year"], version=_version(dossier),
     )  # fmt: skip
+
+
+def _version(dossier: dict[str, Any]) -> str:
+    """What the page shows, in a word: the open page asks again and compares."""
+    return hashlib.sha256(json.dumps(dossier, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @router.post("/portfolio/activiteiten")
@@ -221,36 +235,54 @@ async def export(p: Visit) -> Response:
 
 
 async def _passed_on(p: Page, path: str, media_type: str) -> Response:
-    """A response of the portfolio's, streamed through as it comes (a PDF, a zip, events)."""
-    client = p.apis.http
+    """A response of the portfolio's, streamed through as it comes (a PDF, a zip, events),
+    on a client of its own: open streams never take the connections pages need."""
+    client = streams(p.request)
     request = client.build_request(
         "GET", p.apis.urls["portfolio"] + path,
         headers={"Authorization": f"Bearer {p.visitor.token}"},
-        timeout=httpx.Timeout(15.0, read=None),
     )  # fmt: skip
     try:
         upstream = await client.send(request, stream=True)
     except httpx.HTTPError as e:
         raise Unavailable(f"portfolio: {type(e).__name__}") from e
     if upstream.status_code != 200:
-        await upstream.aread()
         await upstream.aclose()
-        detail = upstream.json().get("detail", "") if upstream.content else ""
-        if upstream.status_code >= 500:
+        if upstream.status_code == 401:
+            raise SignInNeeded("/portfolio")
+        if upstream.status_code >= 500 or upstream.status_code < 400:
             raise Unavailable(f"portfolio: {upstream.status_code}")
-        raise Refused(upstream.status_code, detail)
+        raise Refused(upstream.status_code, "")
+
+    async def relayed() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in upstream.aiter_raw():
+                yield chunk
+        finally:  # the browser went away, or the portfolio did: let go of the connection
+            await upstream.aclose()
+
     kept = {k: v for k, v in upstream.headers.items() if k.lower() == "content-disposition"}
     return StreamingResponse(
-        upstream.aiter_raw(), media_type=media_type,
+        relayed(), media_type=media_type,
         headers={**kept, "Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-        background=BackgroundTask(upstream.aclose),
     )  # fmt: skip
+
+
+def streams(request: Request) -> httpx.AsyncClient:
+    """The client for streamed responses: as many at once as browsers keep open, no read
+    timeout (an event stream is quiet for seconds at a time)."""
+    found: httpx.AsyncClient | None = getattr(request.app.state, "web_streams", None)
+    if found is None:
+        limits = httpx.Limits(max_connections=2000, max_keepalive_connections=20)
+        timeout = httpx.Timeout(15.0, read=None)
+        found = request.app.state.web_streams = httpx.AsyncClient(limits=limits, timeout=timeout)
+    return found
 
 
 @router.get("/pop")
 async def plan(p: Visit, jaar: str = "") -> HTMLResponse:
     p.require(Role.STAFF)
-    year = jaar or school_year_of(dutch_today())
+    year = jaar if SCHOOL_YEAR.fullmatch(jaar) else school_year_of(dutch_today())
     current = await p.apis.get("portfolio", f"/staff/{p.me}/plans/{year}")
     dossier = await p.apis.get("portfolio", f"/staff/{p.me}/portfolio")
     done = next((y for y in dossier["school_years"] if y["school_year"] == year), None)
@@ -265,8 +297,11 @@ async def plan(p: Visit, jaar: str = "") -> HTMLResponse:
 @router.post("/pop/{year}")
 async def save_plan(p: Visit, year: str) -> Response:
     form = await p.form()
+    if not SCHOOL_YEAR.fullmatch(year):
+        raise Refused(404, "")
     goals = []
-    for n in range(int(text(form, "rijen") or "0")):
+    rows = text(form, "rijen")
+    for n in range(min(int(rows), MAX_GOALS) if rows.isdigit() else 0):
         title = text(form, f"titel-{n}")
         if not title:
             continue
