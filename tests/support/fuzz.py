@@ -503,6 +503,15 @@ def _detail(response: schemathesis.Response) -> Any:
     return document.get("detail") if isinstance(document, dict) else None
 
 
+def _streams(operation: Operation) -> bool:
+    """A stream of server-sent events (the portfolio's changes) answers for minutes: a
+    fuzzer waiting for its end would spend its time there. Its refusals and its rule are
+    tried by the access matrix (tests/e2e/test_access_matrix.py), which reads the status
+    and lets go."""
+    served = operation.definition.raw.get("responses", {}).get("200", {})
+    return "text/event-stream" in served.get("content", {})
+
+
 class Fuzzer:
     def __init__(self, service: str, base_url: str, known: Known, cast: Cast) -> None:
         self.schema: BaseSchema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
@@ -519,7 +528,8 @@ class Fuzzer:
         for result in self.schema.get_all_operations():
             if not isinstance(result, Ok):
                 raise AssertionError(f"{service}: an operation schemathesis cannot read: {result}")
-            self.operations.append(result.ok())
+            if not _streams(result.ok()):
+                self.operations.append(result.ok())
 
     def run(self, budget: Budget) -> Report:
         started = time.monotonic()
