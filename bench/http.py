@@ -22,7 +22,7 @@ from huisacademie.system import System
 from services.shared.clock import dutch_today
 from services.shared.identity.access import Role
 
-PORTS = {"catalogue": 48001, "enrollment": 48002, "portfolio": 48003}
+PORTS = {"catalogue": 48001, "enrollment": 48002, "portfolio": 48003, "web": 48000}
 BARE_PORT = 48010
 
 
