@@ -55,16 +55,16 @@ async def follow_enrollments(unit: UnitOfWork[Store], events: Sequence[Enrollmen
             if rules.recent(event.requested_at, now()):
                 await mail.add_notices([rules.approval_asked(event)])
         else:  # the enrollment ended: neither a seat nor a place on the waiting list now
-            await mail.leave_seat(event.enrollment_id)
-            if isinstance(event, EnrollmentCancelled) and event.cancelled_from in SEATED:
+            given_up = isinstance(event, EnrollmentCancelled) and event.cancelled_from in SEATED
+            await mail.leave_seat(event.enrollment_id, kept=given_up)
+            if isinstance(event, EnrollmentCancelled) and given_up:
                 await _cancelled_by_a_withdrawal(mail, event)
 
 
 async def _cancelled_by_a_withdrawal(mail: MailStore, event: EnrollmentCancelled) -> None:
     # Seen after the withdrawal: the same notice as the withdrawal's, so made once. Seen
-    # before it, the seat is gone when the withdrawal comes and this person is not told:
-    # only when the web's offerings consumer lags behind its enrollments consumer by
-    # enrollment's whole round trip (CourseWithdrawn has no time to compare with).
+    # before it, the seat stays known for a while (LEFT_KEPT), and the withdrawal tells
+    # this person when it comes.
     known = await mail.offering(event.offering.offering_id)
     if known is not None and known.withdrawn:
         seat = Seat(
@@ -80,7 +80,7 @@ async def follow_offerings(unit: UnitOfWork[Store], events: Sequence[OfferingEve
             if await mail.withdraw_offering(event.offering_id):
                 known = await mail.offering(event.offering_id)
                 details = known.details if known else None
-                seats = await mail.seats(event.offering_id)
+                seats = await mail.seats(event.offering_id, lately_left=True)
                 await mail.add_notices(rules.withdrawn(event.offering_id, details, seats, now()))
             continue
         before = await mail.offering(event.offering.offering_id, lock=True)

@@ -15,6 +15,12 @@ from services.web.mail.notices import CalendarEntry, Mail, Notice, NoticeKind, O
 _SESSIONS = TypeAdapter(tuple[Session, ...])
 
 
+LEFT_KEPT = timedelta(hours=1)
+"""How long a seat given up stays known: longer than the web's offerings consumer may lag
+behind its enrollments consumer (a withdrawal tells whoever left within it, which also
+tells someone who cancelled just before; the offering is not taking place either way)."""
+
+
 class MailStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -24,18 +30,32 @@ class MailStore:
     async def take_seat(self, seat: Seat, offering_id: UUID) -> None:
         await self.conn.execute(
             "INSERT INTO mail_seats (enrollment_id, staff_id, offering_id, status)"
-            " VALUES ($1, $2, $3, $4) ON CONFLICT (enrollment_id) DO UPDATE SET status = $4",
+            " VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (enrollment_id) DO UPDATE SET status = $4, left_at = NULL",
             seat.enrollment_id, seat.staff_id, offering_id,
             "waitlisted" if seat.waitlisted else "enrolled",
         )  # fmt: skip
 
-    async def leave_seat(self, enrollment_id: UUID) -> None:
-        await self.conn.execute("DELETE FROM mail_seats WHERE enrollment_id = $1", enrollment_id)
+    async def leave_seat(self, enrollment_id: UUID, *, kept: bool = False) -> None:
+        """The enrollment ended; `kept`: a seat given up stays known for a while (LEFT_KEPT),
+        for a withdrawal seen after the cancellations it caused."""
+        if kept:
+            await self.conn.execute(
+                "UPDATE mail_seats SET left_at = now() WHERE enrollment_id = $1", enrollment_id
+            )
+        else:
+            await self.conn.execute(
+                "DELETE FROM mail_seats WHERE enrollment_id = $1", enrollment_id
+            )
 
-    async def seats(self, offering_id: UUID) -> list[Seat]:
+    async def seats(self, offering_id: UUID, *, lately_left: bool = False) -> list[Seat]:
+        """Who holds a seat or waits; `lately_left`: also who gave theirs up lately."""
         rows = await self.conn.fetch(
-            "SELECT enrollment_id, staff_id, status FROM mail_seats WHERE offering_id = $1",
+            "SELECT enrollment_id, staff_id, status FROM mail_seats WHERE offering_id = $1"
+            " AND (left_at IS NULL OR ($2 AND left_at > now() - $3::interval))",
             offering_id,
+            lately_left,
+            LEFT_KEPT,
         )
         return [Seat(r["enrollment_id"], r["staff_id"], r["status"] == "waitlisted") for r in rows]
 
@@ -154,6 +174,9 @@ class MailStore:
         done = await self.conn.execute(
             "DELETE FROM mail_outbox WHERE coalesce(sent_at, created_at) < now() - $1::interval",
             kept,
+        )
+        await self.conn.execute(
+            "DELETE FROM mail_seats WHERE left_at < now() - $1::interval", LEFT_KEPT
         )
         return int(done.split()[-1])
 
