@@ -1,8 +1,12 @@
-"""Reading posted forms: trimmed text, ticked boxes, comma-separated focal points."""
+"""Reading posted forms and addresses: trimmed text, ticked boxes, comma-separated focal
+points, numbers as a Dutch person types them, ids."""
 
-from datetime import date
+import math
+from uuid import UUID
 
 from starlette.datastructures import FormData
+
+from services.web.apis import Refused
 
 
 def text(form: FormData, name: str) -> str:
@@ -24,7 +28,20 @@ def tags(written: str) -> list[str]:
     return seen
 
 
-def school_year_of(day: date) -> str:
-    """The Dutch school year runs from 1 August to 31 July."""
-    start = day.year if day.month >= 8 else day.year - 1
-    return f"{start}-{start + 1}"
+def path_id(text: str) -> UUID:
+    """An id from the address or a form; anything else is simply not found (not a failure)."""
+    try:
+        return UUID(text)
+    except ValueError:
+        raise Refused(404, "not found") from None
+
+
+def decimal(text: str) -> float | None:
+    """A number as typed: "62,5" or "62.5"; empty is None. Raises ValueError otherwise."""
+    cleaned = text.strip().replace(",", ".")
+    if not cleaned:
+        return None
+    number = float(cleaned)
+    if not math.isfinite(number):
+        raise ValueError(text)
+    return number

@@ -6,16 +6,16 @@ import importlib
 import pkgutil
 from datetime import date, datetime
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 
+from services.shared.clock import AMSTERDAM
 from services.web import messages
 
 LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
-TIMEZONE = ZoneInfo("Europe/Amsterdam")
+TIMEZONE = AMSTERDAM
 MISSING = "⟦{}⟧"
 _LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 

@@ -10,12 +10,7 @@ from datetime import date
 from contracts.values import Sector
 from services.portfolio.domain.portfolio import Entry
 from services.portfolio.domain.profiles import Profile
-
-
-def school_year(day: date) -> str:
-    """The Dutch school year runs from 1 August to 31 July: 2025-08-01 is in "2025-2026"."""
-    start = day.year if day.month >= 8 else day.year - 1
-    return f"{start}-{start + 1}"
+from services.shared.clock import school_year as school_year
 
 
 def valid_school_year(text: str) -> str:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Response
 from services.shared.clock import dutch_today
 from services.shared.identity.access import Role
 from services.web.apis import Refused
-from services.web.forms import text
+from services.web.forms import path_id, text
 from services.web.frame import Page, WebRoute
 from services.web.i18n import TIMEZONE
 from services.web.pages import academy_register
@@ -24,7 +24,6 @@ from services.web.pages.academy_shared import (
     academies,
     grouped,
     offering_of,
-    path_id,
     refusal_status,
     seats_of,
 )

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from contracts.values import CompetenceDomain, OfferingKind, Sector, StaffRole, Visibility
-from services.web.forms import listed, tags, text
+from services.web.forms import decimal, listed, tags, text
 from services.web.i18n import TIMEZONE, Translator
 
 BLANK_SESSION_ROWS = 2
@@ -34,10 +34,8 @@ class FormProblem(Exception):
 
 def number(raw: str, label: str) -> float | None:
     """A number as a Dutch person types it (6,5 or 6.5); blank is None."""
-    if not raw:
-        return None
     try:
-        return float(raw.replace(",", "."))
+        return decimal(raw)
     except ValueError as e:
         raise FormProblem("academy.form.not_a_number", field=label) from e
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 
 from contracts.enrollment import AttendanceRecorded
 from services.web.apis import Refused
-from services.web.forms import listed
+from services.web.forms import listed, path_id
 from services.web.frame import Page, WebRoute
 from services.web.pages.academy_shared import (
     HOME,
@@ -18,7 +18,6 @@ from services.web.pages.academy_shared import (
     Visit,
     grouped,
     offering_of,
-    path_id,
     refusal_status,
     seats_of,
 )

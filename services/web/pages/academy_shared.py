@@ -26,14 +26,6 @@ GROUPS = (
 list in order, requests awaiting a leader, the interest list, and those no longer in."""
 
 
-def path_id(raw: str) -> UUID:
-    """An id from the address: anything else is simply not found (not a failure)."""
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise Refused(404, "not found") from None
-
-
 async def academies(p: Page) -> list[dict[str, Any]]:
     """The academies the visitor administers, by name."""
     ids = sorted(p.visitor.principal.academies)

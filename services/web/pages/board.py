@@ -10,9 +10,10 @@ from fastapi import APIRouter, Depends, Response
 from contracts.values import Sector, StaffRole
 from services.shared.identity.access import Role
 from services.web.apis import Refused
+from services.web.forms import decimal
 from services.web.frame import Page, WebRoute, page
 from services.web.pages import board_audits
-from services.web.pages.board_schools import board_of, decimal, labels, plain, schools_of
+from services.web.pages.board_schools import board_of, labels, plain, schools_of
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Visit = Annotated[Page, Depends(page)]

@@ -5,7 +5,6 @@ The directory knows a school only by its id (and the people placed in it), not b
 or BRIN code, so a school is shown by its leaders: "School van Femke de Boer"; a school
 without a leader by its place among the board's schools: "School 3"."""
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
@@ -60,17 +59,6 @@ def schools_of(members: Sequence[Person], t: Translator) -> list[School]:
 def labels(schools: Iterable[School]) -> dict[str, str]:
     """Each school's label by its id (as a string, as the services' JSON has it)."""
     return {str(s.school_id): s.label for s in schools}
-
-
-def decimal(text: str) -> float | None:
-    """A number as typed: "62,5" or "62.5"; empty is None. Raises ValueError otherwise."""
-    cleaned = text.strip().replace(",", ".")
-    if not cleaned:
-        return None
-    number = float(cleaned)
-    if not math.isfinite(number):
-        raise ValueError(text)
-    return number
 
 
 def plain(value: float | None) -> str:

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 
+from services.web.forms import path_id
 from services.web.frame import Page, WebRoute, page
 from services.web.pages import leader_school, leader_team
-from services.web.pages.leader_shared import led, offerings, path_id, school_enrollments
+from services.web.pages.leader_shared import led, offerings, school_enrollments
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Visit = Annotated[Page, Depends(page)]

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, Response
 
 from services.shared.identity.directory import Person
 from services.web.apis import Refused
+from services.web.forms import path_id
 from services.web.frame import Page, WebRoute, page
-from services.web.pages.leader_shared import chosen_school, led, path_id, school_labels, staff_of
+from services.web.pages.leader_shared import chosen_school, led, school_labels, staff_of
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Visit = Annotated[Page, Depends(page)]

@@ -21,14 +21,6 @@ cannot be enrolled in the offering again."""
 STAFF_ROLES = ("teacher", "school_leader", "specialist", "teaching_assistant", "other")
 
 
-def path_id(text: str) -> UUID:
-    """An id from the address or a form; anything else is simply not found."""
-    try:
-        return UUID(text)
-    except ValueError:
-        raise Refused(404, "not found") from None
-
-
 def led(p: Page) -> list[UUID]:
     """The schools the visitor leads (this page is for school leaders)."""
     p.require(Role.LEADER)

@@ -10,12 +10,12 @@ from starlette.datastructures import FormData
 from contracts.values import CompetenceDomain, OfferingKind
 from services.shared.clock import dutch_today
 from services.web.apis import Refused
+from services.web.forms import path_id
 from services.web.frame import Page, WebRoute, page
 from services.web.pages.leader_shared import (
     STAFF_ROLES,
     conflict,
     led,
-    path_id,
     school_enrollments,
     staff_of,
     standing,

@@ -17,11 +17,11 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from contracts.portfolio import LearningKind
 from contracts.values import CompetenceDomain, OfferingKind, StaffRole
-from services.shared.clock import dutch_today
+from services.shared.clock import dutch_today, school_year
 from services.shared.identity.access import Role
 from services.web.apis import Refused, Unavailable
 from services.web.auth import SignInNeeded
-from services.web.forms import listed, school_year_of, tags, text
+from services.web.forms import listed, tags, text
 from services.web.frame import Page, WebRoute, page
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -175,7 +175,7 @@ async def portfolio(p: Visit, deel: str = "") -> HTMLResponse:
     notes = [n for e in dossier["entries"] for n in e.get("notes", ())]
     names = await p.names(str(n.get("leader_id", "")) for n in notes)
     template = "staff_portfolio_live.html" if deel == "inhoud" else "staff_portfolio.html"
-    year = school_year_of(dutch_today())
+    year = school_year(dutch_today())
     this_year = next((y for y in dossier["school_years"] if y["school_year"] == year), None)
     return p.render(
         template, dossier=dossier, names=names, kinds=LEARNING, domains=_own_domains(p),
@@ -282,13 +282,13 @@ def streams(request: Request) -> httpx.AsyncClient:
 @router.get("/pop")
 async def plan(p: Visit, jaar: str = "") -> HTMLResponse:
     p.require(Role.STAFF)
-    year = jaar if SCHOOL_YEAR.fullmatch(jaar) else school_year_of(dutch_today())
+    year = jaar if SCHOOL_YEAR.fullmatch(jaar) else school_year(dutch_today())
     current = await p.apis.get("portfolio", f"/staff/{p.me}/plans/{year}")
     dossier = await p.apis.get("portfolio", f"/staff/{p.me}/portfolio")
     done = next((y for y in dossier["school_years"] if y["school_year"] == year), None)
     goals = list(current.get("goals", []))
     rows = goals + [{} for _ in range(max(PLAN_ROWS - len(goals), 1))]
-    years = [school_year_of(date(dutch_today().year + n, 9, 1)) for n in (-2, -1, 0, 1)]
+    years = [school_year(date(dutch_today().year + n, 9, 1)) for n in (-2, -1, 0, 1)]
     return p.render(
         "staff_plan.html", year=year, rows=rows, done=done, domains=_own_domains(p), years=years
     )
