@@ -22,7 +22,10 @@ from huisacademie.system import System
 from services.shared.clock import dutch_today
 from services.shared.identity.access import Role
 
-PORTS = {"catalogue": 48001, "enrollment": 48002, "portfolio": 48003, "web": 48000}
+PORTS = {
+    "catalogue": 48001, "enrollment": 48002, "portfolio": 48003, "subscriptions": 48004,
+    "web": 48000,
+}  # fmt: skip
 BARE_PORT = 48010
 
 

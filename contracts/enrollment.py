@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, Field
 from contracts import topics
 from contracts.event import Event
 from contracts.personal import WrittenReason
-from contracts.values import Hours, OfferingSnapshot, Text
+from contracts.values import EMPLOYER_DESCRIPTION, Employer, Hours, OfferingSnapshot, Text
 
 
 class _EnrollmentEvent(Event):
@@ -22,6 +22,7 @@ class _EnrollmentEvent(Event):
         " links to a name and a sign-in."
     )
     offering: OfferingSnapshot
+    employer: Employer | None = Field(default=None, description=EMPLOYER_DESCRIPTION)
 
     def key(self) -> str:
         return str(self.staff_id)
@@ -154,9 +155,13 @@ class ProgrammeCompleted(Event):
     title: Text
     offering_ids: tuple[UUID, ...]
     completed_on: date
+    employer: Employer | None = Field(default=None, description=EMPLOYER_DESCRIPTION)
 
     def key(self) -> str:
         return str(self.staff_id)
+
+    def employee(self) -> UUID:
+        return self.staff_id
 
 
 class _ReservationEvent(Event):
@@ -164,9 +169,15 @@ class _ReservationEvent(Event):
     reservation_id: UUID
     leader_id: UUID = Field(description="The school leader who holds the reservation.")
     offering: OfferingSnapshot
+    employer: Employer | None = Field(
+        default=None, description="The board that employs the school leader, and their schools."
+    )
 
     def key(self) -> str:
         return str(self.leader_id)
+
+    def employee(self) -> UUID:
+        return self.leader_id
 
 
 class SeatsReserved(_ReservationEvent):

@@ -41,3 +41,8 @@ class Event(BaseModel):
         """The staff member this event is about, whose key seals its `personal` fields
         (none: it is about no one person)."""
         return None
+
+    def employee(self) -> UUID | None:
+        """The person whose employer the event names (its `employer` field, where it has
+        one): the staff member it is about, or the school leader who acted."""
+        return self.data_subject()

@@ -18,13 +18,24 @@ from contracts.personal import (
     WrittenShort,
     WrittenTitle,
 )
-from contracts.values import Domains, GoalTags, Hours, Plain, Sector, StaffRole, Text
+from contracts.values import (
+    EMPLOYER_DESCRIPTION,
+    Domains,
+    Employer,
+    GoalTags,
+    Hours,
+    Plain,
+    Sector,
+    StaffRole,
+    Text,
+)
 
 
 class _PortfolioEvent(Event):
     topic: ClassVar[str] = topics.PORTFOLIO
     staff_id: UUID
     entry_id: UUID = Field(description="The portfolio entry it is about or adds.")
+    employer: Employer | None = Field(default=None, description=EMPLOYER_DESCRIPTION)
 
     def key(self) -> str:
         return str(self.staff_id)
@@ -153,6 +164,7 @@ class PlanSet(Event):
     staff_id: UUID
     school_year: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$", examples=["2026-2027"])
     goals: tuple[PlanGoal, ...] = Field(max_length=20)
+    employer: Employer | None = Field(default=None, description=EMPLOYER_DESCRIPTION)
 
     def key(self) -> str:
         return str(self.staff_id)

@@ -32,6 +32,21 @@ class Value(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", hide_input_in_errors=True)
 
 
+class Employer(Value):
+    """Who employs the person an event is about, as the directory had it when the event
+    was made: the event belongs to this board (webhooks reach only its subscribers)."""
+
+    board_id: UUID
+    school_ids: tuple[UUID, ...] = Field(default=(), max_length=50, description="Where they work.")
+
+
+EMPLOYER_DESCRIPTION = (
+    "The board that employs the person this event is about, and their schools, from the"
+    " directory when the event was made. Absent on events made before it was added, and"
+    " about people the directory does not know."
+)
+
+
 class OfferingKind(StrEnum):
     COURSE = "course"
     WORKSHOP = "workshop"

@@ -11,10 +11,11 @@ from services.portfolio.app import DEFINITION as PORTFOLIO
 from services.shared.definition import ServiceDefinition
 from services.shared.http import create_http_app
 from services.shared.logging import configure_logging
+from services.subscriptions.app import DEFINITION as SUBSCRIPTIONS
 from services.web.app import DEFINITION as WEB
 
 SERVICES: dict[str, ServiceDefinition[Any]] = {
-    d.name: d for d in (CATALOGUE, ENROLLMENT, PORTFOLIO, WEB)
+    d.name: d for d in (CATALOGUE, ENROLLMENT, PORTFOLIO, SUBSCRIPTIONS, WEB)
 }
 
 

@@ -16,16 +16,18 @@ from huisacademie.stack import StackError, StackLayout
 from huisacademie.stack.databases import DIRECTORY, SEALING, Databases
 from huisacademie.stack.kafka_access import KafkaAccess, kafka_access
 from huisacademie.stack.layout import SERVICES as SERVICES
+from huisacademie.stack.lrs import LRS_PROCESS, start_lrs, stop_lrs
 from huisacademie.stack.mail import MAIL_PROCESS, start_mail_catcher, stop_mail_catcher
 from huisacademie.stack.passwords import keystore_master_key, web_session_key
 from huisacademie.stack.postgres import local_databases
 from services.shared.identity.tokens import TrustedIssuer
 
 DEMO_PORTS: Mapping[str, int] = {
-    "catalogue": 8001, "enrollment": 8002, "portfolio": 8003, "web": 8000
+    "catalogue": 8001, "enrollment": 8002, "portfolio": 8003, "subscriptions": 8004, "web": 8000
 }  # fmt: skip
 TEST_PORTS: Mapping[str, int] = {
-    "catalogue": 18001, "enrollment": 18002, "portfolio": 18003, "web": 18000
+    "catalogue": 18001, "enrollment": 18002, "portfolio": 18003, "subscriptions": 18004,
+    "web": 18000,
 }  # fmt: skip
 
 
@@ -90,6 +92,23 @@ class System:
             **keystore_env(self.databases, name),
             **self._portfolio_env(name),
             **self._web_env(name),
+            **self._subscriptions_env(name),
+        }
+
+    def _subscriptions_env(self, name: str) -> dict[str, str]:
+        """Subscribers on this machine are allowed (the demo's receiver, the tests', the
+        LRS); failed deliveries come back within half a minute, and a subscription fails
+        after ten minutes (in production: up to an hour, after a day)."""
+        if name != "subscriptions":
+            return {}
+        return {
+            "SUBSCRIPTIONS_ALLOWED_NETWORKS": json.dumps(["127.0.0.0/8", "::1/128"]),
+            "SUBSCRIPTIONS_PUBLIC_URL": self.url("web") if "web" in self.ports else "",
+            "SUBSCRIPTIONS_RETRY_BASE_S": "0.5",
+            "SUBSCRIPTIONS_RETRY_CAP_S": "8",
+            "SUBSCRIPTIONS_DELIVERY_TIMEOUT_S": "3",
+            "SUBSCRIPTIONS_LEASE_S": "10",
+            "SUBSCRIPTIONS_FAILING_AFTER_MINUTES": "10",
         }
 
     def _portfolio_env(self, name: str) -> dict[str, str]:
@@ -139,7 +158,7 @@ class System:
 
     def start_infrastructure(self) -> None:
         """PostgreSQL (its databases migrated), Kafka, the identity provider, with the
-        demo board's realm, and the mail catcher."""
+        demo board's realm, the mail catcher and the learning record store."""
         from huisacademie.identity import provision_demo
         from huisacademie.oidc import Keycloak
 
@@ -152,6 +171,7 @@ class System:
         url = stack.start_keycloak(self.layout, self.layout.keycloak_port)
         provision_demo(Keycloak(url), self.directory_maintenance_url)
         start_mail_catcher(self.layout)
+        start_lrs(self.layout)
 
     def process_env(self, name: str) -> dict[str, str]:
         """A service process's environment, with its own database role and Kafka principal
@@ -192,13 +212,14 @@ class System:
     def stop(self) -> None:
         self.stop_services()
         stop_mail_catcher(self.layout)
+        stop_lrs(self.layout)
         stack.stop_keycloak(self.layout)
         stack.stop_kafka(self.layout)
         stack.stop_postgres(self.layout)
 
     def status(self) -> dict[str, str]:
         report = {}
-        for name in ("kafka", "keycloak", MAIL_PROCESS, *SERVICES):
+        for name in ("kafka", "keycloak", MAIL_PROCESS, LRS_PROCESS, *SERVICES):
             pid = stack.process_status(name, self.layout)
             report[name] = f"running (pid {pid})" if pid else "stopped"
         report["postgres"] = (

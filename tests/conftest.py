@@ -9,6 +9,7 @@ from huisacademie import identity, migrate, stack
 from huisacademie.demo import Endpoints, SignIn
 from huisacademie.oidc import Keycloak
 from huisacademie.stack.databases import DIRECTORY, Databases
+from huisacademie.stack.lrs import start_lrs, stop_lrs
 from huisacademie.stack.mail import maildir, start_mail_catcher, stop_mail_catcher
 from huisacademie.system import SERVICES, TEST_PORTS, System
 from services.shared.identity.tokens import TrustedIssuer
@@ -85,6 +86,20 @@ def mailbox() -> Iterator[Mailbox]:
         yield Mailbox(maildir(layout))
     finally:
         stop_mail_catcher(layout)
+
+
+@pytest.fixture(scope="session")
+def lrs() -> Iterator[str]:
+    """The tests' learning record store (Ralph, on the tests' own port), emptied first; its
+    xAPI endpoint."""
+    layout = stack.test_layout()
+    stop_lrs(layout)
+    shutil.rmtree(layout.root / "lrs", ignore_errors=True)
+    url = start_lrs(layout)
+    try:
+        yield url
+    finally:
+        stop_lrs(layout)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ class Endpoints:
     catalogue: str = "http://127.0.0.1:8001"
     enrollment: str = "http://127.0.0.1:8002"
     portfolio: str = "http://127.0.0.1:8003"
+    subscriptions: str = "http://127.0.0.1:8004"
     web: str = "http://127.0.0.1:8000"
 
 

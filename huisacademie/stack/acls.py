@@ -81,7 +81,9 @@ def service_grants(service: str, subscriptions: Iterable[tuple[str, Iterable[str
 
 
 SUBSCRIBER_NAME = re.compile(r"[a-z][a-z0-9-]{1,62}")
-RESERVED = frozenset({"admin", "broker", "catalogue", "enrollment", "portfolio", "web"})
+RESERVED = frozenset(
+    {"admin", "broker", "catalogue", "enrollment", "portfolio", "subscriptions", "web"}
+)
 
 
 def subscriber_grants(name: str, topics: Iterable[str]) -> list[Grant]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-SERVICES = ("catalogue", "enrollment", "portfolio", "web")
+SERVICES = ("catalogue", "enrollment", "portfolio", "subscriptions", "web")
 
 
 class StackError(RuntimeError):
@@ -23,6 +23,8 @@ class StackLayout:
     keycloak_port: int = 8090
     smtp_port: int = 1025
     """The mail catcher's (huisacademie/stack/mail.py)."""
+    lrs_port: int = 8100
+    """The learning record store's (huisacademie/stack/lrs.py)."""
 
     @property
     def keycloak_url(self) -> str:
@@ -58,6 +60,7 @@ def test_layout() -> StackLayout:
         pg_port=15433,
         keycloak_port=18090,
         smtp_port=11025,
+        lrs_port=18100,
     )
 
 

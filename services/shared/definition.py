@@ -96,8 +96,10 @@ class ServiceDefinition(Generic[S]):
         """The CloudEvents source of the events this service publishes."""
         return f"/huisacademie/{self.name}"
 
-    def database(self, pool: asyncpg.Pool, sealer: Sealer | None = None) -> Database[S]:
-        return Database(pool, self.source, self.store, self.journal, sealer)
+    def database(
+        self, pool: asyncpg.Pool, sealer: Sealer | None = None, directory: Directory | None = None
+    ) -> Database[S]:
+        return Database(pool, self.source, self.store, self.journal, sealer, directory)
 
     def consumer(
         self,
@@ -106,11 +108,12 @@ class ServiceDefinition(Generic[S]):
         broker: KafkaBroker,
         settings: ServiceSettings,
         sealer: Sealer | None = None,
+        directory: Directory | None = None,
     ) -> EventConsumer:
         """A consumer of the subscription, not yet subscribed."""
         return EventConsumer(
             subscription.group,
-            self.database(pool, sealer),
+            self.database(pool, sealer, directory),
             broker,
             subscription.handlers,
             max_attempts=settings.consumer_max_attempts,

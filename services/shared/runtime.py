@@ -144,9 +144,10 @@ class Runtime(Generic[S]):
         await _until_done("database", self._open_database, self._waiting)
         if settings.keystore_database_url is not None or self.definition.seals:
             await _until_done("keystore", self._open_keystore, self._waiting)
-        self._database = self.definition.database(self.pool, self._sealer)
         if settings.directory_database_url is not None:
             await _until_done("directory", self._open_directory, self._waiting)
+        directory = self._gate.directory if self._gate is not None else None
+        self._database = self.definition.database(self.pool, self._sealer, directory)
         self.consumers = [self._subscribe(s) for s in self.definition.subscriptions]
         self._relay = OutboxRelay(
             self.pool,
@@ -174,8 +175,9 @@ class Runtime(Generic[S]):
             await asyncio.sleep(job.every_s(self.settings))
 
     def _subscribe(self, subscription: Subscription) -> EventConsumer:
+        directory = self._gate.directory if self._gate is not None else None
         consumer = self.definition.consumer(
-            subscription, self.pool, self.broker, self.settings, self._sealer
+            subscription, self.pool, self.broker, self.settings, self._sealer, directory
         )
         consumer.subscribe(*subscription.topics)
         return consumer

@@ -18,6 +18,8 @@ import asyncpg
 from contracts import Envelope, Event
 from services.shared import outbox
 from services.shared.db import Connection
+from services.shared.identity import employers
+from services.shared.identity.directory import Directory
 from services.shared.privacy.sealing import Sealer
 
 S = TypeVar("S")
@@ -38,6 +40,10 @@ class UnitOfWork(Protocol[S_co]):
 
     def emit(self, events: Sequence[Event]) -> None:
         """Decide events: they leave the service when the unit of work commits."""
+        ...
+
+    def envelope(self, event: Event) -> Envelope[Event]:
+        """The envelope (id, source, time) of an event this unit applies."""
         ...
 
 
@@ -78,8 +84,21 @@ class Transaction(Generic[S]):
         self._applied.extend(claimed)
         return claimed
 
-    async def _flush(self, source: str, journal: Journal[S] | None, sealer: Sealer | None) -> None:
-        emitted = await outbox.put(self.conn, source, self._events, sealer) if self._events else []
+    def envelope(self, event: Event) -> Envelope[Event]:
+        """The envelope (id, source, time) of an event this unit applies."""
+        for envelope in self._applied:
+            if envelope.data is event:
+                return envelope
+        raise LookupError("not an event this unit of work applies")
+
+    async def _flush(self, database: "Database[S]") -> None:
+        events: Sequence[Event] = self._events
+        if events and database.directory is not None:
+            events = await employers.stamp(events, database.directory)
+        emitted = (
+            await outbox.put(self.conn, database.source, events, database.sealer) if events else []
+        )
+        journal = database.journal
         if journal is not None and (self._applied or emitted):
             await journal(self._store, [*self._applied, *emitted])
 
@@ -95,12 +114,15 @@ class Database(Generic[S]):
         store: Callable[[Connection], S],
         journal: Journal[S] | None = None,
         sealer: Sealer | None = None,
+        directory: Directory | None = None,
     ) -> None:
         self.pool = pool
         self.source = source
         self._store = store
-        self._journal = journal
+        self.journal = journal
         self.sealer = sealer
+        self.directory = directory
+        """Names each event's `employer` as it leaves (none: they leave without)."""
         """Seals what people wrote as events leave, and opens it as they are applied; none:
         such events are refused on the way out and their texts stay sealed on the way in."""
 
@@ -111,7 +133,7 @@ class Database(Generic[S]):
         async with self.pool.acquire(timeout=wait) as conn, conn.transaction():
             unit = Transaction(conn, self._store(conn))
             yield unit
-            await unit._flush(self.source, self._journal, self.sealer)
+            await unit._flush(self)
 
     async def opened(self, envelopes: Sequence[Envelope[Event]]) -> Sequence[Envelope[Event]]:
         """The envelopes with what people wrote opened, where this service holds the keys."""

@@ -68,7 +68,7 @@ def test_an_export_holds_everything_about_the_person_and_nothing_of_another(
         manifest = json.loads(bundle["manifest.json"])
         assert manifest["staff_id"] == me.id
         parts = {p["service"] for p in manifest["parts"]}
-        assert parts == {"catalogue", "enrollment", "portfolio", "web"}
+        assert parts == {"catalogue", "enrollment", "portfolio", "subscriptions", "web"}
         text = b"\n".join(bundle.values()).decode()
         missing = [m for m in mine if m not in text]
         assert not missing, f"the export lacks {missing}"

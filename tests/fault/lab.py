@@ -43,10 +43,12 @@ LAYOUT = StackLayout(
     keycloak_port=28090,
 )
 PORTS: Mapping[str, int] = {
-    "catalogue": 28001, "enrollment": 28002, "portfolio": 28003, "web": 28000
+    "catalogue": 28001, "enrollment": 28002, "portfolio": 28003, "subscriptions": 28004,
+    "web": 28000,
 }  # fmt: skip
 SECOND_PORTS: Mapping[str, int] = {
-    "catalogue": 28011, "enrollment": 28012, "portfolio": 28013, "web": 28010
+    "catalogue": 28011, "enrollment": 28012, "portfolio": 28013, "subscriptions": 28014,
+    "web": 28010,
 }  # fmt: skip
 
 

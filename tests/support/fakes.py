@@ -11,7 +11,7 @@ from datetime import date
 from typing import Generic, TypeVar, cast
 from uuid import UUID, uuid4
 
-from contracts import Event
+from contracts import Envelope, Event
 from contracts.values import EnrollmentStatus, Session
 from services.catalogue.domain.audits import Audit
 from services.catalogue.domain.offerings import Academy, Offering
@@ -74,6 +74,9 @@ class FakeUnitOfWork(Generic[T]):
 
     def emit(self, events: Sequence[Event]) -> None:
         self.events.extend(events)
+
+    def envelope(self, event: Event) -> Envelope[Event]:
+        raise LookupError("a fake unit of work applies no events")
 
 
 class FakeDatabase(Generic[T]):

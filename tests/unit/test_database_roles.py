@@ -14,6 +14,7 @@ PASSWORDS = {
     "catalogue": "c@t",
     "enrollment": "e",
     "portfolio": "p",
+    "subscriptions": "s",
     "web": "w",
 }
 DATABASES = Databases.named("postgresql://admin:secret@db.example:5432/postgres", PASSWORDS, "t_")
@@ -31,14 +32,16 @@ def test_each_service_signs_in_as_itself_to_its_database_and_the_directory() -> 
     assert DATABASES.migration_url(DIRECTORY) == (
         f"postgresql://{MIGRATOR}:m%2Fig@db.example:5432/t_directory"
     )
-    assert set(DATABASES.service_urls) == {"catalogue", "enrollment", "portfolio", "web"}
+    assert set(DATABASES.service_urls) == {
+        "catalogue", "enrollment", "portfolio", "subscriptions", "web"
+    }  # fmt: skip
 
 
 def test_the_plan_grants_each_service_its_rows_and_the_directory_to_read() -> None:
     steps = {step.database: step for step in migrate.local_plan(DATABASES)}
     assert list(steps)[:2] == [DIRECTORY, KEYSTORE]  # the services use them: they come first
     assert steps[KEYSTORE].writers == [KEYS_ROLE] and steps[KEYSTORE].readers == ()
-    assert steps[DIRECTORY].readers == ["catalogue", "enrollment", "web"]
+    assert steps[DIRECTORY].readers == ["catalogue", "enrollment", "subscriptions", "web"]
     assert steps[DIRECTORY].deleters == {"portfolio": ["people"]}  # where people are erased
     assert steps[DIRECTORY].writers == ()
     assert steps["portfolio"].writers == ["portfolio"]

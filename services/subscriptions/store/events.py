@@ -1,0 +1,80 @@
+"""The events read, whose they are, and their fan-out into deliveries."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from uuid import UUID
+
+from contracts import Envelope, Event
+from services.shared.db import Connection
+from services.subscriptions.domain.ownership import Owner, Ref
+from services.subscriptions.domain.wanted import Format
+from services.subscriptions.store.subscriptions import HISTORY_LOCK, REACHES
+
+
+@dataclass(frozen=True)
+class Read:
+    """An event as read, with what the service keeps beside it."""
+
+    envelope: Envelope[Event]
+    owner: Owner | None
+    people: tuple[UUID, ...]
+
+
+class EventStore:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def owner_of(self, ref: Ref) -> Owner | None:
+        row = await self.conn.fetchrow(
+            "SELECT board_id, schools FROM known_owners WHERE kind = $1 AND id = $2",
+            ref[0].value, ref[1],
+        )  # fmt: skip
+        return None if row is None else Owner(row["board_id"], frozenset(row["schools"]))
+
+    async def learn(self, known: Iterable[tuple[Ref, Owner]]) -> None:
+        await self.conn.executemany(
+            "INSERT INTO known_owners (kind, id, board_id, schools) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (kind, id) DO UPDATE SET board_id = excluded.board_id,"
+            " schools = excluded.schools",
+            [(kind.value, id_, o.board_id, sorted(o.schools)) for (kind, id_), o in known],
+        )
+
+    async def fan_out(self, read: Read) -> int | None:
+        """Keep the event and queue it for every subscription it reaches; its sequence
+        number, or None if it was kept already."""
+        await self.conn.execute("SELECT pg_advisory_xact_lock_shared($1)", HISTORY_LOCK)
+        env, owner = read.envelope, read.owner
+        seq: int | None = await self.conn.fetchval(
+            "INSERT INTO events (event_id, type, source, subject, key, time, board_id, schools,"
+            " staff_id, people, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            " ON CONFLICT (event_id) DO NOTHING RETURNING seq",
+            env.id, env.type, env.source, env.data.subject(), env.data.key(), env.time,
+            owner.board_id if owner else None, sorted(owner.schools) if owner else [],
+            env.data.data_subject(), list(read.people), env.body().decode(),
+        )  # fmt: skip
+        if seq is not None and owner is not None:
+            await self.conn.execute(
+                "INSERT INTO deliveries (subscription_id, seq, key)"
+                " SELECT s.id, e.seq, e.key FROM subscriptions s JOIN events e ON "
+                + REACHES
+                + " WHERE e.seq = $1 ORDER BY s.id",
+                seq,
+            )
+        return seq
+
+    async def erase(self, staff_id: UUID, erasure_seq: int) -> None:
+        """The person's earlier events are kept no more for replays; a learning record store
+        that got statements about them gets their voiding with the erasure."""
+        await self.conn.execute(
+            "UPDATE events SET erased = true WHERE staff_id = $1 AND seq < $2",
+            staff_id,
+            erasure_seq,
+        )
+        await self.conn.execute(
+            "UPDATE deliveries d SET voids = ARRAY("
+            "   SELECT DISTINCT e.event_id FROM deliveries made JOIN events e ON e.seq = made.seq"
+            "   WHERE made.subscription_id = d.subscription_id AND $1 = ANY(e.people)"
+            "     AND made.seq < d.seq)"
+            " FROM subscriptions s WHERE d.seq = $2 AND s.id = d.subscription_id AND s.format = $3",
+            staff_id, erasure_seq, Format.XAPI.value,
+        )  # fmt: skip
