@@ -9,7 +9,7 @@ from typing import Any
 
 import uvloop
 
-from bench import burst, events, latency, outbox, projection, rebuild, report, stack
+from bench import burst, events, latency, outbox, projection, rebuild, report, stack, webhooks
 from bench.http import Setup, start_bare, stop_bare, system
 from bench.people import People
 from contracts.topics import ENROLLMENTS
@@ -22,9 +22,15 @@ SIZES = {
     "e2e": 12_000 if FULL else 2_000,  # at 200 per second: 60 s or 10 s
     "burst": 10_000 if FULL else 600,  # each a staff member of their own, signed in
     "outbox": 200_000 if FULL else 50_000,
+    "webhooks": 10_000 if FULL else 1_000,  # a backlog to one subscriber
+    "webhooks_steady": 3_000 if FULL else 500,  # at 50 a second: 60 s or 10 s
 }
 if SMOKE:
-    SIZES = {"projection": 3_000, "e2e": 200, "burst": 600, "outbox": 3_000}
+    SIZES = {
+        "projection": 3_000, "e2e": 200, "burst": 600, "outbox": 3_000, "webhooks": 100,
+        "webhooks_steady": 50,
+    }  # fmt: skip
+WEBHOOK_RATE = 50.0
 RATE = 200.0
 CONNECT_POLL_S = 0.2
 Rows = list[tuple[str, str, str]]
@@ -197,6 +203,14 @@ async def _services(
         burst_p99_ms=lat["p99"],
     )
     figures.update(setup_figures("e2e", setup) | setup_figures("burst", burst_setup))
+    n, steady = SIZES["webhooks"], SIZES["webhooks_steady"]
+    say(f"webhooks: a backlog of {n:,}, then {steady:,} at {WEBHOOK_RATE:.0f}/s, to one subscriber")
+    delivered = await webhooks.deliveries(
+        running, people, backlog=n, rate=WEBHOOK_RATE, steady=steady
+    )
+    hooks, rate_row, latency_row = webhooks.figures_and_row(delivered)
+    say(f"webhooks: {hooks}")
+    figures.update(hooks)
     rows.append(
         (
             f"enrollment burst, {n:,} requests on {seats} seats",
@@ -205,6 +219,7 @@ async def _services(
             f"bare FastAPI + asyncpg insert (no token) {bare.per_second:,.0f} requests/s",
         )
     )
+    rows.extend([rate_row, latency_row])
 
 
 async def main() -> None:

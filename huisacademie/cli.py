@@ -153,7 +153,8 @@ def _local_stack(command: str, args: argparse.Namespace, system: System) -> None
         from huisacademie import demo
 
         sign_in = demo.SignIn(system.layout.keycloak_url, system.directory_maintenance_url)
-        demo.run(demo.Endpoints(*(system.url(n) for n in SERVICES)), sign_in)
+        subscribed = demo.Subscribers(system.layout)
+        demo.run(demo.Endpoints(*(system.url(n) for n in SERVICES)), sign_in, subscribed=subscribed)
     elif command == "token":
         print(_token(system, args.role, args.staff))
     elif command == "privacy" and args.action == "export":

@@ -210,7 +210,10 @@ class System:
             stack.stop_process(name, self.layout)
 
     def stop(self) -> None:
+        from huisacademie.demo.subscribers import RECEIVER_PROCESS
+
         self.stop_services()
+        stack.stop_process(RECEIVER_PROCESS, self.layout)
         stop_mail_catcher(self.layout)
         stop_lrs(self.layout)
         stack.stop_keycloak(self.layout)

@@ -6,11 +6,15 @@ from typing import Any
 import httpx
 
 from huisacademie import identity
-from huisacademie.demo import privacy, scenario
+from huisacademie.demo import privacy, scenario, subscribers
 from huisacademie.demo.client import Client, DemoFailed, Endpoints, SignIn, wait_for
 from huisacademie.demo.scenario import LEADER, STAFF, USER, World
+from huisacademie.demo.subscribers import Subscribers
 
-__all__ = ["LEADER", "STAFF", "USER", "DemoFailed", "Endpoints", "SignIn", "run", "wait_for"]
+__all__ = [
+    "LEADER", "STAFF", "USER", "DemoFailed", "Endpoints", "SignIn", "Subscribers", "run",
+    "wait_for",
+]  # fmt: skip
 
 
 WEB_USERS = (
@@ -24,12 +28,17 @@ WEB_USERS = (
 
 
 def run(
-    endpoints: Endpoints, sign_in: SignIn, say: Callable[[str], None] = print
+    endpoints: Endpoints,
+    sign_in: SignIn,
+    say: Callable[[str], None] = print,
+    subscribed: Subscribers | None = None,
 ) -> dict[str, Any]:
     """Plays the scenario, each step signed in as the person who takes it; returns what it
-    made (ids, portfolio) for tests to check."""
+    made (ids, portfolio) for tests to check. With `subscribed`: a webhook receiver and the
+    learning record store get the scenario's events, and show what they got."""
     with httpx.Client(timeout=10.0) as http:
         call, w = Client(http, endpoints, sign_in), scenario.World()
+        since = subscribers.subscribe(call, w, subscribed, say) if subscribed else None
         scenario.publish(call, w, say)
         scenario.profiles(call, w, say)
         wait_for(
@@ -42,7 +51,8 @@ def run(
         scenario.audit(call, w, say)
         scenario.pending(call, w, say)
         erased = privacy.rights(call, w, say)
-        return {**_report(call, w, say), **erased}
+        received = subscribers.report(call, subscribed, since, say) if subscribed and since else {}
+        return {**_report(call, w, say), **erased, **received}
 
 
 def _report(call: Client, w: World, say: Callable[[str], None]) -> dict[str, Any]:

@@ -76,6 +76,7 @@ class Client:
             endpoints.portfolio,
         )
         self.web = endpoints.web
+        self.sub = endpoints.subscriptions
 
     def __call__(
         self, method: str, url: str, body: dict[str, Any] | None = None, *, by: str

@@ -25,6 +25,8 @@ class StackLayout:
     """The mail catcher's (huisacademie/stack/mail.py)."""
     lrs_port: int = 8100
     """The learning record store's (huisacademie/stack/lrs.py)."""
+    receiver_port: int = 8099
+    """The demo's webhook receiver's (docs/examples/webhook_receiver.py)."""
 
     @property
     def keycloak_url(self) -> str:
@@ -61,6 +63,7 @@ def test_layout() -> StackLayout:
         keycloak_port=18090,
         smtp_port=11025,
         lrs_port=18100,
+        receiver_port=18099,
     )
 
 

@@ -1,6 +1,6 @@
 """The local stack's learning record store: Ralph (PyPI `ralph-malph`), its LRS server on
 its file backend, one JSON line a statement in the stack's directory (.local/lrs/), durable
-across restarts. Installed once per checkout in a virtualenv of its own (its dependencies
+across restarts. Installed once per machine in a virtualenv of its own (its dependencies
 are not ours), run by a small launcher (below), with HTTP basic credentials of the stack's.
 
 Why Ralph, and this way: it is a Python server from PyPI that runs here without Docker;
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from huisacademie.stack.layout import StackError, StackLayout, repo_root
+from huisacademie.stack.layout import StackError, StackLayout
 from huisacademie.stack.passwords import access_directory, ensure_passwords
 from huisacademie.stack.processes import port_open, process_status, start_process, stop_process
 
@@ -52,7 +52,10 @@ uvicorn.run("ralph.api:app", host="127.0.0.1", port=int(os.environ["RALPH_RUNSER
 
 
 def _home() -> Path:
-    return repo_root() / ".local" / "ralph"
+    """Shared by the machine's checkouts, as Maven's repository is: a fresh clone's demo
+    does not install Ralph again."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "huisacademie" / RALPH.replace("[lrs,cli]==", "-")
 
 
 def ralph_python() -> Path:
@@ -61,7 +64,7 @@ def ralph_python() -> Path:
 
 
 def ensure_lrs() -> Path:
-    """Ralph in its own virtualenv under .local/ralph (once per checkout); its python."""
+    """Ralph in its own virtualenv (once per machine); its python."""
     home = _home()
     home.mkdir(parents=True, exist_ok=True)
     stamp = home / "installed"
@@ -70,7 +73,9 @@ def ensure_lrs() -> Path:
         if stamp.is_file() and stamp.read_text() == " ".join(REQUIREMENTS):
             return ralph_python()
         _run([sys.executable, "-m", "venv", "--clear", str(home / "venv")], "a virtualenv")
-        _run([str(ralph_python()), "-m", "pip", "install", "-q", *REQUIREMENTS], "pip install ralph")
+        _run(
+            [str(ralph_python()), "-m", "pip", "install", "-q", *REQUIREMENTS], "pip install ralph"
+        )
         (home / "launcher.py").write_text(LAUNCHER)
         stamp.write_text(" ".join(REQUIREMENTS))
     return ralph_python()

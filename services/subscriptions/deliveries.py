@@ -93,8 +93,12 @@ class Worker:
         s = self._settings
         retry = None if answer.delivered else next_try(due.attempts, s.retry_base_s, s.retry_cap_s)
         outcome = Outcome(due.id, now(), answer.status, answer.error, answer.duration_ms, retry)
-        async with self._database.pool.acquire() as conn:
-            await DeliveryStore(conn).record(outcome)
+        try:
+            async with self._database.pool.acquire() as conn:
+                await DeliveryStore(conn).record(outcome)
+        except Exception as e:  # the subscription was deleted meanwhile, or the database is
+            # away: unrecorded, the delivery is made again when its lease runs out
+            log.warning("delivery_unrecorded", delivery=due.id, error=type(e).__name__)
 
 
 async def upkeep(database: Database[Store], _: Directory, __: ServiceSettings) -> None:

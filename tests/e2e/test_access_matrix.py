@@ -32,6 +32,7 @@ from services.portfolio.domain.hours import school_year
 from services.shared.clock import dutch_today
 from services.shared.identity.access import Principal, Role, Target, Verdict, decide
 from tests.support.people import Caller, People
+from tests.support.receiver import Receiver
 
 pytestmark = pytest.mark.e2e
 
@@ -59,7 +60,17 @@ class World:
     school: str
     auditor_school: str
     academy: str = ""
+    hooks: str = ""
+    """Where the world's subscriptions deliver (a receiver of the test's)."""
     ids: dict[str, str] = field(default_factory=dict)
+
+    def subscribe(self, endpoints: Endpoints) -> None:
+        """A subscription of the board's, with a request for history, as the world's."""
+        made = ok(httpx.post(
+            f"{endpoints.subscriptions}/boards/{self.board}/subscriptions",
+            json={"url": self.hooks, "history": True}, headers=self.board_admin.headers,
+        ))  # fmt: skip
+        self.ids.update(subscription_id=made["id"], request_id=made["history_request"]["id"])
 
     def target(self, kind: str) -> Target:
         staff = Target(
@@ -91,7 +102,7 @@ def _uuid(value: str) -> UUID:
     return UUID(value)
 
 
-def build(people: People, endpoints: Endpoints, name: str, board: str) -> World:
+def build(people: People, endpoints: Endpoints, name: str, board: str, hooks: str) -> World:
     school, auditor_school = str(uuid4()), str(uuid4())
     w = World(
         name=name,
@@ -103,6 +114,7 @@ def build(people: People, endpoints: Endpoints, name: str, board: str) -> World:
         board_admin=people.board_admin(board),
         school=school,
         auditor_school=auditor_school,
+        hooks=hooks,
     )
     cat, enr, por = endpoints.catalogue, endpoints.enrollment, endpoints.portfolio
     made = ok(
@@ -198,6 +210,7 @@ def build(people: People, endpoints: Endpoints, name: str, board: str) -> World:
     )
     w.ids.update(staff_id=w.teacher.id, school_id=school, board_id=board, academy_id=w.academy,
                  year=YEAR, secret="no-such-secret")  # fmt: skip
+    w.subscribe(endpoints)
     return w
 
 
@@ -272,6 +285,12 @@ def body(method: str, path: str, w: World) -> Any:
             "point_index": 0,
             "action": "Gedaan",
         },
+        ("POST", "/boards/{board_id}/subscriptions"): {"url": w.hooks},
+        ("PATCH", "/subscriptions/{subscription_id}"): {"description": "matrix"},
+        ("POST", "/subscriptions/{subscription_id}/replay"): {
+            "since": "2100-01-01T00:00:00+00:00"  # nothing yet: the route, not the replay
+        },
+        ("POST", "/subscriptions/{subscription_id}/history"): {},
     }
     if (method, path) in bodies:
         return bodies[method, path]
@@ -282,6 +301,7 @@ PRECEDENCE = (
     ("enrollment_id", "enrollment"), ("reservation_id", "reservation"),
     ("evidence_id", "staff"), ("staff_id", "staff"), ("school_id", "school"),
     ("audit_id", "audit"), ("board_id", "board"), ("offering_id", "academy"),
+    ("subscription_id", "board"),
 )  # fmt: skip
 BODY_TARGETS = {
     ("POST", "/academies"): "board", ("POST", "/offerings"): "academy",
@@ -329,9 +349,10 @@ def test_every_route_as_every_role_inside_and_outside_its_reach(
     people: People, endpoints: Endpoints
 ) -> None:
     home_board = str(uuid4())
-    home = build(people, endpoints, "thuis", home_board)
-    next_door = build(people, endpoints, "naast", home_board)
-    elsewhere = build(people, endpoints, "elders", str(uuid4()))
+    hooks = Receiver().start()
+    home = build(people, endpoints, "thuis", home_board, hooks.url)
+    next_door = build(people, endpoints, "naast", home_board, hooks.url)
+    elsewhere = build(people, endpoints, "elders", str(uuid4()), hooks.url)
     callers: dict[str, Caller | None] = {
         "no token": None,
         "staff": home.teacher,
@@ -373,6 +394,14 @@ def test_every_route_as_every_role_inside_and_outside_its_reach(
         f"\naccess matrix: {len(found)} routes x {len(callers)} callers x 3 worlds ="
         f" {sum(checked.values())} requests in {seconds:.0f} s; {dict(checked)}"
     )
+    for world in (home, next_door, elsewhere):  # no deliveries left behind, once it is gone
+        for made in ok(httpx.get(
+            f"{endpoints.subscriptions}/boards/{world.board}/subscriptions",
+            headers=world.board_admin.headers,
+        )):  # fmt: skip
+            url = f"{endpoints.subscriptions}/subscriptions/{made['id']}"
+            httpx.delete(url, headers=world.board_admin.headers)
+    hooks.stop()
     assert not failures, "\n".join(failures)
     assert len(found) == sum(len(d.policy.rules) + len(d.policy.public) for d in SERVICES.values())
 
@@ -405,6 +434,8 @@ def _as_expected(expected: str, status: int) -> bool:
 
 
 def _send(endpoints: Endpoints, route: Request, world: World, caller: Caller | None) -> int:
+    if (route.method, route.path) == ("DELETE", "/subscriptions/{subscription_id}"):
+        world.subscribe(endpoints)  # each caller that may deletes one of its own
     url = getattr(endpoints, route.service) + _fill(route.path, world.ids)
     headers = caller.headers if caller else {}
     payload = body(route.method, route.path, world)

@@ -1,19 +1,41 @@
 """The demo's flow through the HTTP APIs of the three running services."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from huisacademie import demo
+from huisacademie import demo, stack
 from huisacademie.demo import STAFF, USER, Endpoints, SignIn
 from huisacademie.demo.scenario import CLASSROOM, READING, TEAM
+from huisacademie.demo.subscribers import RECEIVER_PROCESS
+from huisacademie.stack.processes import stop_process
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def played(endpoints: Endpoints, sign_in: SignIn) -> dict[str, Any]:
-    return demo.run(endpoints, sign_in, say=lambda _: None)
+def played(endpoints: Endpoints, sign_in: SignIn, lrs: str) -> Iterator[dict[str, Any]]:
+    """The demo played as `make demo` plays it: with the receiver of docs/subscribing.md
+    (docs/examples/webhook_receiver.py, run as it is) and the LRS subscribed."""
+    subscribed = demo.Subscribers(stack.test_layout())
+    try:
+        yield demo.run(endpoints, sign_in, say=lambda _: None, subscribed=subscribed)
+    finally:
+        stop_process(RECEIVER_PROCESS, subscribed.layout)
+
+
+def test_the_receiver_example_verifies_and_the_lrs_holds_the_demos_learning(
+    played: dict[str, Any],
+) -> None:
+    events = played["webhook_events"]
+    types = {e["type"].split(".")[-2] for e in events}
+    assert {"enrolled", "waitlisted", "completed", "person_erased"} <= types
+    assert len({e["id"] for e in events}) == len(events)  # it printed each event once
+    verbs = {s["verb"]["id"].rsplit("/", 1)[1] for s in played["statements"]}
+    assert {"registered", "attended", "completed", "voided"} <= verbs
+    bram = played["staff"][STAFF[1]]
+    assert all(s["actor"]["account"]["name"] != bram for s in played["statements"])
 
 
 def _entries(portfolio: dict[str, Any], status: str) -> list[dict[str, Any]]:

@@ -2,6 +2,9 @@
 get each event as a signed CloudEvents document, in order per person, only their own
 board's, with what people wrote still sealed."""
 
+from collections.abc import Iterator
+from typing import Any
+
 import httpx
 import pytest
 
@@ -15,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def receiver() -> Receiver:
+def receiver() -> Iterator[Receiver]:
     made = Receiver().start()
     yield made
     made.stop()
@@ -110,7 +113,9 @@ def test_bad_subscriptions_get_a_4xx_that_says_what_is_wrong(
     ok(httpx.get(url, headers=board.admin.headers))
 
 
-def _log(endpoints: Endpoints, board: Board, subscription: dict, **params: object) -> list[dict]:
+def _log(
+    endpoints: Endpoints, board: Board, subscription: dict[str, Any], **params: bool
+) -> list[dict[str, Any]]:
     return list(ok(httpx.get(
         f"{endpoints.subscriptions}/subscriptions/{subscription['id']}/deliveries",
         params=params, headers=board.admin.headers,
@@ -169,10 +174,12 @@ def test_a_failing_or_silent_subscriber_holds_up_no_other_and_catches_up_in_orde
         assert any(not d["tries"] for d in log)
         assert tried["tries"][0]["duration_ms"] >= 0
         failing.mode, silent.mode = "ok", "ok"
-        for receiver in (failing, silent):
-            wait_for("a recovered receiver to catch up", lambda r=receiver: (
-                _per_person(r, set(expected)) == expected
-            ), timeout=90)  # fmt: skip
+        for recovered in (failing, silent):
+
+            def caught_up(r: Receiver = recovered) -> bool:
+                return _per_person(r, set(expected)) == expected
+
+            wait_for("a recovered receiver to catch up", caught_up, timeout=90)
         for receiver in (healthy, failing, silent):
             assert receiver.refused == 0
             ids = [a.webhook_id for a in receiver.arrivals]
@@ -215,7 +222,8 @@ def test_pause_resume_and_the_delivery_log(
     teacher = board.staff(people)
     board.enrol(endpoints, teacher)
     waiting = wait_for("the enrolment queued for the paused subscription", lambda: [
-        d for d in _log(endpoints, board, made, undelivered=True) if d["type"].endswith("enrolled.v1")
+        d for d in _log(endpoints, board, made, undelivered=True)
+        if d["type"].endswith("enrolled.v1")
     ])  # fmt: skip
     assert waiting[0]["attempts"] == 0 and waiting[0]["delivered_at"] is None
     assert receiver.arrivals == []

@@ -62,11 +62,12 @@ def test_the_plan_from_the_environment_takes_each_role_from_the_services_urls() 
         "CATALOGUE_DATABASE_URL": "postgresql://cat_rt:y@db/catalogue",
         "ENROLLMENT_DATABASE_URL": "postgresql://enr_rt:y@db/enrollment",
         "PORTFOLIO_DATABASE_URL": "postgresql://por_rt:y@db/portfolio",
+        "SUBSCRIPTIONS_DATABASE_URL": "postgresql://sub_rt:y@db/subscriptions",
         "WEB_DATABASE_URL": "postgresql://web_rt:y@db/web",
     }
     steps = {step.database: step for step in migrate.environment_plan(env)}
     assert steps["enrollment"].writers == ["enr_rt"]
-    assert steps[DIRECTORY].readers == ["cat_rt", "enr_rt", "web_rt"]
+    assert steps[DIRECTORY].readers == ["cat_rt", "enr_rt", "sub_rt", "web_rt"]
     assert steps[DIRECTORY].deleters == {"por_rt": ["people"]}
     assert steps["portfolio"].url == "postgresql://owner:x@db/portfolio"
     assert steps[KEYSTORE].writers == ["keys_rt"]

@@ -208,7 +208,7 @@ def annotate(entry: Entry, event: Annotation) -> Entry:
     event comes (each carries its own id)."""
     if isinstance(event, EvidenceAdded):
         item: dict[str, Any] = event.model_dump(
-            mode="json", exclude={"staff_id", "entry_id", *event.personal}
+            mode="json", exclude={"staff_id", "entry_id", "employer", *event.personal}
         )
         written = {name: getattr(event, name) for name in event.personal}
         item.update({name: None if v is None else clear(v) for name, v in written.items()})

@@ -2,14 +2,19 @@
 they leave their service: an event belongs to that board (docs/subscribing.md)."""
 
 from collections.abc import Sequence
+from typing import Protocol
 from uuid import UUID
 
 from contracts import Event
 from contracts.values import Employer
-from services.shared.identity.directory import Directory
+from services.shared.identity.directory import Person
 
 
-async def stamp(events: Sequence[Event], directory: Directory) -> list[Event]:
+class People(Protocol):
+    async def person(self, staff_id: UUID) -> Person | None: ...
+
+
+async def stamp(events: Sequence[Event], directory: People) -> list[Event]:
     """The events, each with an `employer` field given its person's board and schools where
     the directory knows them; events that name one already, or have no such field, as is."""
     wanted = {e.employee() for e in events if _unnamed(e)}

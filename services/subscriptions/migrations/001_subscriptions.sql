@@ -61,6 +61,13 @@ CREATE INDEX events_person ON events (staff_id) WHERE staff_id IS NOT NULL;
 CREATE INDEX events_people ON events USING gin (people);
 CREATE INDEX events_received ON events (received_at);
 
+-- Who was erased: an event about them that comes later (a dead letter sent back, say) is
+-- kept and delivered no more.
+CREATE TABLE erased_staff (
+    staff_id  uuid PRIMARY KEY,
+    erased_at timestamptz NOT NULL DEFAULT now()
+);
+
 -- Whose the things are that some events name without saying (an offering, an academy,
 -- an audit, a school), as earlier events taught.
 CREATE TABLE known_owners (

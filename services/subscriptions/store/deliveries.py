@@ -117,7 +117,8 @@ class DeliveryStore:
             " failing_reason = f.reason FROM ("
             "   SELECT DISTINCT ON (subscription_id) subscription_id,"
             "          coalesce(last_error, 'HTTP ' || last_status) AS reason"
-            "   FROM deliveries WHERE delivered_at IS NULL AND first_failed_at < now() - $1::interval"
+            "   FROM deliveries"
+            "   WHERE delivered_at IS NULL AND first_failed_at < now() - $1::interval"
             "   ORDER BY subscription_id, first_failed_at) AS f"
             " WHERE s.id = f.subscription_id AND s.status = 'active'"
             " RETURNING s.id, s.failing_reason",

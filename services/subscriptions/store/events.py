@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from contracts import Envelope, Event
+from contracts.privacy import PersonErased
 from services.shared.db import Connection
 from services.subscriptions.domain.ownership import Owner, Ref
 from services.subscriptions.domain.wanted import Format
@@ -41,16 +42,23 @@ class EventStore:
 
     async def fan_out(self, read: Read) -> int | None:
         """Keep the event and queue it for every subscription it reaches; its sequence
-        number, or None if it was kept already."""
+        number, or None if it was kept already (or is about someone erased)."""
         await self.conn.execute("SELECT pg_advisory_xact_lock_shared($1)", HISTORY_LOCK)
         env, owner = read.envelope, read.owner
+        subject = env.data.data_subject()
+        if (
+            subject is not None
+            and not isinstance(env.data, PersonErased)
+            and await self.conn.fetchval("SELECT 1 FROM erased_staff WHERE staff_id = $1", subject)
+        ):
+            return None
         seq: int | None = await self.conn.fetchval(
             "INSERT INTO events (event_id, type, source, subject, key, time, board_id, schools,"
             " staff_id, people, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
             " ON CONFLICT (event_id) DO NOTHING RETURNING seq",
             env.id, env.type, env.source, env.data.subject(), env.data.key(), env.time,
             owner.board_id if owner else None, sorted(owner.schools) if owner else [],
-            env.data.data_subject(), list(read.people), env.body().decode(),
+            subject, list(read.people), env.body().decode(),
         )  # fmt: skip
         if seq is not None and owner is not None:
             await self.conn.execute(
@@ -65,6 +73,9 @@ class EventStore:
     async def erase(self, staff_id: UUID, erasure_seq: int) -> None:
         """The person's earlier events are kept no more for replays; a learning record store
         that got statements about them gets their voiding with the erasure."""
+        await self.conn.execute(
+            "INSERT INTO erased_staff (staff_id) VALUES ($1) ON CONFLICT DO NOTHING", staff_id
+        )
         await self.conn.execute(
             "UPDATE events SET erased = true WHERE staff_id = $1 AND seq < $2",
             staff_id,

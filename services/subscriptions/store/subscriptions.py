@@ -138,7 +138,8 @@ class Store:
     async def rotate(self, subscription_id: UUID, secret: str, overlap: timedelta) -> datetime:
         """The new secret signs from now on; the ones before it, for `overlap` more."""
         until: datetime = await self.conn.fetchval(
-            "UPDATE secrets SET expires_at = least(coalesce(expires_at, 'infinity'), now() + $2::interval)"
+            "UPDATE secrets"
+            " SET expires_at = least(coalesce(expires_at, 'infinity'), now() + $2::interval)"
             " WHERE subscription_id = $1 RETURNING expires_at",
             subscription_id, overlap,
         )  # fmt: skip
@@ -169,7 +170,8 @@ class Store:
     async def reach_back(self, subscription_id: UUID, since: datetime | None) -> None:
         """A replay may now go back as far as a consented backfill reached."""
         await self.conn.execute(
-            "UPDATE subscriptions SET history_from = least(history_from, coalesce($2::timestamptz, '-infinity'))"
+            "UPDATE subscriptions"
+            " SET history_from = least(history_from, coalesce($2::timestamptz, '-infinity'))"
             " WHERE id = $1",
             subscription_id, since,
         )  # fmt: skip
@@ -185,7 +187,8 @@ class Store:
         status = await self.conn.execute(
             "INSERT INTO deliveries (subscription_id, seq, key)"
             " SELECT s.id, e.seq, e.key FROM subscriptions s JOIN events e ON " + REACHES
-            + " WHERE s.id = $1 AND NOT e.erased AND e.time >= coalesce($2::timestamptz, '-infinity')"
+            + " WHERE s.id = $1 AND NOT e.erased"
+            "   AND e.time >= coalesce($2::timestamptz, '-infinity')"
             "   AND ($3::bool IS FALSE OR e.seq <= s.live_from_seq)"
             " ORDER BY e.seq ON CONFLICT DO NOTHING",
             subscription.id, since, history_only,
