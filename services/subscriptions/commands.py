@@ -81,7 +81,14 @@ class SubscriptionCommands:
 
     async def set_status(self, subscription_id: UUID, status: str) -> Subscription:
         async with self._database.transaction() as unit:
-            found(await unit.store.get(subscription_id, lock=True), "no such subscription")
+            current = found(
+                await unit.store.get(subscription_id, lock=True), "no such subscription"
+            )
+            if current.status == "awaiting_consent":
+                raise Conflict(
+                    "it waits for the privacy officer's consent to its history, which goes out"
+                    " first; delete it to start again without"
+                )
             await unit.store.set_status(subscription_id, status)
             return found(await unit.store.get(subscription_id), "no such subscription")
 

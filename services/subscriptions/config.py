@@ -3,7 +3,7 @@
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -39,6 +39,12 @@ class SubscriptionsConfig(BaseSettings):
     """After a rotation the old secret signs too, for this long."""
     lease_s: float = Field(default=60.0, gt=0)
     """A delivery taken by an instance that dies is taken again after this."""
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_delivery(self) -> "SubscriptionsConfig":
+        if self.lease_s <= self.delivery_timeout_s + 1:
+            raise ValueError("lease_s must exceed delivery_timeout_s by more than a second")
+        return self
 
 
 @lru_cache

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
-import httpx
+import asyncpg
 
 from services.shared.clock import now
 from services.shared.identity.directory import Directory
@@ -31,13 +31,13 @@ CHANNEL = "deliveries_queued"
 async def deliver(database: Database[Store], directory: Directory, _: ServiceSettings) -> None:
     """Deliver until cancelled (the service stops)."""
     settings = config()
-    limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=32)
-    async with httpx.AsyncClient(limits=limits, trust_env=False) as client:
-        sender = Sender(
-            client, directory, settings.allowed_networks, settings.public_url,
-            settings.delivery_timeout_s,
-        )  # fmt: skip
+    sender = Sender(
+        directory, settings.allowed_networks, settings.public_url, settings.delivery_timeout_s
+    )
+    try:
         await Worker(database, sender, settings).run()
+    finally:
+        await sender.close()
 
 
 class Worker:
@@ -55,8 +55,11 @@ class Worker:
             await listening.add_listener(CHANNEL, self._woken)
             try:
                 while True:
-                    await self._take()
-                    self._wake.clear()
+                    self._wake.clear()  # before taking: a wake-up while taking is kept
+                    try:
+                        await self._take()
+                    except (OSError, asyncpg.PostgresError) as e:  # in flight go on meanwhile
+                        log.warning("deliveries_not_taken", error=type(e).__name__)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=1.0)
             finally:
@@ -92,7 +95,10 @@ class Worker:
             answer = Answer(None, f"could not be made: {type(e).__name__}", 0.0)
         s = self._settings
         retry = None if answer.delivered else next_try(due.attempts, s.retry_base_s, s.retry_cap_s)
-        outcome = Outcome(due.id, now(), answer.status, answer.error, answer.duration_ms, retry)
+        outcome = Outcome(
+            due.id, due.subscription_id, due.key, due.lease, now(), answer.status, answer.error,
+            answer.duration_ms, retry,
+        )  # fmt: skip
         try:
             async with self._database.pool.acquire() as conn:
                 await DeliveryStore(conn).record(outcome)

@@ -23,11 +23,9 @@ async def fan_out(unit: UnitOfWork[Store], events: Sequence[Event]) -> None:
         found = ownership.owner(event)
         owner = await store.owner_of(found) if isinstance(found, tuple) else found
         await store.learn(ownership.taught(event))
-        subject = event.data_subject()
-        people = about(event) or ((subject,) if subject is not None else ())
-        seq = await store.fan_out(Read(unit.envelope(event), owner, people))
+        seq = await store.fan_out(Read(unit.envelope(event), owner, about(event)))
         if isinstance(event, PersonErased) and seq is not None:
-            await store.erase(event.staff_id, seq)
+            await store.erase(event.staff_id, seq, event.key())
 
 
 HANDLERS: Handlers = {model: fan_out for model in EVENT_TYPES.values()}

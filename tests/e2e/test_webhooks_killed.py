@@ -23,11 +23,12 @@ from tests.support.subscribing import Board, subscribe
 
 pytestmark = pytest.mark.e2e
 KILLS = 10
+RATE = 25.0
 
 
 class Load(threading.Thread):
-    """Staff add learning to their portfolios, one entry after another each, until told to
-    stop; what each added, in order."""
+    """Staff add learning to their portfolios, one entry after another each, RATE a second
+    in all, until told to stop; what each added, in order."""
 
     def __init__(self, endpoints: Endpoints, staff: list[Caller]) -> None:
         super().__init__(daemon=True)
@@ -46,6 +47,7 @@ class Load(threading.Thread):
                         headers=who.headers,
                     ))  # fmt: skip
                     self.added[who.id].append(entry["entry_id"])
+                    time.sleep(1 / RATE)
 
 
 def _entries(receiver: Receiver) -> dict[str, list[str]]:
@@ -55,6 +57,18 @@ def _entries(receiver: Receiver) -> dict[str, list[str]]:
         if event["type"] == EntryAdded.ce_type:
             got.setdefault(event["subject"], []).append(event["data"]["entry_id"])
     return got
+
+
+def _difference(got: dict[str, list[str]], added: dict[str, list[str]]) -> str:
+    """Per person: how many were added and arrived, and where the two first differ."""
+    said = []
+    for who, made in added.items():
+        seen = got.get(who, [])
+        first = next((i for i, (a, b) in enumerate(zip(made, seen, strict=False)) if a != b), None)
+        said.append(
+            f"{who[:8]}: added {len(made)}, arrived {len(seen)}, first out of order {first}"
+        )
+    return "; ".join(said)
 
 
 def test_deliveries_survive_the_delivery_component_killed_ten_times(
@@ -91,8 +105,13 @@ def test_deliveries_survive_the_delivery_component_killed_ten_times(
     assert sum(map(len, added.values())) > 50  # the load went on throughout
     in_school = {who.id: added[who.id] for who in staff[:4]}
 
-    wait_for("every entry at the receiver of everything", lambda: _entries(everything) == added,
-             timeout=120)  # fmt: skip
+    try:
+        wait_for("every entry at the receiver of everything",
+                 lambda: _entries(everything) == added, timeout=120)  # fmt: skip
+    except AssertionError:
+        raise
+    except Exception as e:
+        raise AssertionError(f"{e}: {_difference(_entries(everything), added)}") from e
     wait_for("the school's entries at its receiver", lambda: _entries(one_school) == in_school,
              timeout=120)  # fmt: skip
     wait_for("the enrolments at theirs", lambda: {

@@ -108,7 +108,8 @@ def test_failed_deliveries_come_back_later_and_later_with_jitter_up_to_a_cap() -
 @pytest.mark.parametrize(
     "address",
     ["10.1.2.3", "127.0.0.1", "169.254.169.254", "192.168.1.1", "::1", "fe80::1", "::ffff:10.0.0.1",
-     "100.64.0.1", "0.0.0.0", "224.0.0.1"],
+     "100.64.0.1", "0.0.0.0", "224.0.0.1", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1", "::7f00:1",
+     "::ffff:0:7f00:1", "2001::1"],
 )  # fmt: skip
 def test_a_delivery_never_goes_into_the_services_own_network(address: str) -> None:
     assert refusal(address, []) is not None
@@ -125,6 +126,7 @@ def test_an_allowlist_opens_its_networks_and_plain_http_only_there() -> None:
         "ftp://e.org/x",
         "https://u:p@e.org/x",
         "https://e.org/x#top",
+        "https://e.org:0/x",
         "x" * 2001,
         "http://",
     ):

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
 
 from contracts.values import Plain
 from services.subscriptions.domain.addresses import MAX_URL
@@ -79,7 +79,9 @@ class SubscriptionOut(BaseModel):
 
 
 class HistoryIn(_In):
-    since: datetime | None = Field(default=None, description="None: from the first kept event.")
+    since: AwareDatetime | None = Field(
+        default=None, description="None: from the first kept event."
+    )
 
 
 class HistoryRequestOut(BaseModel):
@@ -107,7 +109,7 @@ class Rotated(BaseModel):
 
 
 class ReplayIn(_In):
-    since: datetime
+    since: AwareDatetime
 
 
 class Queued(BaseModel):

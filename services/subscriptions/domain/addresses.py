@@ -3,7 +3,7 @@ link-local, reserved addresses) unless an allowlist names it, so that a subscrip
 cannot make huisacademie reach what only it can reach (SSRF)."""
 
 from collections.abc import Sequence
-from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from urllib.parse import SplitResult, urlsplit
 
 Network = IPv4Network | IPv6Network
@@ -30,18 +30,21 @@ def checked_url(url: str) -> SplitResult:
         raise Refused("the URL may not hold a user name or password")
     if parts.fragment:
         raise Refused("the URL may not have a #fragment")
+    if parts.port == 0:
+        raise Refused("the URL's port may not be 0")
     return parts
 
 
 def refusal(address: str, allowed: Sequence[Network]) -> str | None:
-    """Why a delivery may not go to this resolved address; None: it may."""
-    ip: IPv4Address | IPv6Address = ip_address(address.split("%", 1)[0])
-    if isinstance(ip, IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """Why a delivery may not go to this resolved address; None: it may. The address is
+    not named in the answer: that would let a subscription map the network's names."""
+    ip = _unwrapped(address)
     if any(ip in network for network in allowed):
         return None
     if not ip.is_global or ip.is_multicast:
-        return f"{ip} is inside the service's own network, and no allowlist names it"
+        return "the address is inside the service's own network, and no allowlist names it"
+    if isinstance(ip, IPv6Address) and any(ip in net for net in _TUNNELS):
+        return "the address tunnels to other addresses (NAT64, Teredo, IPv4-compatible)"
     return None
 
 
@@ -51,11 +54,24 @@ def plain_http_refusal(
     """Plain http is for the allowlisted networks only: elsewhere, https."""
     if parts.scheme == "https":
         return None
-    if all(_listed(a, allowed) for a in addresses):
+    if all(any(_unwrapped(a) in network for network in allowed) for a in addresses):
         return None
     return "deliveries outside the allowlisted networks go over https only"
 
 
-def _listed(address: str, allowed: Sequence[Network]) -> bool:
+_TUNNELS = tuple(
+    ip_network(n)
+    for n in ("64:ff9b::/96", "64:ff9b:1::/48", "2001::/32", "::/96", "::ffff:0:0:0/96")
+)
+"""IPv6 prefixes that carry an IPv4 address to reach: refused whatever they embed. (6to4,
+2002::/16, is unwrapped instead; IPv4-mapped addresses too.)"""
+
+
+def _unwrapped(address: str) -> IPv4Address | IPv6Address:
     ip = ip_address(address.split("%", 1)[0])
-    return any(ip in network for network in allowed)
+    if isinstance(ip, IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped
+        if ip.sixtofour is not None:
+            return ip.sixtofour
+    return ip

@@ -87,7 +87,6 @@ CREATE TABLE deliveries (
     key             text NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT now(),
     next_attempt_at timestamptz NOT NULL DEFAULT now(),
-    leased_until    timestamptz,
     attempts        integer NOT NULL DEFAULT 0,
     first_failed_at timestamptz,
     last_status     integer,
@@ -100,8 +99,58 @@ CREATE UNIQUE INDEX deliveries_undelivered_once ON deliveries (subscription_id, 
     WHERE delivered_at IS NULL;
 CREATE INDEX deliveries_queue ON deliveries (subscription_id, key, seq)
     WHERE delivered_at IS NULL;
+
+-- One queue per subscription and key, while it has deliveries waiting: the unit that is
+-- leased, so one delivery of a key is in flight at a time, whatever else is queued.
+CREATE TABLE queues (
+    subscription_id uuid NOT NULL REFERENCES subscriptions ON DELETE CASCADE,
+    key             text NOT NULL,
+    waiting         integer NOT NULL,
+    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    leased_until    timestamptz,
+    lease           uuid,
+    PRIMARY KEY (subscription_id, key)
+);
+CREATE INDEX queues_due ON queues (next_attempt_at);
+CREATE INDEX queues_in_flight ON queues (subscription_id) WHERE lease IS NOT NULL;
+CREATE FUNCTION delivery_queued() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO queues (subscription_id, key, waiting) VALUES (NEW.subscription_id, NEW.key, 1)
+    ON CONFLICT (subscription_id, key) DO UPDATE SET waiting = queues.waiting + 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER delivery_queued AFTER INSERT ON deliveries
+    FOR EACH ROW EXECUTE FUNCTION delivery_queued();
 CREATE INDEX deliveries_log ON deliveries (subscription_id, id DESC);
 CREATE INDEX deliveries_delivered ON deliveries (delivered_at) WHERE delivered_at IS NOT NULL;
+
+-- Who has had (or is to have) events about whom: an erasure reaches each of them, whoever
+-- employs the person by then. Forgotten with the erasure.
+CREATE TABLE recipients (
+    subscription_id uuid NOT NULL REFERENCES subscriptions ON DELETE CASCADE,
+    staff_id        uuid NOT NULL,
+    PRIMARY KEY (staff_id, subscription_id)
+);
+CREATE FUNCTION delivery_recipients() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO recipients (subscription_id, staff_id)
+    SELECT NEW.subscription_id, person
+    FROM events e, unnest(array_append(e.people, e.staff_id)) AS person
+    WHERE e.seq = NEW.seq AND person IS NOT NULL
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER delivery_recipients AFTER INSERT ON deliveries
+    FOR EACH ROW EXECUTE FUNCTION delivery_recipients();
+
+-- The xAPI statements a learning record store was sent, by whom they are about: what an
+-- erasure voids there. Kept beyond the delivery log, until the voiding is delivered.
+CREATE TABLE xapi_sent (
+    subscription_id uuid NOT NULL REFERENCES subscriptions ON DELETE CASCADE,
+    staff_id        uuid NOT NULL,
+    event_id        uuid NOT NULL,
+    PRIMARY KEY (subscription_id, staff_id, event_id)
+);
 
 CREATE TABLE attempts (
     delivery_id bigint NOT NULL REFERENCES deliveries ON DELETE CASCADE,

@@ -15,7 +15,10 @@ class Due:
     """A delivery taken by this instance, with all it needs to be made."""
 
     id: int
+    lease: UUID
+    """Whose the delivery's queue is while it is made: an outcome is recorded only with it."""
     subscription_id: UUID
+    key: str
     url: str
     format: Format
     attempts: int
@@ -28,43 +31,74 @@ class Due:
 @dataclass(frozen=True)
 class Outcome:
     delivery_id: int
+    subscription_id: UUID
+    key: str
+    lease: UUID
     at: datetime
     status: int | None
     error: str | None
     duration_ms: float
     retry_in: timedelta | None
-    """None: delivered (or given up as the subscriber's own refusal); else when to try again."""
+    """None: delivered; else when to try again."""
 
 
+TAKE_LOCK = 7_421_017
+"""One take at a time, across instances: each sees every lease the one before it made."""
 _TAKE = """
-WITH heads AS (
-    SELECT DISTINCT ON (d.subscription_id, d.key) d.id, d.subscription_id, d.next_attempt_at,
-           d.leased_until
-    FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id AND s.status = 'active'
-    WHERE d.delivered_at IS NULL
-    ORDER BY d.subscription_id, d.key, d.seq
-), busy AS (
-    SELECT subscription_id, count(*) AS n FROM heads WHERE leased_until > now()
-    GROUP BY subscription_id
+WITH in_flight AS (
+    SELECT subscription_id, count(*) AS n FROM queues
+    WHERE lease IS NOT NULL AND leased_until > now() GROUP BY subscription_id
 ), due AS (
-    SELECT h.id, row_number() OVER (PARTITION BY h.subscription_id ORDER BY h.next_attempt_at, h.id)
-           + coalesce(b.n, 0) AS place, h.next_attempt_at
-    FROM heads h LEFT JOIN busy b USING (subscription_id)
-    WHERE h.next_attempt_at <= now() AND (h.leased_until IS NULL OR h.leased_until <= now())
-), taken AS (
-    UPDATE deliveries d SET leased_until = now() + $3::interval, attempts = d.attempts + 1
-    FROM (SELECT id FROM due WHERE place <= $2 ORDER BY next_attempt_at, id LIMIT $1) AS chosen
-    WHERE d.id = chosen.id AND d.delivered_at IS NULL
-      AND (d.leased_until IS NULL OR d.leased_until <= now())
-    RETURNING d.*
+    SELECT q.subscription_id, q.key, q.next_attempt_at,
+           row_number() OVER (PARTITION BY q.subscription_id ORDER BY q.next_attempt_at, q.key)
+           + coalesce(f.n, 0) AS place
+    FROM queues q JOIN subscriptions s ON s.id = q.subscription_id AND s.status = 'active'
+    LEFT JOIN in_flight f USING (subscription_id)
+    WHERE q.next_attempt_at <= now() AND (q.lease IS NULL OR q.leased_until <= now())
+), leased AS (
+    UPDATE queues q SET leased_until = now() + $3::interval, lease = gen_random_uuid()
+    FROM (SELECT subscription_id, key FROM due WHERE place <= $2
+          ORDER BY next_attempt_at LIMIT $1) AS chosen
+    WHERE q.subscription_id = chosen.subscription_id AND q.key = chosen.key
+      AND (q.lease IS NULL OR q.leased_until <= now())
+    RETURNING q.subscription_id, q.key, q.lease
+), heads AS (
+    UPDATE deliveries d SET attempts = d.attempts + 1
+    FROM leased l
+    WHERE d.id = (SELECT h.id FROM deliveries h
+                  WHERE h.subscription_id = l.subscription_id AND h.key = l.key
+                    AND h.delivered_at IS NULL ORDER BY h.seq LIMIT 1)
+    RETURNING d.*, l.lease
 )
-SELECT t.id, t.subscription_id, t.attempts, t.voids, s.url, s.format, s.lrs_username,
-       s.lrs_password, e.event_id, e.type, e.source, e.subject, e.time, e.data, e.staff_id,
+SELECT t.id, t.lease, t.subscription_id, t.key, t.attempts, t.voids, s.url, s.format,
+       s.lrs_username, s.lrs_password, e.event_id, e.type, e.source, e.subject, e.time, e.data,
+       e.staff_id,
        ARRAY(SELECT secret FROM secrets k WHERE k.subscription_id = s.id
              AND (k.expires_at IS NULL OR k.expires_at > now()) ORDER BY k.created_at DESC)
            AS secrets
-FROM taken t JOIN subscriptions s ON s.id = t.subscription_id JOIN events e ON e.seq = t.seq
+FROM heads t JOIN subscriptions s ON s.id = t.subscription_id JOIN events e ON e.seq = t.seq
 """
+"""For each due queue of an active subscription whose lease is free, its first delivery:
+at most $2 queues in flight for one subscription, $1 in all, each leased for $3."""
+
+
+SENT_STATEMENTS = """
+WITH made AS (
+    SELECT d.subscription_id, d.voids, e.event_id, e.type, e.staff_id, e.people
+    FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id AND s.format = 'xapi'
+    JOIN events e ON e.seq = d.seq WHERE d.id = $1
+), sent AS (
+    INSERT INTO xapi_sent (subscription_id, staff_id, event_id)
+    SELECT m.subscription_id, person, m.event_id FROM made m, unnest(m.people) AS person
+    WHERE cardinality(m.voids) = 0
+    ON CONFLICT DO NOTHING
+)
+DELETE FROM xapi_sent x USING made m
+WHERE cardinality(m.voids) > 0 AND x.subscription_id = m.subscription_id
+  AND x.staff_id = m.staff_id
+"""
+"""A delivery to a learning record store made: the statements it sent, by person; or, an
+erasure's voiding, the person's statements there forgotten."""
 
 
 class DeliveryStore:
@@ -75,10 +109,13 @@ class DeliveryStore:
         """The deliveries due, each the first undelivered one of its subscription and key,
         leased to this instance: at most `most`, and at most `per_subscription` in flight
         to one subscription."""
-        rows = await self.conn.fetch(_TAKE, most, per_subscription, lease)
+        async with self.conn.transaction():
+            await self.conn.execute("SELECT pg_advisory_xact_lock($1)", TAKE_LOCK)
+            rows = await self.conn.fetch(_TAKE, most, per_subscription, lease)
         return [
             Due(
-                r["id"], r["subscription_id"], r["url"], Format(r["format"]), r["attempts"],
+                r["id"], r["lease"], r["subscription_id"], r["key"], r["url"], Format(r["format"]),
+                r["attempts"],
                 StoredEvent(r["event_id"], r["type"], r["source"], r["subject"], r["time"],
                             r["data"], r["staff_id"]),
                 tuple(r["voids"]), tuple(r["secrets"]),
@@ -89,6 +126,16 @@ class DeliveryStore:
 
     async def record(self, outcome: Outcome) -> None:
         o = outcome
+        async with self.conn.transaction():
+            ours = await self.conn.fetchval(
+                "SELECT 1 FROM queues WHERE subscription_id = $1 AND key = $2 AND lease = $3"
+                " FOR UPDATE",
+                o.subscription_id, o.key, o.lease,
+            )  # fmt: skip
+            if ours:  # else its lease ran out and another attempt has it: that one records
+                await self._record(o)
+
+    async def _record(self, o: Outcome) -> None:
         await self.conn.execute(
             "INSERT INTO attempts (delivery_id, at, status, error, duration_ms)"
             " VALUES ($1, $2, $3, $4, $5)",
@@ -96,17 +143,31 @@ class DeliveryStore:
         )  # fmt: skip
         if o.retry_in is None:
             await self.conn.execute(
-                "UPDATE deliveries SET delivered_at = $2, leased_until = NULL, last_status = $3,"
-                " last_error = NULL WHERE id = $1",
+                "UPDATE deliveries SET delivered_at = $2, last_status = $3, last_error = NULL"
+                " WHERE id = $1",
                 o.delivery_id, o.at, o.status,
             )  # fmt: skip
-        else:
+            await self.conn.execute(SENT_STATEMENTS, o.delivery_id)
             await self.conn.execute(
-                "UPDATE deliveries SET next_attempt_at = $2::timestamptz + $3::interval,"
-                " leased_until = NULL, last_status = $4, last_error = $5,"
-                " first_failed_at = coalesce(first_failed_at, $2)"
-                " WHERE id = $1",
-                o.delivery_id, o.at, o.retry_in, o.status, o.error,
+                "UPDATE queues SET waiting = waiting - 1, lease = NULL, leased_until = NULL,"
+                " next_attempt_at = now() WHERE subscription_id = $1 AND key = $2",
+                o.subscription_id, o.key,
+            )  # fmt: skip
+            await self.conn.execute(
+                "DELETE FROM queues WHERE subscription_id = $1 AND key = $2 AND waiting <= 0",
+                o.subscription_id, o.key,
+            )  # fmt: skip
+        else:
+            retry = o.at + o.retry_in
+            await self.conn.execute(
+                "UPDATE deliveries SET next_attempt_at = $2, last_status = $3, last_error = $4,"
+                " first_failed_at = coalesce(first_failed_at, $5) WHERE id = $1",
+                o.delivery_id, retry, o.status, o.error, o.at,
+            )  # fmt: skip
+            await self.conn.execute(
+                "UPDATE queues SET lease = NULL, leased_until = NULL, next_attempt_at = $3"
+                " WHERE subscription_id = $1 AND key = $2",
+                o.subscription_id, o.key, retry,
             )  # fmt: skip
 
     async def mark_failing(self, after: timedelta) -> list[tuple[UUID, str]]:

@@ -70,9 +70,10 @@ class EventStore:
             )
         return seq
 
-    async def erase(self, staff_id: UUID, erasure_seq: int) -> None:
-        """The person's earlier events are kept no more for replays; a learning record store
-        that got statements about them gets their voiding with the erasure."""
+    async def erase(self, staff_id: UUID, erasure_seq: int, key: str) -> None:
+        """The person's events are replayed no more, and later ones are not kept; the
+        erasure reaches every subscription that had events about them, and a learning
+        record store gets the voiding of every statement it was sent about them."""
         await self.conn.execute(
             "INSERT INTO erased_staff (staff_id) VALUES ($1) ON CONFLICT DO NOTHING", staff_id
         )
@@ -82,10 +83,20 @@ class EventStore:
             erasure_seq,
         )
         await self.conn.execute(
+            "INSERT INTO deliveries (subscription_id, seq, key)"
+            " SELECT subscription_id, $2, $3 FROM recipients WHERE staff_id = $1"
+            " ORDER BY subscription_id ON CONFLICT DO NOTHING",
+            staff_id, erasure_seq, key,
+        )  # fmt: skip
+        await self.conn.execute(
             "UPDATE deliveries d SET voids = ARRAY("
-            "   SELECT DISTINCT e.event_id FROM deliveries made JOIN events e ON e.seq = made.seq"
-            "   WHERE made.subscription_id = d.subscription_id AND $1 = ANY(e.people)"
-            "     AND made.seq < d.seq)"
+            "   SELECT event_id FROM xapi_sent x"
+            "   WHERE x.subscription_id = d.subscription_id AND x.staff_id = $1"
+            "   UNION SELECT e.event_id"
+            "   FROM deliveries waiting JOIN events e ON e.seq = waiting.seq"
+            "   WHERE waiting.subscription_id = d.subscription_id AND waiting.delivered_at IS NULL"
+            "     AND $1 = ANY(e.people) AND waiting.seq < d.seq)"
             " FROM subscriptions s WHERE d.seq = $2 AND s.id = d.subscription_id AND s.format = $3",
             staff_id, erasure_seq, Format.XAPI.value,
         )  # fmt: skip
+        await self.conn.execute("DELETE FROM recipients WHERE staff_id = $1", staff_id)

@@ -54,10 +54,12 @@ def _subscription(row: object) -> Subscription:
 
 REACHES = (
     "s.board_id = e.board_id AND e.type = ANY(s.event_types)"
-    " AND (cardinality(s.schools) = 0 OR cardinality(e.schools) = 0 OR s.schools && e.schools)"
+    " AND (cardinality(s.schools) = 0 OR s.schools && e.schools"
+    "      OR (cardinality(e.schools) = 0 AND e.staff_id IS NULL AND cardinality(e.people) = 0))"
 )
 """Whether subscription s sees event e: never another board's; of its own board, the types
-it asked for, concerning its schools (none named: all) or the board as a whole."""
+it asked for, concerning its schools (none named: all), or about no one person and no
+school (the board's offerings, say)."""
 HISTORY_LOCK = 7_421_016
 """Taken shared by every fan-out of events, alone by what queues history: a backfill sees
 every event committed before it, and every later fan-out sees its subscription."""
@@ -104,10 +106,19 @@ class Store:
         description: str,
         lrs: tuple[str, str] | None,
     ) -> None:
+        # A new address, types or schools: the consent to history given for the old ones
+        # does not carry over (a replay goes back no further than now), and a learning
+        # record store's credentials go to no other address than theirs.
         await self.conn.execute(
-            "UPDATE subscriptions SET url = $2, event_types = $3, schools = $4, description = $5,"
-            " lrs_username = coalesce($6, lrs_username), lrs_password = coalesce($7, lrs_password),"
-            " updated_at = now() WHERE id = $1",
+            "UPDATE subscriptions SET"
+            " history_from = CASE WHEN (url, event_types, schools) = ($2, $3, $4)"
+            "                THEN history_from ELSE now() END,"
+            " lrs_username = CASE WHEN $6::text IS NOT NULL THEN $6 WHEN url = $2"
+            "                THEN lrs_username END,"
+            " lrs_password = CASE WHEN $7::text IS NOT NULL THEN $7 WHEN url = $2"
+            "                THEN lrs_password END,"
+            " url = $2, event_types = $3, schools = $4, description = $5, updated_at = now()"
+            " WHERE id = $1",
             subscription_id, url, sorted(event_types), sorted(schools), description,
             *(lrs or (None, None)),
         )  # fmt: skip
@@ -124,6 +135,10 @@ class Store:
             await self.conn.execute(
                 "UPDATE deliveries SET next_attempt_at = now(), first_failed_at = NULL"
                 " WHERE subscription_id = $1 AND delivered_at IS NULL",
+                subscription_id,
+            )
+            await self.conn.execute(
+                "UPDATE queues SET next_attempt_at = now() WHERE subscription_id = $1",
                 subscription_id,
             )
 
