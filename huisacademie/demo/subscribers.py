@@ -5,6 +5,7 @@ both subscribed for the demo board before the scenario plays, both read back aft
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from huisacademie.stack.processes import start_process, stop_process, wait_for_p
 RECEIVER_PROCESS = "webhook-receiver"
 EXAMPLE = repo_root() / "docs" / "examples" / "webhook_receiver.py"
 Say = Callable[[str], None]
+Kind = Callable[[dict[str, Any]], str]
 
 
 @dataclass(frozen=True)
@@ -66,27 +68,38 @@ def subscribe(call: Client, w: World, subs: Subscribers, say: Say) -> datetime:
 def report(call: Client, subs: Subscribers, since: datetime, say: Say) -> dict[str, Any]:
     """What the receiver and the LRS got of this run, once the completions are there."""
 
-    def completions(made: list[dict[str, Any]], says: Callable[[dict[str, Any]], bool]) -> Any:
-        return made if sum(map(says, made)) >= 3 else None
+    def all_there(made: list[dict[str, Any]], kind: Kind, erased: str) -> Any:
+        kinds = Counter(map(kind, made))  # the completions, and the erasure at the end
+        return made if kinds["completed"] >= 3 and kinds[erased] else None
 
-    events = wait_for("the webhook receiver to get the completions", lambda: completions(
-        _received(subs), lambda e: str(e["type"]).endswith(".completed.v2")
+    events = wait_for("the webhook receiver to get the completions and the erasure", lambda: (
+        all_there(_received(subs), _type, "person_erased")
     ), timeout=60)  # fmt: skip
-    statements = wait_for("the learning record store to hold them", lambda: completions(
-        _statements(subs, since), lambda s: str(s["verb"]["id"]).endswith("/completed")
+    statements = wait_for("the learning record store to hold them and the voiding", lambda: (
+        all_there(_statements(subs, since), _verb, "voided")
     ), timeout=60)  # fmt: skip
     say("")
+    kinds = Counter(map(_type, events))
     say(f"Webhooks: {len(events)} events verified by docs/examples/webhook_receiver.py"
         f" (what it printed: {subs.received})")  # fmt: skip
-    for event in events[:3]:
-        say(f"  {event['type']}  about {event['subject']}")
+    say("  " + ", ".join(f"{n} {kind}" for kind, n in kinds.most_common()))
+    verbs = Counter(map(_verb, statements))
     say(f"xAPI: {len(statements)} statements in the LRS, read back from {subs.lrs}statements"
         f" (user {USERNAME}, password in .local/lrs-access/passwords.json)")  # fmt: skip
+    say("  " + ", ".join(f"{n} {verb}" for verb, n in verbs.most_common()))
     for s in [s for s in statements if "result" in s][:3]:
         name = s["object"].get("definition", {}).get("name", {}).get("nl-NL", s["object"]["id"])
         who, verb = s["actor"]["account"]["name"][:8], s["verb"]["display"]["en-US"]
         say(f"  {who}… {verb} {name} {s['result'].get('duration', '')}")
     return {"webhook_events": events, "statements": statements}
+
+
+def _type(event: dict[str, Any]) -> str:
+    return str(event["type"]).split(".")[-2]
+
+
+def _verb(statement: dict[str, Any]) -> str:
+    return str(statement["verb"]["id"]).rsplit("/", 1)[-1]
 
 
 def _received(subs: Subscribers) -> list[dict[str, Any]]:

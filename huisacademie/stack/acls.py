@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from confluent_kafka import KafkaException
 from confluent_kafka.admin import (
     AclBinding,
     AclBindingFilter,
@@ -22,6 +23,7 @@ from confluent_kafka.admin import (
     ResourceType,
     ScramCredentialInfo,
     ScramMechanism,
+    UserScramCredentialAlteration,
     UserScramCredentialUpsertion,
 )
 
@@ -120,6 +122,27 @@ def grant(admin: AdminClient, grants: Iterable[Grant]) -> None:
     bindings = [b for g in grants for b in g.bindings()]
     for future in admin.create_acls(bindings, request_timeout=TIMEOUT_S).values():
         future.result()
+
+
+def ensure_credentials(admin: AdminClient, passwords: Mapping[str, str]) -> list[str]:
+    """A SCRAM credential for each principal that has none yet (a service added since the
+    broker's storage was formatted with the others'); returns the ones made."""
+    missing = []
+    described = admin.describe_user_scram_credentials(list(passwords), request_timeout=TIMEOUT_S)
+    assert isinstance(described, dict)  # one future per user named
+    for name, future in described.items():
+        try:
+            future.result()
+        except KafkaException:
+            missing.append(name)
+    info = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192)
+    upserts: list[UserScramCredentialAlteration] = [
+        UserScramCredentialUpsertion(n, info, passwords[n].encode()) for n in missing
+    ]
+    if upserts:
+        for done in admin.alter_user_scram_credentials(upserts, request_timeout=TIMEOUT_S).values():
+            done.result()
+    return missing
 
 
 def add_subscriber(admin: AdminClient, name: str, password: str, topics: Iterable[str]) -> None:

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from huisacademie.stack.acls import Grant, admin_client, grant, service_grants
+from huisacademie.stack.acls import Grant, admin_client, ensure_credentials, grant, service_grants
 from huisacademie.stack.jars import ensure_kafka_jars, log4j2_config
 from huisacademie.stack.kafka_access import OPERATOR, KafkaAccess, kafka_access
 from huisacademie.stack.layout import StackError, StackLayout
@@ -162,7 +162,9 @@ def start_kafka(layout: StackLayout, topics: Sequence[tuple[str, int]]) -> None:
         wait_for_port("127.0.0.1", layout.kafka_port, max(1.0, deadline - time.monotonic()))
         alive = lambda: process_status(KAFKA_PROCESS, layout)  # noqa: E731
         ensure_topics(layout, topics, deadline, alive, operator)
-        grant(admin_client(layout.kafka_bootstrap, operator), _service_grants())
+        admin = admin_client(layout.kafka_bootstrap, operator)
+        ensure_credentials(admin, access.service_passwords())
+        grant(admin, _service_grants())
     except StackError as exc:
         raise StackError(f"Kafka did not become ready: {exc}; see {log}") from exc
 

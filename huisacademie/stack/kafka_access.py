@@ -60,6 +60,10 @@ class KafkaAccess:
             "ssl.truststore.location": own.ca_file,
         }
 
+    def service_passwords(self) -> dict[str, str]:
+        """Each service principal's password (not the operator's: the brokers' own)."""
+        return {name: self.credentials(name).password for name in SERVICES}
+
     def scram_arguments(self) -> list[str]:
         """`kafka-storage format` arguments that create every principal's SCRAM credential."""
         return [
