@@ -38,10 +38,7 @@ def test_enrolment_attendance_and_completion_become_one_statement_each_and_erasu
     assert made["secret"] is None
     teacher = board.staff(people)
     enrollment = board.enrol(endpoints, teacher)
-    ok(httpx.post(
-        f"{endpoints.enrollment}/enrollments/{enrollment}/attendance",
-        json={"session_id": board.session_id, "attended": True}, headers=board.academy.headers,
-    ))  # fmt: skip
+    board.attend(endpoints, enrollment)  # the one session: which completes the offering
     held = wait_for("three statements in the LRS", lambda: (
         s if len(s := statements(lrs, registration=enrollment)) == 3 else None
     ), timeout=60)  # fmt: skip

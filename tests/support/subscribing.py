@@ -64,6 +64,13 @@ class Board:
         ))  # fmt: skip
         return str(made["enrollment_id"])
 
+    def attend(self, endpoints: Endpoints, enrollment_id: str) -> None:
+        """The academy records attendance of the offering's one session."""
+        ok(httpx.post(
+            f"{endpoints.enrollment}/enrollments/{enrollment_id}/attendance",
+            json={"session_id": self.session_id, "attended": True}, headers=self.academy.headers,
+        ))  # fmt: skip
+
     def complete(self, endpoints: Endpoints, enrollment_id: str, **body: Any) -> None:
         ok(httpx.post(
             f"{endpoints.enrollment}/enrollments/{enrollment_id}/complete",
