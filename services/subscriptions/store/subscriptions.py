@@ -141,6 +141,7 @@ class Store:
                 "UPDATE queues SET next_attempt_at = now() WHERE subscription_id = $1",
                 subscription_id,
             )
+            await self.conn.execute("SELECT pg_notify('deliveries_queued', '')")  # at once
 
     async def delete(self, subscription_id: UUID) -> None:
         await self.conn.execute("DELETE FROM subscriptions WHERE id = $1", subscription_id)
