@@ -23,9 +23,9 @@ from services.subscriptions.domain.retries import next_try
 from services.subscriptions.sending import Answer, Sender
 from services.subscriptions.store import DeliveryStore, Store
 from services.subscriptions.store.deliveries import Due, Outcome
+from services.subscriptions.store.subscriptions import QUEUED
 
 log = get_logger(__name__)
-CHANNEL = "deliveries_queued"
 
 
 async def deliver(database: Database[Store], directory: Directory, _: ServiceSettings) -> None:
@@ -52,7 +52,7 @@ class Worker:
 
     async def run(self) -> None:
         async with self._database.pool.acquire() as listening:
-            await listening.add_listener(CHANNEL, self._woken)
+            await listening.add_listener(QUEUED, self._woken)
             try:
                 while True:
                     self._wake.clear()  # before taking: a wake-up while taking is kept
@@ -63,7 +63,7 @@ class Worker:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=1.0)
             finally:
-                await listening.remove_listener(CHANNEL, self._woken)
+                await listening.remove_listener(QUEUED, self._woken)
                 for task in self._in_flight:
                     task.cancel()
                 await asyncio.gather(*self._in_flight, return_exceptions=True)

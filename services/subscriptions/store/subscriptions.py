@@ -60,6 +60,8 @@ REACHES = (
 """Whether subscription s sees event e: never another board's; of its own board, the types
 it asked for, concerning its schools (none named: all), or about no one person and no
 school (the board's offerings, say)."""
+QUEUED = "deliveries_queued"
+"""The channel that wakes the delivery workers (the deliveries' insert trigger notifies it)."""
 HISTORY_LOCK = 7_421_016
 """Taken shared by every fan-out of events, alone by what queues history: a backfill sees
 every event committed before it, and every later fan-out sees its subscription."""
@@ -141,7 +143,7 @@ class Store:
                 "UPDATE queues SET next_attempt_at = now() WHERE subscription_id = $1",
                 subscription_id,
             )
-            await self.conn.execute("SELECT pg_notify('deliveries_queued', '')")  # at once
+            await self.conn.execute("SELECT pg_notify($1, '')", QUEUED)  # at once
 
     async def delete(self, subscription_id: UUID) -> None:
         await self.conn.execute("DELETE FROM subscriptions WHERE id = $1", subscription_id)
