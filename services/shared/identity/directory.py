@@ -78,7 +78,7 @@ class Directory:
                 subject,
             )
             if row is not None:
-                p = _person(row)
+                p = self._people.put(row["staff_id"], _person(row))  # what they do next needs it
                 return self._principals.put(
                     (issuer, subject),
                     Principal(issuer, subject, p.name, p.board_id, p.roles, p.staff_id,
