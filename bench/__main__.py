@@ -203,10 +203,11 @@ async def _services(
         burst_p99_ms=lat["p99"],
     )
     figures.update(setup_figures("e2e", setup) | setup_figures("burst", burst_setup))
-    n, steady = SIZES["webhooks"], SIZES["webhooks_steady"]
-    say(f"webhooks: a backlog of {n:,}, then {steady:,} at {WEBHOOK_RATE:.0f}/s, to one subscriber")
+    backlog, steady = SIZES["webhooks"], SIZES["webhooks_steady"]
+    say(f"webhooks: a backlog of {backlog:,}, then {steady:,} at {WEBHOOK_RATE:.0f}/s, to one"
+        " subscriber")  # fmt: skip
     delivered = await webhooks.deliveries(
-        running, people, backlog=n, rate=WEBHOOK_RATE, steady=steady
+        running, people, backlog=backlog, rate=WEBHOOK_RATE, steady=steady
     )
     hooks, rate_row, latency_row = webhooks.figures_and_row(delivered)
     say(f"webhooks: {hooks}")
