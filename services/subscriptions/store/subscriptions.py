@@ -1,6 +1,5 @@
 """Subscriptions, their secrets, and the requests for history with their consent."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -212,9 +211,3 @@ class Store:
             subscription.id, since, history_only,
         )  # fmt: skip
         return int(status.rsplit(" ", 1)[1])
-
-    async def erased_people(self, staff_ids: Sequence[UUID]) -> set[UUID]:
-        rows = await self.conn.fetch(
-            "SELECT DISTINCT staff_id FROM events WHERE erased AND staff_id = ANY($1)", staff_ids
-        )
-        return {r["staff_id"] for r in rows}
