@@ -84,6 +84,8 @@ class SubscriptionCommands:
             current = found(
                 await unit.store.get(subscription_id, lock=True), "no such subscription"
             )
+            if current.status == status:
+                return current  # resuming an active one does not restart its failing clock
             if current.status == "awaiting_consent":
                 raise Conflict(
                     "it waits for the privacy officer's consent to its history, which goes out"

@@ -116,9 +116,12 @@ class Sender:
             return xapi.voiding(event.event_id, event.time, ids, self.public_url)
         data = event_type_for(event.type).model_validate_json(event.data)
         accounts = {who: await self._account(who) for who in xapi.about(data)}
-        return xapi.statements(
+        made = xapi.statements(
             event.event_id, event.time, data, accounts.__getitem__, self.public_url
         )
+        # none about someone erased since (an auditor of an audit that names them, say)
+        gone = {str(xapi.statement_id(event.event_id, who)) for who in due.erased}
+        return [s for s in made if s["id"] not in gone]
 
     async def _account(self, staff_id: UUID) -> xapi.Account:
         """The person's account on their board's identity provider; where the directory

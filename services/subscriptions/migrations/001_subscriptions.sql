@@ -137,6 +137,7 @@ BEGIN
     SELECT NEW.subscription_id, person
     FROM events e, unnest(array_append(e.people, e.staff_id)) AS person
     WHERE e.seq = NEW.seq AND person IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM erased_staff x WHERE x.staff_id = person)
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$;

@@ -8,6 +8,7 @@ from uuid import UUID
 from services.shared.db import Connection
 from services.subscriptions.domain.documents import StoredEvent
 from services.subscriptions.domain.wanted import Format
+from services.subscriptions.store.subscriptions import HISTORY_LOCK
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Due:
     attempts: int
     event: StoredEvent
     voids: tuple[UUID, ...]
+    erased: frozenset[UUID]
+    """People the event names who were erased since: no statement is made about them."""
     secrets: tuple[str, ...]
     lrs: tuple[str, str] | None
 
@@ -49,7 +52,7 @@ WITH in_flight AS (
     SELECT subscription_id, count(*) AS n FROM queues
     WHERE lease IS NOT NULL AND leased_until > now() GROUP BY subscription_id
 ), due AS (
-    SELECT q.subscription_id, q.key, q.next_attempt_at,
+    SELECT q.subscription_id, q.key, q.next_attempt_at, q.lease,
            row_number() OVER (PARTITION BY q.subscription_id ORDER BY q.next_attempt_at, q.key)
            + coalesce(f.n, 0) AS place
     FROM queues q JOIN subscriptions s ON s.id = q.subscription_id AND s.status = 'active'
@@ -57,10 +60,12 @@ WITH in_flight AS (
     WHERE q.next_attempt_at <= now() AND (q.lease IS NULL OR q.leased_until <= now())
 ), leased AS (
     UPDATE queues q SET leased_until = now() + $3::interval, lease = gen_random_uuid()
-    FROM (SELECT subscription_id, key FROM due WHERE place <= $2
+    FROM (SELECT subscription_id, key, lease FROM due WHERE place <= $2
           ORDER BY next_attempt_at LIMIT $1) AS chosen
     WHERE q.subscription_id = chosen.subscription_id AND q.key = chosen.key
-      AND (q.lease IS NULL OR q.leased_until <= now())
+      -- as this statement saw it: a queue an outcome was recorded on meanwhile is left
+      -- for the next take (whose snapshot sees that outcome)
+      AND q.lease IS NOT DISTINCT FROM chosen.lease AND q.next_attempt_at <= now()
     RETURNING q.subscription_id, q.key, q.lease
 ), heads AS (
     UPDATE deliveries d SET attempts = d.attempts + 1
@@ -68,11 +73,13 @@ WITH in_flight AS (
     WHERE d.id = (SELECT h.id FROM deliveries h
                   WHERE h.subscription_id = l.subscription_id AND h.key = l.key
                     AND h.delivered_at IS NULL ORDER BY h.seq LIMIT 1)
+      AND d.delivered_at IS NULL
     RETURNING d.*, l.lease
 )
 SELECT t.id, t.lease, t.subscription_id, t.key, t.attempts, t.voids, s.url, s.format,
        s.lrs_username, s.lrs_password, e.event_id, e.type, e.source, e.subject, e.time, e.data,
-       e.staff_id,
+       e.staff_id, ARRAY(SELECT x.staff_id FROM erased_staff x WHERE x.staff_id = ANY(e.people))
+           AS erased,
        ARRAY(SELECT secret FROM secrets k WHERE k.subscription_id = s.id
              AND (k.expires_at IS NULL OR k.expires_at > now()) ORDER BY k.created_at DESC)
            AS secrets
@@ -95,7 +102,7 @@ WITH made AS (
 )
 DELETE FROM xapi_sent x USING made m
 WHERE cardinality(m.voids) > 0 AND x.subscription_id = m.subscription_id
-  AND x.staff_id = m.staff_id
+  AND x.staff_id = m.staff_id AND x.event_id = ANY(m.voids)
 """
 """A delivery to a learning record store made: the statements it sent, by person; or, an
 erasure's voiding, the person's statements there forgotten."""
@@ -118,7 +125,7 @@ class DeliveryStore:
                 r["attempts"],
                 StoredEvent(r["event_id"], r["type"], r["source"], r["subject"], r["time"],
                             r["data"], r["staff_id"]),
-                tuple(r["voids"]), tuple(r["secrets"]),
+                tuple(r["voids"]), frozenset(r["erased"]), tuple(r["secrets"]),
                 (r["lrs_username"], r["lrs_password"]) if r["lrs_username"] is not None else None,
             )
             for r in rows
@@ -142,11 +149,13 @@ class DeliveryStore:
             o.delivery_id, o.at, o.status, o.error, o.duration_ms,
         )  # fmt: skip
         if o.retry_in is None:
-            await self.conn.execute(
+            made = await self.conn.execute(
                 "UPDATE deliveries SET delivered_at = $2, last_status = $3, last_error = NULL"
-                " WHERE id = $1",
+                " WHERE id = $1 AND delivered_at IS NULL",
                 o.delivery_id, o.at, o.status,
             )  # fmt: skip
+            if made != "UPDATE 1":  # recorded already: counted once
+                return
             await self.conn.execute(SENT_STATEMENTS, o.delivery_id)
             await self.conn.execute(
                 "UPDATE queues SET waiting = waiting - 1, lease = NULL, leased_until = NULL,"
@@ -190,6 +199,9 @@ class DeliveryStore:
     async def sweep(self, log_kept: timedelta, history_kept: timedelta) -> tuple[int, int]:
         """Delivered deliveries (and their attempts) past the log's time, and events past
         the history's time or erased, that nothing waits to deliver, are deleted."""
+        # Not while history is queued: a delivery inserted for an old event meanwhile
+        # would go with the event.
+        await self.conn.execute("SELECT pg_advisory_xact_lock_shared($1)", HISTORY_LOCK)
         log = await self.conn.execute(
             "DELETE FROM deliveries WHERE delivered_at < now() - $1::interval", log_kept
         )
