@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, Field
 from contracts import topics
 from contracts.event import Event
 from contracts.personal import WrittenReason
-from contracts.values import EMPLOYER_DESCRIPTION, Employer, Hours, OfferingSnapshot, Text
+from contracts.values import Employed, Employer, Hours, OfferingSnapshot, Text
 
 
 class _EnrollmentEvent(Event):
@@ -22,7 +22,7 @@ class _EnrollmentEvent(Event):
         " links to a name and a sign-in."
     )
     offering: OfferingSnapshot
-    employer: Employer | None = Field(default=None, description=EMPLOYER_DESCRIPTION)
+    employer: Employed = None
 
     def key(self) -> str:
         return str(self.staff_id)
@@ -155,7 +155,7 @@ class ProgrammeCompleted(Event):
     title: Text
     offering_ids: tuple[UUID, ...]
     completed_on: date
-    employer: Employer | None = Field(default=None, description=EMPLOYER_DESCRIPTION)
+    employer: Employed = None
 
     def key(self) -> str:
         return str(self.staff_id)

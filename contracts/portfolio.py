@@ -19,9 +19,8 @@ from contracts.personal import (
     WrittenTitle,
 )
 from contracts.values import (
-    EMPLOYER_DESCRIPTION,
     Domains,
-    Employer,
+    Employed,
     GoalTags,
     Hours,
     Plain,
@@ -35,7 +34,7 @@ class _PortfolioEvent(Event):
     topic: ClassVar[str] = topics.PORTFOLIO
     staff_id: UUID
     entry_id: UUID = Field(description="The portfolio entry it is about or adds.")
-    employer: Employer | None = Field(default=None, description=EMPLOYER_DESCRIPTION)
+    employer: Employed = None
 
     def key(self) -> str:
         return str(self.staff_id)
@@ -164,7 +163,7 @@ class PlanSet(Event):
     staff_id: UUID
     school_year: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$", examples=["2026-2027"])
     goals: tuple[PlanGoal, ...] = Field(max_length=20)
-    employer: Employer | None = Field(default=None, description=EMPLOYER_DESCRIPTION)
+    employer: Employed = None
 
     def key(self) -> str:
         return str(self.staff_id)

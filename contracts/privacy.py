@@ -5,11 +5,9 @@ from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import Field
-
 from contracts import topics
 from contracts.event import Event
-from contracts.values import EMPLOYER_DESCRIPTION, Employer
+from contracts.values import Employed
 
 
 class PersonErased(Event):
@@ -22,7 +20,7 @@ class PersonErased(Event):
     topic: ClassVar[str] = topics.ERASURES
     staff_id: UUID
     erased_at: datetime
-    employer: Employer | None = Field(default=None, description=EMPLOYER_DESCRIPTION)
+    employer: Employed = None
 
     def key(self) -> str:
         return str(self.staff_id)

@@ -40,11 +40,15 @@ class Employer(Value):
     school_ids: tuple[UUID, ...] = Field(default=(), max_length=50, description="Where they work.")
 
 
-EMPLOYER_DESCRIPTION = (
-    "The board that employs the person this event is about, and their schools, from the"
-    " directory when the event was made. Absent on events made before it was added, and"
-    " about people the directory does not know."
-)
+Employed = Annotated[
+    Employer | None,
+    Field(
+        description="The board that employs the person this event is about, and their"
+        " schools, from the directory when the event was made. Absent on events made before"
+        " it was added, and about people the directory does not know."
+    ),
+]
+"""An event's `employer` field (default None): which board the event belongs to."""
 
 
 class OfferingKind(StrEnum):

@@ -133,6 +133,11 @@ class Runtime(Generic[S]):
         return self._gate
 
     @property
+    def _directory(self) -> Directory | None:
+        """The directory, where one is configured: events name their person's employer."""
+        return self._gate.directory if self._gate is not None else None
+
+    @property
     def relay(self) -> OutboxRelay:
         if self._relay is None:
             raise NotReady(f"{self.definition.name} is starting: its database is not reached yet")
@@ -146,8 +151,7 @@ class Runtime(Generic[S]):
             await _until_done("keystore", self._open_keystore, self._waiting)
         if settings.directory_database_url is not None:
             await _until_done("directory", self._open_directory, self._waiting)
-        directory = self._gate.directory if self._gate is not None else None
-        self._database = self.definition.database(self.pool, self._sealer, directory)
+        self._database = self.definition.database(self.pool, self._sealer, self._directory)
         self.consumers = [self._subscribe(s) for s in self.definition.subscriptions]
         self._relay = OutboxRelay(
             self.pool,
@@ -175,9 +179,8 @@ class Runtime(Generic[S]):
             await asyncio.sleep(job.every_s(self.settings))
 
     def _subscribe(self, subscription: Subscription) -> EventConsumer:
-        directory = self._gate.directory if self._gate is not None else None
         consumer = self.definition.consumer(
-            subscription, self.pool, self.broker, self.settings, self._sealer, directory
+            subscription, self.pool, self.broker, self.settings, self._sealer, self._directory
         )
         consumer.subscribe(*subscription.topics)
         return consumer

@@ -59,6 +59,8 @@ class Transaction(Generic[S]):
         self._store = store
         self._events: list[Event] = []
         self._applied: list[Envelope[Event]] = []
+        self._envelopes: dict[int, Envelope[Event]] = {}
+        """The envelopes applied, by their event's identity (what a handler is given)."""
 
     @property
     def store(self) -> S:
@@ -82,14 +84,15 @@ class Transaction(Generic[S]):
         fresh = {r["event_id"] for r in rows}
         claimed = [e for e in envelopes if e.id in fresh]
         self._applied.extend(claimed)
+        self._envelopes.update((id(e.data), e) for e in claimed)
         return claimed
 
     def envelope(self, event: Event) -> Envelope[Event]:
         """The envelope (id, source, time) of an event this unit applies."""
-        for envelope in self._applied:
-            if envelope.data is event:
-                return envelope
-        raise LookupError("not an event this unit of work applies")
+        envelope = self._envelopes.get(id(event))
+        if envelope is None or envelope.data is not event:
+            raise LookupError("not an event this unit of work applies")
+        return envelope
 
     async def _flush(self, database: "Database[S]") -> None:
         events: Sequence[Event] = self._events

@@ -19,6 +19,7 @@ from services.subscriptions.store.events import Read
 
 async def fan_out(unit: UnitOfWork[Store], events: Sequence[Event]) -> None:
     store = EventStore(unit.store.conn)
+    await store.share_history()
     for event in events:
         found = ownership.owner(event)
         owner = await store.owner_of(found) if isinstance(found, tuple) else found

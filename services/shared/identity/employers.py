@@ -17,11 +17,9 @@ class People(Protocol):
 async def stamp(events: Sequence[Event], directory: People) -> list[Event]:
     """The events, each with an `employer` field given its person's board and schools where
     the directory knows them; events that name one already, or have no such field, as is."""
-    wanted = {e.employee() for e in events if _unnamed(e)}
-    wanted.discard(None)
+    wanted = {who for e in events if _unnamed(e) and (who := e.employee()) is not None}
     employers: dict[UUID, Employer] = {}
     for staff_id in wanted:
-        assert staff_id is not None
         person = await directory.person(staff_id)
         if person is not None:
             employers[staff_id] = Employer(

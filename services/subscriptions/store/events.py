@@ -32,18 +32,26 @@ class EventStore:
         )  # fmt: skip
         return None if row is None else Owner(row["board_id"], frozenset(row["schools"]))
 
+    async def share_history(self) -> None:
+        """Held by every fan-out, once per transaction: what queues history (alone) waits
+        for those under way, and every later fan-out sees its subscription."""
+        await self.conn.execute("SELECT pg_advisory_xact_lock_shared($1)", HISTORY_LOCK)
+
     async def learn(self, known: Iterable[tuple[Ref, Owner]]) -> None:
+        rows = [(kind.value, id_, o.board_id, sorted(o.schools)) for (kind, id_), o in known]
+        if not rows:  # most events teach nothing: no round trip
+            return
         await self.conn.executemany(
             "INSERT INTO known_owners (kind, id, board_id, schools) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT (kind, id) DO UPDATE SET board_id = excluded.board_id,"
             " schools = excluded.schools",
-            [(kind.value, id_, o.board_id, sorted(o.schools)) for (kind, id_), o in known],
+            rows,
         )
 
     async def fan_out(self, read: Read) -> int | None:
         """Keep the event and queue it for every subscription it reaches; its sequence
-        number, or None if it was kept already (or is about someone erased)."""
-        await self.conn.execute("SELECT pg_advisory_xact_lock_shared($1)", HISTORY_LOCK)
+        number, or None if it was kept already (or is about someone erased). The caller
+        holds `share_history`."""
         env, owner = read.envelope, read.owner
         subject = env.data.data_subject()
         if (
