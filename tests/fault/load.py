@@ -28,6 +28,7 @@ import httpx
 from huisacademie.demo.scenario import sessions
 from services.enrollment.domain import enrollments
 from services.shared.clock import dutch_today
+from services.shared.failures import Failure, classify
 from tests.support.people import Caller, People
 
 RETRYABLE = {502, 503, 504}
@@ -172,8 +173,9 @@ class Load:
             try:
                 await asyncio.to_thread(self._people.place, staff_id, self.board, self.school)
                 return staff_id
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                if time.monotonic() > deadline:
+            except Exception as e:
+                away = classify(e) is Failure.OUTAGE or isinstance(e, asyncpg.PostgresError)
+                if not away or time.monotonic() > deadline:
                     raise
                 await asyncio.sleep(0.5)
 

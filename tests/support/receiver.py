@@ -34,6 +34,8 @@ class Receiver:
     arrivals: list[Arrival] = field(default_factory=list)
     refused: int = 0
     """Deliveries whose signature did not verify (never expected)."""
+    cut_off: int = 0
+    """Requests whose body ended before its length (the sender killed while sending)."""
     attempts: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -68,6 +70,11 @@ class Receiver:
         headers = {k.lower(): v for k, v in handler.headers.items()}
         with self._lock:
             self.attempts += 1
+            if len(body) < int(headers.get("content-length", "0")):
+                # The sender was gone before its body was (killed mid-request): nothing
+                # arrived, and nobody is left to answer.
+                self.cut_off += 1
+                return
             mode = self.mode
         if mode == "hang":
             time.sleep(30)  # longer than the delivery timeout: the sender gives up
