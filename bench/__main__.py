@@ -32,7 +32,6 @@ if SMOKE:
     }  # fmt: skip
 WEBHOOK_RATE = 50.0
 RATE = 200.0
-CONNECT_POLL_S = 0.2
 Rows = list[tuple[str, str, str]]
 
 
@@ -54,7 +53,7 @@ async def ingest(figures: dict[str, Any], rows: Rows) -> None:
     tool = round(projection.consumer_performance_rate(stack.BOOTSTRAP, ENROLLMENTS, n), 1)
     say(f"ConsumerPerformance: {tool:,.0f}/s")
     url = await stack.fresh_database("bench_portfolio")
-    ours = per_s(n, await projection.projection_seconds(stack.BOOTSTRAP, url, n))  # first to last
+    ours = await projection.projection_rate(stack.BOOTSTRAP, url, n)  # first commit to last
     say(f"portfolio projection: {ours:,.0f}/s")
     connect = await _connect_rate(n)
     say(f"Kafka Connect JDBC sink: {connect:,.0f}/s")
@@ -94,12 +93,8 @@ async def _connect_rate(n: int) -> float:
     url = await stack.fresh_database("bench_connect")
     workdir = stack.LAYOUT.root / "connect"
     workdir.mkdir(parents=True, exist_ok=True)
-    _, span = await connect.connect_sink_rate(
-        stack.BOOTSTRAP, topic, url, n, workdir, poll_interval=CONNECT_POLL_S
-    )
-    # The row count is polled: at the smoke sizes every row lands within one poll (a span
-    # of 0), so the span is taken as at least one interval (a lower bound on the rate).
-    return round(n / max(span, CONNECT_POLL_S), 1)
+    _, span = await connect.connect_sink_rate(stack.BOOTSTRAP, topic, url, n, workdir)
+    return round(n / max(span, 1e-3), 1)
 
 
 async def relay(figures: dict[str, Any], rows: Rows) -> None:

@@ -36,6 +36,7 @@ from urllib.parse import unquote, urlsplit
 import asyncpg
 import httpx
 
+from bench import landed
 from huisacademie.stack.jars import log4j2_config, resolve_jars
 from huisacademie.stack.kafka_access import kafka_access
 from huisacademie.stack.layout import StackError, StackLayout, repo_root
@@ -203,7 +204,9 @@ def worker_settings(
         "value.converter.schemas.enable": "true",
         # A sink's offsets live in its consumer group; the file is still required (and fresh).
         "offset.storage.file.filename": str(workdir / "connect.offsets"),
-        "offset.flush.interval.ms": "10000",
+        # Committed offsets say when every row has landed (bench/landed.py): each second,
+        # not every 10 s (more work for the sink, never less).
+        "offset.flush.interval.ms": "1000",
         "listeners": f"http://127.0.0.1:{rest_port}",
         # Every jar here has ServiceLoader manifests: skipping the reflective classpath scan
         # saves ~30 s of startup (hybrid_warn, the default, does both scans).
@@ -272,14 +275,6 @@ async def _failed_tasks(client: httpx.AsyncClient, name: str) -> str | None:
         if part.get("state") == "FAILED":
             return str(part.get("trace", "FAILED"))
     return None
-
-
-async def _count(conn: asyncpg.Connection, table: str) -> int:
-    try:
-        found: int = await conn.fetchval(f"SELECT count(*) FROM {table}")
-        return found
-    except asyncpg.UndefinedTableError:
-        return 0
 
 
 async def _stop(proc: asyncio.subprocess.Process) -> None:
@@ -353,16 +348,16 @@ async def connect_sink_rate(
     batch_size: int = BATCH_SIZE,
     unnest: bool = False,
     max_seconds: float = 900.0,
-    poll_interval: float = 0.2,
 ) -> tuple[float, float]:
     """Sink ``topic`` into ``table`` with a standalone Connect worker; time it.
 
     Drops ``table`` first (the sink creates it), uses a new connector name (so a new consumer
     group, reading from the earliest offset) and a new offsets file in ``workdir``, and stops
-    the worker once ``count(*)`` reaches ``expected_rows``. Returns (seconds from the worker's
-    start to the last row, seconds from the first row seen to the last row). The count is
-    polled every ``poll_interval`` s, which bounds the timings' resolution. The worker's log
-    is ``workdir/connect.log``.
+    the worker once its consumer group has committed the topic's end (asked once a second;
+    the sink writes a batch before it commits its offsets). Returns (seconds from the
+    worker's start to the last row's commit, seconds from the first row's commit to the
+    last), read from the rows' commit times (bench/landed.py). The worker's log is
+    ``workdir/connect.log``.
     """
     if not _IDENT.match(table):
         raise ValueError(f"refusing table name {table!r}: use lower-case letters, digits, '_'")
@@ -370,8 +365,12 @@ async def connect_sink_rate(
     conn = await asyncpg.connect(database_url)
     try:
         await conn.execute(f"DROP TABLE IF EXISTS {table}")
+    finally:
+        await conn.close()
+    async with landed.GroupWatch(bootstrap, f"connect-{run.name}", [topic]) as group:
+        await group.mark_end()
         with _open_log(run.log) as log:
-            started = time.monotonic()
+            started = time.time()
             proc = await asyncio.create_subprocess_exec(
                 *run.argv,
                 stdin=asyncio.subprocess.DEVNULL,
@@ -382,36 +381,25 @@ async def connect_sink_rate(
         try:
             rest = httpx.AsyncClient(base_url=f"http://127.0.0.1:{run.rest_port}", timeout=2.0)
             async with rest:
-                first: float | None = None
-                next_status = started + 2.0
-                while True:
-                    count = await _count(conn, table)
-                    now = time.monotonic()
-                    if count and first is None:
-                        first = now
-                    if count >= expected_rows:
-                        assert first is not None
-                        return now - started, now - first
+
+                async def done() -> bool:
                     if proc.returncode is not None:
                         raise StackError(
-                            f"the Connect worker exited ({proc.returncode}) with {count} of "
-                            f"{expected_rows} rows; {run.log}:\n{_tail(run.log)}"
+                            f"the Connect worker exited ({proc.returncode}); {run.log}:\n"
+                            f"{_tail(run.log)}"
                         )
-                    if now - started > max_seconds:
-                        raise StackError(
-                            f"{count} of {expected_rows} rows after {max_seconds:.0f} s; "
-                            f"see {run.log}"
-                        )
-                    if now >= next_status:
-                        next_status = now + 2.0
-                        trace = await _failed_tasks(rest, run.name)
-                        if trace is not None:
-                            raise StackError(f"the JDBC sink failed ({run.log}):\n{trace}")
-                    await asyncio.sleep(poll_interval)
+                    trace = await _failed_tasks(rest, run.name)
+                    if trace is not None:
+                        raise StackError(f"the JDBC sink failed ({run.log}):\n{trace}")
+                    return await group.caught_up()
+
+                await landed.until(done, f"the JDBC sink ({run.log})", max_seconds)
         finally:
             await _stop(proc)
-    finally:
-        await conn.close()
+    span = await landed.commit_span(database_url, table)
+    if span.rows < expected_rows:
+        raise StackError(f"{span.rows} of {expected_rows} rows landed; see {run.log}")
+    return span.last - started, span.seconds
 
 
 # --- the self-test ---------------------------------------------------------------------------
@@ -501,7 +489,8 @@ async def _measure(topic: str, records: int, batch_size: int, unnest: bool, work
 
 
 def selftest(records: int, batch_size: int, unnest: bool, keep: bool) -> None:
-    from huisacademie.stack import start_kafka, start_postgres, stop_kafka, stop_postgres
+    from bench import stack as bench_stack
+    from huisacademie.stack import start_kafka, stop_kafka, stop_postgres
 
     layout = SELFTEST_LAYOUT
     topic = f"bench.connect.completions.{time.strftime('%Y%m%d%H%M%S')}"
@@ -512,7 +501,7 @@ def selftest(records: int, batch_size: int, unnest: bool, keep: bool) -> None:
         stop_kafka(layout)
         shutil.rmtree(layout.root / "kafka", ignore_errors=True)
         start_kafka(layout, [(topic, PARTITIONS)])
-        start_postgres(layout, [SELFTEST_DATABASE])
+        bench_stack.start_postgres(layout, [SELFTEST_DATABASE])
         asyncio.run(_measure(topic, records, batch_size, unnest, layout.root / "connect"))
     finally:
         if not keep:

@@ -4,36 +4,62 @@ a fixed rate, against Kafka's own produce-to-consume round trip at the same rate
 import asyncio
 import time
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import aiohttp
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from bench import cpu, landed
 from bench.http import Setup, board, enrolment, offering
 from bench.people import People, Person
 from huisacademie.system import System
 from services.shared.kafka_access import kafka_options
 
+WINDOW_S = 10.0
+"""The p99 is also given per window of this many seconds (by when completions were sent)."""
+
+
+@dataclass(frozen=True)
+class Phase:
+    """Completions at one rate: each one's milliseconds from being sent, and from its HTTP
+    answer, to the commit that made it visible in the portfolio's read model (the entry's
+    commit time), and the CPU they cost, per completion and process."""
+
+    rate: float
+    sent_ms: list[float]
+    answered_ms: list[float]
+    windows_p99_ms: list[float]
+    cpu_ms: dict[str, float]
+
+    @property
+    def system_cpu_ms(self) -> float:
+        """Every process of the system: the services, PostgreSQL, Kafka, Keycloak."""
+        return round(sum(v for k, v in self.cpu_ms.items() if k != cpu.CLIENT), 2)
+
 
 async def completion_latencies(
-    running: System, people: People, *, rate: float, count: int
-) -> tuple[list[float], Setup]:
-    """Milliseconds from sending each completion to the portfolio showing it; and what its
-    people took to make and sign in. `count` staff members of a new board, each signed in,
-    enrol themselves (not timed); the academy's administrator completes their enrollments;
-    a sample of them read their own portfolio."""
-    enr, por = running.url("enrollment"), running.url("portfolio")
-    crowd = await board(people, count, name="e2e")
+    running: System, people: People, *, rates: Sequence[float], seconds: float, warmup: int
+) -> tuple[list[Phase], Setup]:
+    """A warm-up of `warmup` completions, then `seconds` of completions at each rate, each
+    phase drained (every completion visible, asked once a second) before the next. Staff
+    members of a new board, each signed in, enrol themselves in one offering per phase
+    (not timed); the academy's administrator completes their enrollments; a sample read
+    their own portfolio through the API."""
+    counts = [warmup, *(round(rate * seconds) for rate in rates)]
+    crowd = await board(people, max(counts), name="e2e")
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+    enr = running.url("enrollment")
     async with httpx.AsyncClient(timeout=30, limits=limits) as http:
-        offering_id = await offering(http, running, people, crowd, capacity=None)
+        offerings = [await offering(http, running, people, crowd, capacity=None) for _ in counts]
         began = time.perf_counter()
         signed = await people.sign_in(crowd.staff)
         setup = Setup(crowd.made, signed, time.perf_counter() - began)
         gate = asyncio.Semaphore(20)
 
-        async def enrol(person: Person) -> str:
+        async def enrol(person: Person, offering_id: str) -> str:
             async with gate:
                 made = await http.post(
                     f"{enr}/enrollments",
@@ -43,57 +69,99 @@ async def completion_latencies(
             made.raise_for_status()
             return str(made.json()["enrollment_id"])
 
-        enrollments = await asyncio.gather(*(enrol(p) for p in crowd.staff))
-
+        enrolled = [
+            await asyncio.gather(*(enrol(p, offering_id) for p in crowd.staff[:count]))
+            for offering_id, count in zip(offerings, counts, strict=True)
+        ]
     admin = crowd.academy_admin
-    await people.sign_in([admin], valid_for=count / rate + 120)  # none renewed while timed
-    pending: dict[str, float] = {}  # staff id -> when its completion was sent
-    seen: list[float] = []
+    total_s = sum(counts) / min(rates) + 300
+    await people.sign_in([admin], valid_for=total_s)  # none renewed while timed
+    phases = []
+    for n, (rate, enrollments) in enumerate(zip([rates[0], *rates], enrolled, strict=True)):
+        phase = await _phase(running, people, admin, rate, crowd.staff, enrollments)
+        if n > 0:  # the first is the warm-up
+            phases.append(phase)
+    return phases, setup
+
+
+async def _phase(
+    running: System,
+    people: People,
+    admin: Person,
+    rate: float,
+    staff: Sequence[Person],
+    enrollments: Sequence[str],
+) -> Phase:
+    enr = running.url("enrollment")
+    sent: dict[str, tuple[float, float]] = {}  # enrollment id -> (sent, answered), wall clock
+    before = cpu.snapshot(running.layout, running.ports)
     # The timed part with aiohttp: httpx's pool costs more CPU than the services with
     # hundreds of requests in flight, which would be measured instead of them.
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as client:
 
-        async def complete(person: Person, enrollment: str) -> None:
+        async def complete(enrollment: str) -> None:
             headers = await people.headers(admin)
-            began = time.perf_counter()
+            began = time.time()
             url = f"{enr}/enrollments/{enrollment}/complete"
             async with client.post(url, json={}, headers=headers) as done:
                 done.raise_for_status()
-            pending[person.id] = began
+            sent[enrollment] = (began, time.time())
 
-        async def watch() -> None:
-            # Visibility is read where the portfolio API reads it, its entries table, for
-            # every waiting completion in one query every 5 ms: polling the API itself for
-            # 200 completions a second loaded the portfolio more than the completions did,
-            # and the probe's own sweep became the latency measured.
-            conn = await asyncpg.connect(running.database_urls["portfolio"])
-            try:
-                while len(seen) < count:
-                    waiting = [uuid.UUID(s) for s in pending]
-                    rows = await conn.fetch(
-                        "SELECT staff_id FROM entries"
-                        " WHERE staff_id = ANY($1::uuid[]) AND status = 'completed'",
-                        waiting,
-                    )
-                    now = time.perf_counter()
-                    for row in rows:
-                        seen.append((now - pending.pop(str(row["staff_id"]))) * 1000)
-                    await asyncio.sleep(0.005)
-            finally:
-                await conn.close()
+        await _at_rate(rate, [complete(e) for e in enrollments])
+        ids = [uuid.UUID(e) for e in enrollments]
+        conn = await asyncpg.connect(running.database_urls["portfolio"])
+        try:
 
-        watching = asyncio.create_task(watch())
-        staff = crowd.staff
-        await _at_rate(rate, [complete(p, e) for p, e in zip(staff, enrollments, strict=True)])
-        await asyncio.wait_for(watching, 600)
-        for person in staff[:: max(1, count // 20)]:  # the API shows what the table holds
-            url = f"{por}/staff/{person.id}/portfolio"
-            async with client.get(url, headers=await people.headers(person)) as response:
-                response.raise_for_status()
-                entries = (await response.json())["entries"]
-            if not entries or entries[0]["status"] != "completed":
-                raise RuntimeError(f"the portfolio API does not show {person.id}")
-        return seen, setup
+            async def visible() -> bool:
+                shown = await conn.fetchval(
+                    "SELECT count(*) FROM entries"
+                    " WHERE entry_id = ANY($1::uuid[]) AND status = 'completed'",
+                    ids,
+                )
+                return bool(shown == len(ids))
+
+            await landed.until(visible, f"{len(ids)} completions visible", 600)
+            after = cpu.snapshot(running.layout, running.ports)
+            rows = await conn.fetch(
+                "SELECT entry_id::text AS id,"
+                " extract(epoch FROM pg_xact_commit_timestamp(xmin))::float8 AS at"
+                " FROM entries WHERE entry_id = ANY($1::uuid[])",
+                ids,
+            )
+        finally:
+            await conn.close()
+        sample = list(zip(staff, enrollments, strict=False))[:: max(1, len(enrollments) // 20)]
+        for person, enrollment in sample:  # the API shows what the table holds
+            await _shown(client, running, people, person, enrollment)
+    await asyncio.sleep(2)  # drained: the consumers idle before the next phase
+    shown_at = {r["id"]: r["at"] for r in rows}
+    began = min(s for s, _ in sent.values())
+    by_window: dict[int, list[float]] = {}
+    sent_ms, answered_ms = [], []
+    for enrollment, (at_sent, at_answer) in sent.items():
+        latency = (shown_at[enrollment] - at_sent) * 1000
+        sent_ms.append(latency)
+        answered_ms.append((shown_at[enrollment] - at_answer) * 1000)
+        by_window.setdefault(int((at_sent - began) // WINDOW_S), []).append(latency)
+    windows = [percentiles(by_window[w])["p99"] for w in sorted(by_window)]
+    return Phase(
+        rate, sent_ms, answered_ms, windows, cpu.per_unit_ms(before, after, len(enrollments))
+    )
+
+
+async def _shown(
+    client: aiohttp.ClientSession,
+    running: System,
+    people: People,
+    person: Person,
+    enrollment: str,
+) -> None:
+    url = f"{running.url('portfolio')}/staff/{person.id}/portfolio"
+    async with client.get(url, headers=await people.headers(person)) as response:
+        response.raise_for_status()
+        entries = (await response.json())["entries"]
+    if not any(e["entry_id"] == enrollment and e["status"] == "completed" for e in entries):
+        raise RuntimeError(f"the portfolio API does not show completion {enrollment}")
 
 
 async def _at_rate(rate: float, jobs: list) -> list:  # type: ignore[type-arg]

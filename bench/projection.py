@@ -1,32 +1,36 @@
 """Projection ingest: the portfolio consuming Completed events into its read model, against
 the raw aiokafka consumer and Kafka's ConsumerPerformance tool on the same topic."""
 
-import asyncio
+import dataclasses
 import re
 import subprocess
 import time
 import uuid
 
-import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream.kafka import KafkaBroker
 
+from bench import landed
+from bench.landed import GroupWatch
+from contracts.topics import ENROLLMENTS
 from huisacademie import stack
 from huisacademie.stack.kafka_access import kafka_access
 from services.portfolio.app import DEFINITION, PortfolioSettings
+from services.shared.consumer.adapter import BATCH_RECORDS, PARTITION_FETCH_BYTES
 from services.shared.db import create_pool, migrate
 from services.shared.definition import database_migrations
-from services.shared.kafka_access import kafka_options, kafka_security
+from services.shared.kafka_access import PRODUCER, kafka_options, kafka_security
 
 
 async def raw_consume_seconds(bootstrap: str, topic: str, expected: int) -> float:
-    """The client's limit: read every record with aiokafka and do nothing with it."""
+    """The client's limit: read every record with aiokafka and do nothing with it, fetching
+    as the services' consumers fetch (records a poll, bytes a partition)."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         **kafka_options(),
         enable_auto_commit=False,
         auto_offset_reset="earliest",
-        max_partition_fetch_bytes=4 * 1024 * 1024,
+        max_partition_fetch_bytes=PARTITION_FETCH_BYTES,
     )
     await consumer.start()
     try:
@@ -38,11 +42,14 @@ async def raw_consume_seconds(bootstrap: str, topic: str, expected: int) -> floa
             ]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
-        began, seen = time.perf_counter(), 0
+        began: float | None = None
+        seen = 0
         while seen < expected:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=10_000)
+            batch = await consumer.getmany(timeout_ms=1000, max_records=BATCH_RECORDS)
             seen += sum(len(records) for records in batch.values())
-        return time.perf_counter() - began
+            if seen and began is None:
+                began = time.perf_counter()  # from the first poll's records, as ours
+        return time.perf_counter() - (began or time.perf_counter())
     finally:
         await consumer.stop()
 
@@ -71,32 +78,31 @@ def _csv_lines(output: str) -> tuple[list[str], list[str]]:
     return header, values
 
 
-async def projection_seconds(bootstrap: str, database_url: str, expected: int) -> float:
-    """The portfolio's consumer of enrollment events, as it runs in the service: seconds
-    from the first event applied to the last (its inbox holds them all), so that joining
-    the consumer group is left out, as the Connect worker's start-up is."""
+async def projection_rate(
+    bootstrap: str, database_url: str, expected: int, group: str | None = None
+) -> float:
+    """The portfolio's consumer of enrollment events, as it runs in the service: events per
+    second from the first transaction's commit to the last (every event has its journal
+    row), so that joining the consumer group is left out, as the Connect worker's start-up
+    is. Done when the group has committed the topic's end, asked once a second."""
     await migrate(database_url, database_migrations(DEFINITION))
     pool = await create_pool(database_url)
-    broker = KafkaBroker(bootstrap, enable_idempotence=True, logger=None, security=kafka_security())
+    broker = KafkaBroker(bootstrap, **PRODUCER, logger=None, security=kafka_security())
     settings = PortfolioSettings(database_url=database_url)
-    for subscription in DEFINITION.subscriptions:
-        consumer = DEFINITION.consumer(subscription, pool, broker, settings)
-        consumer.subscribe(*subscription.topics)
+    subscription = next(s for s in DEFINITION.subscriptions if ENROLLMENTS in s.topics)
+    if group is not None:  # a consumer group of its own: from the beginning of the topic
+        subscription = dataclasses.replace(subscription, group=group)
+    consumer = DEFINITION.consumer(subscription, pool, broker, settings)
+    consumer.subscribe(*subscription.topics)
     try:
-        await broker.start()
-        first: float | None = None
-        while True:
-            applied = await _applied(pool)
-            if applied and first is None:
-                first = time.perf_counter()
-            if applied >= expected:
-                break
-            await asyncio.sleep(0.05)
-        return time.perf_counter() - (first or time.perf_counter())
+        async with GroupWatch(bootstrap, consumer.group, subscription.topics) as watch:
+            await watch.mark_end()
+            await broker.start()
+            await landed.until(watch.caught_up, "the projection")
     finally:
         await broker.stop()
         await pool.close()
-
-
-async def _applied(pool: asyncpg.Pool) -> int:
-    return int(await pool.fetchval("SELECT count(*) FROM inbox"))
+    span = await landed.commit_span(database_url, "journal")
+    if span.rows != expected:
+        raise RuntimeError(f"the journal holds {span.rows} events, not {expected}")
+    return span.per_second()

@@ -5,6 +5,8 @@ import asyncio
 import shutil
 from dataclasses import dataclass
 
+import asyncpg
+
 from contracts.topics import all_topics
 from huisacademie import identity as realms
 from huisacademie import migrate, stack
@@ -30,21 +32,44 @@ REALM = "bench"
 board's people placed on their board by the directory."""
 
 
-def start() -> None:
+def start(*, keycloak: bool = True) -> None:
     """A broker with empty logs (nothing left from an earlier run), PostgreSQL, and Keycloak
     (with an empty database of its own when it is not running yet)."""
     sign_in_as_operator(kafka_access())
     stack.ensure_postgres_installed()
-    stack.start_postgres(LAYOUT, [])
+    start_postgres(LAYOUT)
     stack.ensure_kafka_jars()
     stack.stop_kafka(LAYOUT)
     shutil.rmtree(LAYOUT.root / "kafka", ignore_errors=True)
     stack.start_kafka(LAYOUT, all_topics())
+    if not keycloak:
+        return
     stack.ensure_keycloak()
     if stack.process_status(KEYCLOAK_PROCESS, LAYOUT) is None:
         # An earlier run's users and sessions would only slow this one down.
         shutil.rmtree(LAYOUT.root / "keycloak", ignore_errors=True)
     stack.start_keycloak(LAYOUT, LAYOUT.keycloak_port)
+
+
+def start_postgres(layout: StackLayout, databases: list[str] | None = None) -> None:
+    """The cluster of `layout`, keeping each transaction's commit time: the benchmarks read
+    when their rows landed from the data (bench/landed.py). Turned on, with a restart, when
+    it is off."""
+    stack.start_postgres(layout, databases or [])
+    if asyncio.run(_commit_times_off(layout)):
+        stack.stop_postgres(layout)
+        stack.start_postgres(layout, databases or [])
+
+
+async def _commit_times_off(layout: StackLayout) -> bool:
+    conn = await asyncpg.connect(admin_url(layout))
+    try:
+        if await conn.fetchval("SHOW track_commit_timestamp") == "on":
+            return False
+        await conn.execute("ALTER SYSTEM SET track_commit_timestamp = on")
+        return True
+    finally:
+        await conn.close()
 
 
 def stop() -> None:

@@ -1,7 +1,7 @@
 """CloudEvents 1.0 in Kafka binary content mode: attributes in headers, data as body."""
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 from uuid import UUID, uuid4
@@ -34,6 +34,9 @@ class Envelope(Generic[E]):
     source: str
     time: datetime
     data: E
+    raw: bytes | None = field(default=None, repr=False, compare=False)
+    """The body as it came (a record read from Kafka), kept so that it is not serialised
+    again; None for an event made here, or one whose data was changed after it came."""
 
     @classmethod
     def new(cls, data: E, source: str) -> "Envelope[E]":
@@ -55,6 +58,8 @@ class Envelope(Generic[E]):
         }
 
     def body(self) -> bytes:
+        if self.raw is not None:
+            return self.raw
         return self.data.model_dump_json(by_alias=True).encode()
 
 
@@ -79,6 +84,7 @@ def decode(
             source=attrs["ce_source"],
             time=datetime.fromisoformat(attrs["ce_time"]),
             data=data,
+            raw=body,
         )
     except ValidationError as e:
         raise EnvelopeError(f"invalid {attrs['ce_type']}: {_first_errors(e)}") from e

@@ -2,12 +2,13 @@
 in Kafka, into a fresh database, while the old one keeps serving; then switches over.
 
 The switch is a short freeze: the old database takes no connections (the service's
-consumers wait, their offsets uncommitted, and its API answers 5xx for a moment); the
+consumers wait, nothing of theirs stored, and its API answers 5xx for a moment); the
 fresh one catches up to the end of every topic; the old one's unpublished outbox rows (with
 their effects) and what no event carries (evidence files, board targets) are carried over;
-both databases are renamed in one transaction. The service's connections come back to the
-rebuilt database under the old name, and its consumers resume where they committed: the
-rebuilt inbox, kept under the same consumer names, drops what the rebuild already applied.
+the live consumers' stored offsets are set to where the rebuild stopped; both databases
+are renamed in one transaction. The service's connections come back to the rebuilt
+database under the old name, and its consumers, overtaken, seek to those offsets: no
+rebalance is needed, and the journal's unique event ids drop anything read twice.
 A failure before the rename leaves the old database serving as before.
 """
 
@@ -31,7 +32,7 @@ from contracts import EnvelopeError, decode, topics
 from services.portfolio.app import DEFINITION, PortfolioSettings
 from services.portfolio.handlers import OWN, SUBSCRIPTIONS
 from services.portfolio.store import Store
-from services.shared.consumer import Applier
+from services.shared.consumer import Applier, offsets
 from services.shared.db import Connection, create_pool, migrate, with_database
 from services.shared.db import quote_identifier as q
 from services.shared.definition import database_migrations
@@ -88,8 +89,8 @@ def expired(
 
 
 def _appliers(database: Database[Any]) -> Mapping[str, Applier]:
-    """Per topic, what applies its events: under the live consumers' names (their inbox
-    rows tell the live consumers what the rebuild applied), the own topics as portfolio.own.
+    """Per topic, what applies its events: under the live consumers' names, the own topics
+    as portfolio.own.
     What people wrote is opened with the key store's keys: an erased person's stays shut."""
     return {
         topic: Applier(s.group, database, s.handlers)
@@ -223,6 +224,7 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
             try:
                 count += await _pass(reader, database, settings, report, read)  # catching up
                 await _carry_over(old, database)
+                await _reached(database, read)
             finally:
                 await old.close()
         finally:
@@ -301,6 +303,17 @@ async def _carry_over(old: asyncpg.Connection, database: Database[Any]) -> None:
                         f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING",
                         *row.values(),
                     )
+
+
+async def _reached(database: Database[Any], read: Positions) -> None:
+    """The live consumers' stored offsets: where the rebuild stopped reading. Their own,
+    believed from the old database, no longer match: their next move fails its
+    compare-and-set, and they seek to these (services/shared/consumer/offsets.py)."""
+    async with database.pool.acquire() as conn:
+        for s in SUBSCRIPTIONS:
+            await offsets.store(
+                conn, s.group, {tp: at for tp, at in read.items() if tp.topic in s.topics}
+            )
 
 
 async def _forget_the_erased(

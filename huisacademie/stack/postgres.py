@@ -76,6 +76,11 @@ def _prepare_dirs(layout: StackLayout) -> tuple[Path, Path, Path]:
     return data, sock, log
 
 
+def postmaster_pid(layout: StackLayout) -> int | None:
+    """The running cluster's postmaster (the parent of every backend), if it runs."""
+    return _postmaster_pid(_pg_base(layout) / "data")
+
+
 def _postmaster_pid(data: Path) -> int | None:
     return _postmaster_pid_in(data / "postmaster.pid")
 

@@ -27,6 +27,7 @@ DEFINITION = ServiceDefinition(
     POLICY,
     SUBSCRIPTIONS,
     journal=Store.record,
+    claim=Store.claim,
     seals=True,
     jobs=(Job("retention", _retention, lambda s: s.retention_sweep_s),),
     max_request_bytes=8 << 20,  # an evidence file of 5 MiB, in base64, in JSON

@@ -19,7 +19,7 @@ from services.shared.identity.access import Policy
 from services.shared.identity.directory import Directory
 from services.shared.privacy.sealing import Sealer
 from services.shared.settings import ServiceSettings
-from services.shared.unit_of_work import Database, Journal
+from services.shared.unit_of_work import Claim, Database, Journal
 
 S = TypeVar("S")
 SERVICES = Path(__file__).resolve().parent.parent
@@ -66,6 +66,9 @@ class ServiceDefinition(Generic[S]):
     subscriptions: tuple[Subscription, ...] = ()
     journal: Journal[S] | None = None
     """The service's own record of the events it makes and applies, if it keeps one."""
+    claim: Claim[S] | None = None
+    """Where its consumers record what they apply, when a journal's unique event id does
+    (unit_of_work.Claim); None: the inbox."""
     seals: bool = False
     """Whether it seals or reads what people wrote: then it needs the key store, and
     waits for one (KEYSTORE_DATABASE_URL, KEYSTORE_MASTER_KEY) rather than lose text."""
@@ -99,7 +102,7 @@ class ServiceDefinition(Generic[S]):
     def database(
         self, pool: asyncpg.Pool, sealer: Sealer | None = None, directory: Directory | None = None
     ) -> Database[S]:
-        return Database(pool, self.source, self.store, self.journal, sealer, directory)
+        return Database(pool, self.source, self.store, self.journal, sealer, directory, self.claim)
 
     def consumer(
         self,

@@ -11,6 +11,15 @@ from typing import Any
 from aiokafka.helpers import create_ssl_context
 from faststream.security import BaseSecurity, SASLScram512
 
+PRODUCER: dict[str, Any] = {
+    "enable_idempotence": True,
+    "acks": "all",
+    "linger_ms": 0,
+    "max_batch_size": 16 * 1024,
+}
+"""How every service's producer sends (the relay's and the dead letters'): idempotent,
+acknowledged by every in-sync replica; batch and linger are aiokafka's defaults. The
+benchmarks' reference producer sends with the same."""
 MECHANISM = "SCRAM-SHA-512"
 USERNAME, PASSWORD, CA_FILE = "KAFKA_USERNAME", "KAFKA_PASSWORD", "KAFKA_CA_FILE"
 """The environment variables of a process's own principal (the command line and the tests

@@ -24,6 +24,7 @@ from services.shared.identity import directory
 from services.shared.identity.directory import Directory
 from services.shared.identity.http import Gate
 from services.shared.identity.tokens import TokenVerifier
+from services.shared.kafka_access import PRODUCER
 from services.shared.kafka_client import recover_closed_connections
 from services.shared.logging import get_logger
 from services.shared.metrics import LAG, OUTBOX, READY
@@ -87,7 +88,7 @@ class Runtime(Generic[S]):
             # Its own principal only: never the one a parent process had in its environment.
             security=credentials.security() if credentials else None,
             client_id=definition.name,
-            enable_idempotence=True,
+            **PRODUCER,
             graceful_timeout=settings.shutdown_grace_s,
             # A stdlib logger, so FastStream's records go through structlog's formatter;
             # its per-message "Received"/"Processed" lines are debug, not info.

@@ -12,6 +12,7 @@ has applied) is written only through it.
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Generic, Protocol, TypeVar
+from uuid import UUID
 
 import asyncpg
 
@@ -28,6 +29,10 @@ S_co = TypeVar("S_co", covariant=True)
 Journal = Callable[[S, Sequence[Envelope[Event]]], Awaitable[None]]
 """A service's own record of the events it makes and applies, kept by its store in the
 same transaction (enrollment's Store.add_history, the portfolio's Store.record)."""
+Claim = Callable[[S, Sequence[Envelope[Event]]], Awaitable[set[UUID]]]
+"""Records events a consumer applies where a repeat is dropped by its id (the portfolio's
+journal, Store.claim); returns the ids not recorded before. Such a service keeps no inbox
+rows: its journal's unique event id is what drops an event that comes twice."""
 
 
 class UnitOfWork(Protocol[S_co]):
@@ -54,9 +59,10 @@ Begin = Callable[[], AbstractAsyncContextManager[UnitOfWork[S_co]]]
 class Transaction(Generic[S]):
     """A unit of work on one PostgreSQL transaction."""
 
-    def __init__(self, conn: Connection, store: S) -> None:
+    def __init__(self, conn: Connection, store: S, by_journal: Claim[S] | None = None) -> None:
         self.conn = conn
         self._store = store
+        self._by_journal = by_journal
         self._events: list[Event] = []
         self._applied: list[Envelope[Event]] = []
         self._envelopes: dict[int, Envelope[Event]] = {}
@@ -72,18 +78,23 @@ class Transaction(Generic[S]):
     async def claim(
         self, consumer: str, envelopes: Sequence[Envelope[Event]]
     ) -> list[Envelope[Event]]:
-        """Record in the inbox that `consumer` applies these events, in one statement;
-        returns the ones it had not applied before, in order: the caller skips the others.
-        They go into the journal at commit."""
-        rows = await self.conn.fetch(
-            "INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::uuid[])"
-            " ON CONFLICT DO NOTHING RETURNING event_id",
-            consumer,
-            [e.id for e in envelopes],
-        )
-        fresh = {r["event_id"] for r in rows}
+        """Record in the inbox that `consumer` applies these events, in one statement, or
+        in the service's journal where it keeps one by id (Claim); returns the ones not
+        applied before, in order: the caller skips the others. Inbox-claimed events go
+        into the journal at commit."""
+        if self._by_journal is not None:
+            fresh = await self._by_journal(self._store, envelopes)
+        else:
+            rows = await self.conn.fetch(
+                "INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::uuid[])"
+                " ON CONFLICT DO NOTHING RETURNING event_id",
+                consumer,
+                [e.id for e in envelopes],
+            )
+            fresh = {r["event_id"] for r in rows}
         claimed = [e for e in envelopes if e.id in fresh]
-        self._applied.extend(claimed)
+        if self._by_journal is None:
+            self._applied.extend(claimed)
         self._envelopes.update((id(e.data), e) for e in claimed)
         return claimed
 
@@ -118,11 +129,14 @@ class Database(Generic[S]):
         journal: Journal[S] | None = None,
         sealer: Sealer | None = None,
         directory: Directory | None = None,
+        claim: Claim[S] | None = None,
     ) -> None:
         self.pool = pool
         self.source = source
         self._store = store
         self.journal = journal
+        self.claim = claim
+        """Where consumers record what they apply, if not in the inbox."""
         self.sealer = sealer
         self.directory = directory
         """Names each event's `employer` as it leaves (none: they leave without)."""
@@ -134,7 +148,7 @@ class Database(Generic[S]):
         """A unit of work: commits, with its events, when the block ends without error.
         `wait` bounds the wait for a pooled connection (a consumer's; a request waits)."""
         async with self.pool.acquire(timeout=wait) as conn, conn.transaction():
-            unit = Transaction(conn, self._store(conn))
+            unit = Transaction(conn, self._store(conn), self.claim)
             yield unit
             await unit._flush(self)
 

@@ -44,14 +44,17 @@ async def test_the_same_completed_event_twice_counts_once(
         ("2026-2027", 2.0),
         ("2025-2026", 7.5),
     ]
-    # The portfolio's consumer recorded the event once in its inbox. (That the inbox alone
-    # stops a second effect is shown in tests/integration/test_consumer.py, with an effect
-    # that is not idempotent by itself, as this projection is.)
+    # The portfolio recorded each event once in its journal, whose unique event id is what
+    # drops the second copy (its consumers keep no inbox rows). (That an inbox alone stops a
+    # second effect is shown in tests/integration/test_consumer.py, with an effect that is
+    # not idempotent by itself, as this projection is.)
     conn = await asyncpg.connect(infrastructure.database_url("e2e_portfolio"))
     try:
         seen = await conn.fetch(
-            "SELECT consumer FROM inbox WHERE event_id = ANY($1::uuid[])", [twice.id, sentinel.id]
+            "SELECT event_id FROM journal WHERE event_id = ANY($1::uuid[])", [twice.id, sentinel.id]
         )
+        inbox = await conn.fetchval("SELECT count(*) FROM inbox")
     finally:
         await conn.close()
-    assert sorted(r["consumer"] for r in seen) == ["portfolio.enrollments"] * 2
+    assert sorted(r["event_id"] for r in seen) == sorted([twice.id, sentinel.id])
+    assert inbox == 0

@@ -4,8 +4,9 @@ and applied.
 Totals can hide a loss behind a double count; these checks go event by event: every event
 a service put in its outbox is on the topics (none lost in the relay); each event a
 consumer should apply (its topics, a type in its handler map) is in that consumer's inbox,
-and nothing else is; the portfolio's journal holds each event it applied. At most once is
-the inbox's key (consumer, event id), claimed in the transaction of the effect; what would
+and nothing else is (the portfolio's consumers: in its journal, beside the events it made).
+At most once is the inbox's key (consumer, event id), or the journal's event id, claimed in
+the transaction of the effect; what would
 show an effect applied twice despite it is the effects themselves: the catalogue's seats
 per offering against the sum of the distinct seat events, here, and one portfolio entry per
 enrollment, in the load's tally."""
@@ -66,45 +67,50 @@ async def check_ledgers(
     for service in DEFINITIONS.values():
         conn = await asyncpg.connect(database_urls[service.name])
         try:
-            applied: set[UUID] = set()
+            published = {r["event_id"] for r in await conn.fetch("SELECT event_id FROM outbox")}
+            # A service whose journal claims what its consumers apply (the portfolio) holds
+            # each applied event there once, beside the events it made itself.
+            journal = (
+                {r["event_id"] for r in await conn.fetch("SELECT event_id FROM journal")}
+                if service.claim is not None
+                else None
+            )
+            every_wanted: set[UUID] = set()
             for subscription in service.subscriptions:
                 wanted = {
                     event_id
                     for event_id, (topic, envelope) in topics.events.items()
                     if topic in subscription.topics and type(envelope.data) in subscription.handlers
                 }
-                rows = await conn.fetch(
-                    "SELECT event_id FROM inbox WHERE consumer = $1", subscription.group
-                )
-                held = {r["event_id"] for r in rows}
+                every_wanted |= wanted
+                if journal is None:
+                    rows = await conn.fetch(
+                        "SELECT event_id FROM inbox WHERE consumer = $1", subscription.group
+                    )
+                    held = {r["event_id"] for r in rows}
+                    for event_id in held - wanted:
+                        tally.extra(
+                            1, f"{subscription.group} applied {event_id}, not on its topics"
+                        )
+                else:
+                    held = journal
                 checked[subscription.group] = len(wanted)
-                applied |= wanted & held
                 for event_id in wanted - held:
                     tally.missing(
                         1, f"{subscription.group} never applied {_what(topics, event_id)}"
                     )
-                for event_id in held - wanted:
-                    tally.extra(1, f"{subscription.group} applied {event_id}, not on its topics")
-            published = await conn.fetch("SELECT event_id FROM outbox")
+            if journal is not None:
+                for event_id in journal - every_wanted - published:
+                    tally.extra(1, f"{service.name}'s journal holds {event_id}, not its to apply")
             checked[f"{service.name} outbox"] = len(published)
-            for row in published:
-                if row["event_id"] not in topics.events:
-                    tally.missing(1, f"{service.name} published {row['event_id']}: not on a topic")
-            if service.name == "portfolio":
-                await _journal(conn, topics, applied, tally)
+            for event_id in published:
+                if event_id not in topics.events:
+                    tally.missing(1, f"{service.name} published {event_id}: not on a topic")
             if service.name == "catalogue":
                 await _seats(conn, topics, tally)
         finally:
             await conn.close()
     return checked
-
-
-async def _journal(
-    conn: asyncpg.Connection, topics: Topics, applied: set[UUID], tally: Tally
-) -> None:
-    kept = {r["event_id"] for r in await conn.fetch("SELECT event_id FROM journal")}
-    for event_id in applied - kept:
-        tally.missing(1, f"the portfolio's journal lacks {_what(topics, event_id)}")
 
 
 async def _seats(conn: asyncpg.Connection, topics: Topics, tally: Tally) -> None:

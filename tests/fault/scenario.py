@@ -93,10 +93,10 @@ async def under_load(lab: Lab) -> AsyncIterator[Load]:
     began = time.monotonic()
     for name in lab.instances:
         lab.start(name)
+    lab.supervise()  # from the start: a failpoint may end a process before it is ready
     await wait_ready(lab)
     _phase("services ready", began)
     stop = asyncio.Event()
-    lab.supervise()
     load = Load(spread(lab), lab.people)
     try:
         await load.prepare()

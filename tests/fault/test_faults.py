@@ -230,6 +230,48 @@ async def test_two_relays_of_one_service_publish_each_event_once(lab: Lab, row: 
     assert outcome.published_twice == 0
 
 
+async def test_rebalances_with_batches_in_flight_lose_nothing(lab: Lab, row: Row) -> None:
+    """Second instances of the portfolio and of enrollment join their consumer groups and
+    leave them (SIGTERM, or kill -9: their partitions wait out the session) under load, so
+    partitions change hands while batches are being applied. A consumer that lost its
+    partitions finds its stored offsets overtaken and rolls back; the new owner seeks to
+    what is stored (services/shared/consumer/offsets.py)."""
+    row["scenario"] = "8. rebalances with batches in flight"
+    rounds = 10 if LONG else 2
+    rng = seeded("fault: rebalances")
+    churned = {f"{service}-2": service for service in ("portfolio", "enrollment")}
+    killed = 0
+
+    async def churn(n: int) -> None:
+        nonlocal killed
+        for name, service in churned.items():
+            lab.add(name, service, SECOND_PORTS[service])
+            lab.start(name)
+        await asyncio.sleep(rng.uniform(3, 6))  # joined: partitions handed over to them
+        for name in churned:
+            if n % 2:
+                await asyncio.to_thread(lab.terminate, name)
+            else:
+                lab.held.add(name)  # left down: not restarted by the supervisor
+                killed += lab.kill(name)
+
+    async with under_load(lab) as load:
+        injected = await every(2, rounds, churn)
+        await asyncio.sleep(3)
+    outcome = await settle(lab, load)
+    overtaken = sum(
+        log.read_text(errors="replace").count('"consumer_overtaken"')
+        for log in lab.layout.logs_dir.glob("*.log")
+    )
+    outcome.notes.append(
+        f"{2 * injected} joins and as many leaves ({killed} by kill -9);"
+        f" {overtaken} batches rolled back as overtaken"
+    )
+    row.update(outcome.figures(2 * injected))
+    assert_exact(outcome)
+    assert outcome.dead_letters == []
+
+
 async def test_sigterm_with_messages_in_flight_loses_nothing(lab: Lab, row: Row) -> None:
     row["scenario"] = "7. SIGTERM with messages in flight"
     terms = 21 if LONG else 3

@@ -38,10 +38,12 @@ async def consuming(
     effect: Effect = record_effect,
     *,
     max_attempts: int = 6,
+    group: str | None = None,
 ) -> AsyncIterator[None]:
-    """A consumer of `topic` in a consumer group of its own, applying Completed events."""
+    """A consumer of `topic` in a consumer group of its own (or `group`), applying
+    Completed events."""
     broker = KafkaBroker(infra.kafka_bootstrap, enable_idempotence=True, security=kafka_security())
-    group = f"it-{uuid.uuid4().hex[:8]}"
+    group = group or f"it-{uuid.uuid4().hex[:8]}"
 
     async def apply(unit: UnitOfWork[Connection], events: Sequence[Completed]) -> None:
         for event in events:

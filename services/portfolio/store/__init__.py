@@ -25,10 +25,12 @@ from services.portfolio.store.people import PersonTables
 from services.portfolio.store.retention import RetentionTables
 from services.shared.db import Connection
 
-_ENTRY_COLUMNS = (
-    "entry_id, staff_id, source, status, offering_id, title, academy_id, academy_name, kind,"
-    " domains, goal_tags, hours, completed_on, school_year, detail, evidence, reflections, notes"
-)
+ENTRY_COLUMNS = (
+    "entry_id", "staff_id", "source", "status", "offering_id", "title", "academy_id",
+    "academy_name", "kind", "domains", "goal_tags", "hours", "completed_on", "school_year",
+    "detail", "evidence", "reflections", "notes",
+)  # fmt: skip
+_ENTRY_COLUMNS = ", ".join(ENTRY_COLUMNS)
 
 
 _SAVE_ENTRIES = (
@@ -44,7 +46,7 @@ _SAVE_ENTRIES = (
 )
 
 
-def _entry_row(e: Entry) -> dict[str, Any]:
+def entry_row(e: Entry) -> dict[str, Any]:
     # vars(), not asdict(): asdict deep-copies every value, and this runs for every entry.
     return {**vars(e), "school_year": school_year(e.completed_on) if e.completed_on else None}
 
@@ -119,7 +121,7 @@ class Store(AuditTables, PersonTables, RetentionTables):
     async def save_entries(self, entries: Iterable[Entry]) -> None:
         """Each entry at most once (a statement cannot update one row twice)."""
         await self._conn.execute(
-            _SAVE_ENTRIES, to_json([_entry_row(e) for e in entries], fallback=str).decode()
+            _SAVE_ENTRIES, to_json([entry_row(e) for e in entries], fallback=str).decode()
         )
 
     async def entries_of(self, staff_id: UUID) -> list[Entry]:
@@ -138,13 +140,19 @@ class Store(AuditTables, PersonTables, RetentionTables):
 
     async def record(self, envelopes: Sequence[Envelope[Event]]) -> None:
         """In the caller's transaction, beside the effect; every row in one statement."""
-        await self._conn.execute(
+        await self.claim(envelopes)
+
+    async def claim(self, envelopes: Sequence[Envelope[Event]]) -> set[UUID]:
+        """The events' journal rows, in the caller's transaction; returns the ids it did not
+        hold before (its unique event id drops an event that comes twice)."""
+        rows = await self._conn.fetch(
             "INSERT INTO journal (event_id, type, at, staff_ids, data)"
             " SELECT event_id, type, at, staff_ids, data"
             " FROM jsonb_populate_recordset(NULL::journal, $1::jsonb)"
-            " ON CONFLICT (event_id) DO NOTHING",
+            " ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
             (b"[" + b",".join(_row(e) for e in envelopes) + b"]").decode(),
         )
+        return {r["event_id"] for r in rows}
 
     async def events_of(self, staff_id: UUID, until: datetime) -> list[Event]:
         """The events about a staff member recorded before `until`, in the order applied."""

@@ -1,8 +1,9 @@
 """The consumer's adapter to FastStream and aiokafka: records come in batches (one poll);
-the whole batch is applied in one transaction, inbox rows included, and its offsets
-committed once, after that transaction. When that fails, the batch is applied record by
-record, so that one bad event costs only itself (the retry policy says what a failure
-leads to). A record is never skipped: it is applied, dead-lettered, or read again.
+the whole batch is applied in one transaction, inbox rows (or journal rows) and the stored
+offsets of its partitions included (offsets.py). When that fails, the batch is applied
+record by record, so that one bad event costs only itself (the retry policy says what a
+failure leads to). A record is never skipped: it is applied, dead-lettered, or read again.
+Kafka's committed offsets follow the stored ones in the background, for monitoring.
 """
 
 import asyncio
@@ -23,6 +24,7 @@ from contracts.topics import PRODUCERS, source_of
 from services.shared.consumer import dead_letters
 from services.shared.consumer.applier import Applier, Handlers
 from services.shared.consumer.dead_letters import where
+from services.shared.consumer.offsets import Move, Overtaken, Positions
 from services.shared.consumer.retry import Position, ReadAgain, RetryPolicy
 from services.shared.failpoints import failpoint
 from services.shared.failures import classify
@@ -32,6 +34,10 @@ from services.shared.unit_of_work import Database
 
 log = get_logger(__name__)
 Batch = tuple[ConsumerRecord[bytes, bytes], ...]
+BATCH_RECORDS = 500
+"""Records a poll hands the consumer at most: one transaction's worth."""
+PARTITION_FETCH_BYTES = 1 << 20
+"""Bytes a fetch takes from one partition at most (aiokafka's default)."""
 
 
 async def _no_decode(_: StreamMessage[Any]) -> None:
@@ -70,6 +76,10 @@ def _at(record: ConsumerRecord[bytes, bytes]) -> Position:
     return (record.topic, record.partition, record.offset)
 
 
+def _partitions(records: Batch) -> list[TopicPartition]:
+    return list(dict.fromkeys(TopicPartition(r.topic, r.partition) for r in records))
+
+
 class EventConsumer:
     """One consumer group of one service, over one or more topics: applies each event once
     through the service's handler map (see applier), retries by the policy (see retry)."""
@@ -83,7 +93,7 @@ class EventConsumer:
         *,
         max_attempts: int = 6,
         handler_timeout: float = 60.0,
-        batch_size: int = 500,
+        batch_size: int = BATCH_RECORDS,
     ) -> None:
         self.group = group
         self.applier = Applier(group, database, handlers)
@@ -93,6 +103,9 @@ class EventConsumer:
         self._batch_size = batch_size
         self._retry = RetryPolicy(max_attempts, self._database_answers)
         self._subscriber: BatchSubscriber | None = None
+        self._positions = Positions(group, database.pool)
+        self._following: asyncio.Task[None] | None = None
+        self._to_follow: dict[TopicPartition, int] = {}
 
     def subscribe(self, *topics: str) -> None:
         self._subscriber = self._broker.subscriber(
@@ -100,6 +113,7 @@ class EventConsumer:
             group_id=self.group,
             batch=True,
             max_records=self._batch_size,
+            max_partition_fetch_bytes=PARTITION_FETCH_BYTES,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             # Handling one poll is bounded (handler timeout, a time budget for the record
@@ -120,6 +134,8 @@ class EventConsumer:
         or is abandoned with its offsets uncommitted (it is read again after a restart)."""
         if self._subscriber is not None:
             await self._subscriber.stop()
+        if self._following is not None:
+            await asyncio.wait([self._following], timeout=5)
 
     def assigned(self) -> bool:
         consumer = self._subscriber.consumer if self._subscriber else None
@@ -139,23 +155,44 @@ class EventConsumer:
         return lags
 
     async def _on_batch(self, msg: KafkaMessage) -> None:
-        batch: Batch = msg.raw_message
         consumer: AIOKafkaConsumer = msg.consumer
+        batch = await self._positions.fresh(msg.raw_message, consumer)
         positions = [_at(r) for r in batch]
-        if not self._retry.failed_before(positions) and await self._apply_batch(batch):
-            done = len(batch)
-        else:
-            done, again = await self._one_by_one(batch)
-            if again is not None:
-                await self._read_again_from(consumer, batch, done, again)
-                return
+        try:
+            if self._retry.failed_before(positions) or not await self._apply_batch(batch):
+                done, again = await self._one_by_one(batch)
+                if again is not None:
+                    await self._read_again_from(consumer, batch, done, again)
+                    return
+        except Overtaken as e:
+            # Another consumer has these partitions now (a rebalance), or the database was
+            # rebuilt under this one: nothing here was stored; read what is, and go on there.
+            log.info("consumer_overtaken", consumer=self.group, error=str(e))
+            self._positions.forget(_partitions(batch))
+            return
         self._retry.forget(positions)
         failpoint("consumer.after_commit")
-        await msg.ack()  # commits every partition up to the end of this batch
+        self._follow(consumer, _partitions(msg.raw_message))
+
+    def _follow(self, consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> None:
+        """Kafka's committed offsets follow the stored ones, one commit at a time, in the
+        background (for monitoring, lag and tools; they decide nothing)."""
+        self._to_follow.update(self._positions.committed(partitions))
+        if self._to_follow and (self._following is None or self._following.done()):
+            self._following = asyncio.create_task(self._commit_followed(consumer))
+
+    async def _commit_followed(self, consumer: AIOKafkaConsumer) -> None:
+        while self._to_follow:
+            offsets, self._to_follow = self._to_follow, {}
+            try:
+                await consumer.commit(offsets)
+            except Exception as e:  # a partition no longer assigned: its new owner commits
+                log.debug("kafka_commit_skipped", consumer=self.group, error=repr(e))
 
     async def _apply_batch(self, batch: Batch) -> bool:
-        """The fast path: every event of the batch in one transaction, the records nobody
-        can read dead-lettered after it. False when anything failed: nothing was applied."""
+        """The fast path: every event of the batch in one transaction, with its offsets,
+        after the records nobody can read are dead-lettered (the stored offsets move past
+        them). False when anything failed: nothing was applied."""
         readable: list[Envelope[Event]] = []
         unreadable: list[tuple[ConsumerRecord[bytes, bytes], EnvelopeError]] = []
         for record in batch:
@@ -163,16 +200,20 @@ class EventConsumer:
                 readable.append(_read(record))
             except EnvelopeError as e:
                 unreadable.append((record, e))
+        moves = self._positions.moves(batch)
         try:
-            async with asyncio.timeout(self._handler_timeout):
-                await self.applier.apply_all(readable)
             for record, error in unreadable:
                 await dead_letters.send(
                     self._broker, self.group, record, reason=str(error), error=error, attempts=1
                 )
+            async with asyncio.timeout(self._handler_timeout):
+                await self.applier.apply_all(readable, moves)
+        except Overtaken:
+            raise
         except Exception as e:
             log.info("batch_retried_one_by_one", consumer=self.group, error=repr(e))
             return False
+        self._positions.moved(moves)
         return True
 
     async def _one_by_one(self, batch: Batch) -> tuple[int, ReadAgain | None]:
@@ -192,8 +233,8 @@ class EventConsumer:
     async def _read_again_from(
         self, consumer: AIOKafkaConsumer, batch: Batch, done: int, again: ReadAgain
     ) -> None:
-        """Commit what is done; rewind every partition of the batch to its first record not
-        done, so none is committed past a record that was not applied."""
+        """Rewind every partition of the batch to its first record not done (those done
+        are stored as done), so that none is passed over."""
         record = batch[done]
         RETRIES.labels(self.group, again.failure).inc()
         log.warning(
@@ -203,40 +244,53 @@ class EventConsumer:
             retry_in_s=again.delay,
             error=repr(again.error),
         )
-        applied: dict[TopicPartition, int] = {}
         first_not_done: dict[TopicPartition, int] = {}
-        for n, r in enumerate(batch):
-            tp = TopicPartition(r.topic, r.partition)
-            if n < done:
-                applied[tp] = r.offset + 1
-            else:
-                first_not_done.setdefault(tp, r.offset)
-        if applied:
+        for r in batch[done:]:
+            first_not_done.setdefault(TopicPartition(r.topic, r.partition), r.offset)
+        if done:
             failpoint("consumer.after_commit")
-            await consumer.commit(applied)
+            self._follow(consumer, _partitions(batch[:done]))
         for tp, offset in first_not_done.items():
             consumer.seek(tp, offset)
         # The pause keeps a failing record from a hot loop of immediate re-reads.
         await asyncio.sleep(again.delay)
 
     async def _apply_or_dead_letter(self, record: ConsumerRecord[bytes, bytes]) -> None:
-        """Apply the record's event once, or send the record to the dead-letter topic;
-        raises ReadAgain when the record should be read again."""
+        """Apply the record's event once, or send the record to the dead-letter topic; its
+        offset is stored either way. Raises ReadAgain when the record should be read again."""
+        moves = self._positions.moves([record])
         try:
             envelope = _read(record)
         except EnvelopeError as e:
             await self._dead_letter(record, reason=str(e), error=e, attempts=1)
+            await self._passed(record, moves)
             return
         with structlog.contextvars.bound_contextvars(
             event_id=str(envelope.id), type=envelope.type, consumer=self.group, **where(record)
         ):
             try:
                 async with asyncio.timeout(self._handler_timeout):
-                    await self.applier.apply(envelope)
+                    await self.applier.apply_all([envelope], moves)
+            except Overtaken:
+                raise
             except Exception as e:
                 attempts = await self._retry.after(_at(record), e)
                 log.exception("event_failed", failure=classify(e).value, attempts=attempts)
                 await self._dead_letter(record, reason=repr(e), error=e, attempts=attempts)
+                await self._passed(record, moves)
+                return
+        self._positions.moved(moves)
+
+    async def _passed(self, record: ConsumerRecord[bytes, bytes], moves: list[Move]) -> None:
+        """A dead-lettered record's offset stored; read again (and dead-lettered again)
+        when the database is out of reach."""
+        try:
+            await self.applier.apply_all([], moves)
+        except Overtaken:
+            raise
+        except Exception as e:
+            raise self._retry.wait_out(_at(record), e) from e
+        self._positions.moved(moves)
 
     async def _dead_letter(
         self, record: ConsumerRecord[bytes, bytes], *, reason: str, error: Exception, attempts: int

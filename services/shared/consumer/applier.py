@@ -1,10 +1,13 @@
-"""Applying events once: the inbox rows, the handlers' effects and the events they decide,
-in one unit of work. The live consumer and the portfolio's rebuild both apply through it."""
+"""Applying events once: the inbox rows (or the journal's), the handlers' effects, the
+events they decide and the consumer's stored offsets, in one unit of work. The live
+consumer and the portfolio's rebuild both apply through it."""
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from contracts import Envelope, Event
+from services.shared.consumer import offsets
+from services.shared.consumer.offsets import Move
 from services.shared.metrics import EVENTS
 from services.shared.unit_of_work import Database, UnitOfWork
 
@@ -42,20 +45,24 @@ class Applier:
     def wants(self, event: Event) -> bool:
         return type(event) in self._handlers
 
-    async def apply_all(self, envelopes: Sequence[Envelope[Event]]) -> int:
-        """Apply events in one transaction, each once, in order; returns how many were
-        applied (not duplicates, not of interest)."""
+    async def apply_all(
+        self, envelopes: Sequence[Envelope[Event]], moves: Sequence[Move] = ()
+    ) -> int:
+        """Apply events in one transaction, each once, in order, and move the consumer's
+        stored offsets past them (offsets.advance: Overtaken when another consumer moved
+        them first); returns how many were applied (not duplicates, not of interest)."""
         wanted: dict[object, Envelope[Event]] = {}
         for envelope in envelopes:
             if self.wants(envelope.data):
                 wanted.setdefault(envelope.id, envelope)
         if len(envelopes) > len(wanted):
             EVENTS.labels(self.consumer, "ignored").inc(len(envelopes) - len(wanted))
-        if not wanted:
+        if not wanted and not moves:
             return 0
-        opened = await self._database.opened(list(wanted.values()))
+        opened = await self._database.opened(list(wanted.values())) if wanted else []
         async with self._database.transaction(wait=10) as unit:
-            applied = await unit.claim(self.consumer, opened)
+            await offsets.advance(unit.conn, self.consumer, moves)
+            applied = await unit.claim(self.consumer, opened) if opened else []
             await handle(unit, self._handlers, [e.data for e in applied])
         EVENTS.labels(self.consumer, "applied").inc(len(applied))
         EVENTS.labels(self.consumer, "duplicate").inc(len(wanted) - len(applied))

@@ -121,7 +121,8 @@ class Sealer:
                 else _unreadable(envelope.id, name, f"sealed for {text.subject}, not {subject}")
                 for name, text in texts.items()
             }
-            out.append(dataclasses.replace(envelope, data=_replaced(envelope.data, update)))
+            opened = _replaced(envelope.data, update)
+            out.append(dataclasses.replace(envelope, data=opened, raw=None))
         return out
 
 
