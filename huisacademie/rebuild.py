@@ -210,8 +210,11 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
         )
         await reader.start()
         read: Positions = {}
-        pool = await create_pool(fresh_url)
-        database = DEFINITION.database(pool, sealer)
+        # Durable at the switch, not at every batch: a crash before it leaves the old
+        # database serving and this one dropped; the last commits (the stored offsets, with
+        # synchronous_commit on) flush everything before them.
+        pool = await create_pool(fresh_url, server_settings={"synchronous_commit": "off"})
+        database = DEFINITION.database(pool, sealer, store=lambda conn: Store(conn, lock=False))
         register = await asyncpg.connect(with_database(admin_url, name))
         try:
             async with pool.acquire() as conn:
@@ -219,7 +222,12 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
         finally:
             await register.close()
         try:
+            async with pool.acquire() as conn:
+                deferred = await _defer_indexes(conn)
             count = await _pass(reader, database, settings, report, read)  # the old one serves
+            async with pool.acquire() as conn:
+                for definition in deferred:
+                    await conn.execute(definition)
             old = await _freeze(admin, with_database(admin_url, name), name)
             try:
                 count += await _pass(reader, database, settings, report, read)  # catching up
@@ -305,11 +313,31 @@ async def _carry_over(old: asyncpg.Connection, database: Database[Any]) -> None:
                     )
 
 
+DEFERRED = ("entries", "journal")
+"""The tables whose secondary indexes a rebuild builds after its first pass, at once,
+rather than row by row (their keys stay: the replay looks rows up by them)."""
+
+
+async def _defer_indexes(conn: Connection) -> list[str]:
+    """Drops the secondary indexes of DEFERRED; returns the statements that make them."""
+    rows = await conn.fetch(
+        "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS made"
+        " FROM pg_index i WHERE i.indrelid = ANY($1::text[]::regclass[])"
+        " AND NOT i.indisunique AND NOT i.indisprimary",
+        list(DEFERRED),
+    )
+    for row in rows:
+        await conn.execute(f"DROP INDEX {row['name']}")
+    return [row["made"] for row in rows]
+
+
 async def _reached(database: Database[Any], read: Positions) -> None:
     """The live consumers' stored offsets: where the rebuild stopped reading. Their own,
     believed from the old database, no longer match: their next move fails its
-    compare-and-set, and they seek to these (services/shared/consumer/offsets.py)."""
-    async with database.pool.acquire() as conn:
+    compare-and-set, and they seek to these (services/shared/consumer/offsets.py). Committed
+    durably, which makes every commit of the rebuild before it durable too."""
+    async with database.pool.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL synchronous_commit = on")
         for s in SUBSCRIPTIONS:
             await offsets.store(
                 conn, s.group, {tp: at for tp, at in read.items() if tp.topic in s.topics}

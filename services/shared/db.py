@@ -18,6 +18,7 @@ async def create_pool(
     min_size: int = 2,
     max_size: int = 20,
     command_timeout: float | None = None,
+    server_settings: dict[str, str] | None = None,
 ) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         database_url,
@@ -25,6 +26,7 @@ async def create_pool(
         max_size=max_size,
         command_timeout=command_timeout,
         reset=_nothing_to_reset,
+        server_settings=server_settings,
     )
     assert pool is not None
     return pool

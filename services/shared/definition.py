@@ -100,9 +100,16 @@ class ServiceDefinition(Generic[S]):
         return f"/huisacademie/{self.name}"
 
     def database(
-        self, pool: asyncpg.Pool, sealer: Sealer | None = None, directory: Directory | None = None
+        self,
+        pool: asyncpg.Pool,
+        sealer: Sealer | None = None,
+        directory: Directory | None = None,
+        store: Callable[[Connection], S] | None = None,
     ) -> Database[S]:
-        return Database(pool, self.source, self.store, self.journal, sealer, directory, self.claim)
+        """Its units of work on `pool`; `store`: another store than its own (a rebuild's)."""
+        return Database(
+            pool, self.source, store or self.store, self.journal, sealer, directory, self.claim
+        )
 
     def consumer(
         self,

@@ -96,8 +96,11 @@ def _profile(r: asyncpg.Record) -> Profile:
 class Store(AuditTables, PersonTables, RetentionTables):
     """The portfolio's tables on one connection."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, lock: bool = True) -> None:
         self._conn = conn
+        self._lock = " FOR UPDATE" if lock else ""
+        """Whether the entries read to be written are row-locked: not in a rebuild, which
+        is the only writer of its fresh database."""
 
     async def get_entry(self, entry_id: UUID) -> Entry | None:
         """The entry, row-locked until the caller's transaction ends."""
@@ -113,7 +116,7 @@ class Store(AuditTables, PersonTables, RetentionTables):
         """The entries that exist among these, row-locked (in id order, so that two
         transactions never lock the same rows in opposite orders)."""
         rows = await self._conn.fetch(
-            "SELECT * FROM entries WHERE entry_id = ANY($1::uuid[]) ORDER BY entry_id FOR UPDATE",
+            "SELECT * FROM entries WHERE entry_id = ANY($1::uuid[]) ORDER BY entry_id" + self._lock,
             sorted(set(entry_ids)),
         )
         return {r["entry_id"]: _entry(r) for r in rows}

@@ -125,9 +125,7 @@ class Positions:
         starts at its stored offset: when Kafka's position is elsewhere (its committed
         offset lags after a crash, or a rebuilt database is ahead), the partition is sought
         there and its records here are dropped (they come again from there)."""
-        by_partition: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]] = defaultdict(
-            list
-        )
+        by_partition: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]] = defaultdict(list)
         for record in batch:
             by_partition[TopicPartition(record.topic, record.partition)].append(record)
         unknown = [tp for tp in by_partition if tp not in self._next]
