@@ -195,10 +195,11 @@ async def _services(
 async def _latency(running: System, people: People, figures: dict[str, Any], rows: Rows) -> None:
     seconds, warmup = SIZES["e2e_seconds"], SIZES["e2e_warmup"]
     say(f"end-to-end: a warm-up of {warmup}, then {seconds} s at each of {RATES} completions/s")
-    phases, setup = await latency.completion_latencies(
+    phases, setup, idle = await latency.completion_latencies(
         running, people, rates=RATES, seconds=seconds, warmup=warmup
     )
-    say(f"end-to-end set up: {setup.describe()}")
+    say(f"end-to-end set up: {setup.describe()}; CPU at rest, ms a second: {idle}")
+    figures["e2e_idle_cpu_ms_per_s"] = idle
     for phase in phases:
         at = latency.percentiles(phase.sent_ms)
         answered = latency.percentiles(phase.answered_ms)

@@ -94,3 +94,34 @@ class GroupWatch:
         return all(
             (at.offset if (at := committed.get(tp)) else 0) >= end for tp, end in self._end.items()
         )
+
+
+async def drained(bootstrap: str, database_urls: Sequence[str]) -> bool:
+    """Nothing left to do anywhere: every outbox published (asked through its index of rows
+    to send) and every consumer group's committed offsets at the ends of its partitions."""
+    for url in database_urls:
+        conn = await asyncpg.connect(url)
+        try:
+            if await conn.fetchval(
+                "SELECT EXISTS (SELECT FROM outbox"
+                " WHERE published_at IS NULL AND parked_at IS NULL)"
+            ):
+                return False
+        finally:
+            await conn.close()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
+    ends = AIOKafkaConsumer(bootstrap_servers=bootstrap, **kafka_options())
+    await admin.start()
+    await ends.start()
+    try:
+        for group, *_ in await admin.list_consumer_groups():
+            committed = await admin.list_consumer_group_offsets(group)
+            if not committed:
+                continue
+            end = await ends.end_offsets(list(committed))
+            if any(at.offset < end[tp] for tp, at in committed.items()):
+                return False
+        return True
+    finally:
+        await ends.stop()
+        await admin.close()

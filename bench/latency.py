@@ -18,6 +18,8 @@ from bench.people import People, Person
 from huisacademie.system import System
 from services.shared.kafka_access import kafka_options
 
+REST_S = 10
+"""How long the stack's CPU at rest is measured, before the first phase."""
 WINDOW_S = 10.0
 """The p99 is also given per window of this many seconds (by when completions were sent)."""
 
@@ -42,12 +44,14 @@ class Phase:
 
 async def completion_latencies(
     running: System, people: People, *, rates: Sequence[float], seconds: float, warmup: int
-) -> tuple[list[Phase], Setup]:
+) -> tuple[list[Phase], Setup, dict[str, float]]:
     """A warm-up of `warmup` completions, then `seconds` of completions at each rate, each
     phase drained (every completion visible, asked once a second) before the next. Staff
     members of a new board, each signed in, enrol themselves in one offering per phase
     (not timed); the academy's administrator completes their enrollments; a sample read
-    their own portfolio through the API."""
+    their own portfolio through the API. Also the CPU the stack spends at rest, in
+    milliseconds a second per process (what every completion's figure includes for as long
+    as its phase lasts)."""
     counts = [warmup, *(round(rate * seconds) for rate in rates)]
     crowd = await board(people, max(counts), name="e2e")
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
@@ -78,12 +82,17 @@ async def completion_latencies(
     admin = crowd.academy_admin
     total_s = sum(counts) / min(rates) + 300
     await people.sign_in([admin], valid_for=total_s)  # none renewed while timed
+    await _drained(running)
+    at_rest = cpu.snapshot(running.layout, running.ports)
+    await asyncio.sleep(REST_S)
+    idle = cpu.per_unit_ms(at_rest, cpu.snapshot(running.layout, running.ports), REST_S)
     phases = []
     for n, (rate, enrollments) in enumerate(zip([rates[0], *rates], enrolled, strict=True)):
+        await _drained(running)  # nothing of the setup or of the phase before still running
         phase = await _phase(running, people, admin, rate, crowd.staff, enrollments)
         if n > 0:  # the first is the warm-up
             phases.append(phase)
-    return phases, setup
+    return phases, setup, idle
 
 
 async def _phase(
@@ -135,7 +144,6 @@ async def _phase(
         sample = list(zip(staff, enrollments, strict=False))[:: max(1, len(enrollments) // 20)]
         for person, enrollment in sample:  # the API shows what the table holds
             await _shown(client, running, people, person, enrollment)
-    await asyncio.sleep(2)  # drained: the consumers idle before the next phase
     shown_at = {r["id"]: r["at"] for r in rows}
     began = min(s for s, _ in sent.values())
     by_window: dict[int, list[float]] = {}
@@ -149,6 +157,11 @@ async def _phase(
     return Phase(
         rate, sent_ms, answered_ms, windows, cpu.per_unit_ms(before, after, len(enrollments))
     )
+
+
+async def _drained(running: System) -> None:
+    urls = list(running.database_urls.values())
+    await landed.until(lambda: landed.drained(running.kafka_bootstrap, urls), "the stack", 600)
 
 
 async def _shown(

@@ -38,6 +38,11 @@ BATCH_RECORDS = 500
 """Records a poll hands the consumer at most: one transaction's worth."""
 PARTITION_FETCH_BYTES = 1 << 20
 """Bytes a fetch takes from one partition at most (aiokafka's default)."""
+BATCH_WAIT_MS = 10
+"""How long a poll waits for records (it returns as soon as some come). FastStream sleeps
+as long again after a poll that found none (against a busy loop while no partition is
+assigned): with its default of 200 ms, an event reaching a quiet consumer during that sleep
+waited up to 200 ms before it was read."""
 
 
 async def _no_decode(_: StreamMessage[Any]) -> None:
@@ -114,6 +119,7 @@ class EventConsumer:
             batch=True,
             max_records=self._batch_size,
             max_partition_fetch_bytes=PARTITION_FETCH_BYTES,
+            batch_timeout_ms=BATCH_WAIT_MS,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             # Handling one poll is bounded (handler timeout, a time budget for the record
