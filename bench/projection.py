@@ -6,6 +6,8 @@ import re
 import subprocess
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream.kafka import KafkaBroker
@@ -22,9 +24,10 @@ from services.shared.definition import database_migrations
 from services.shared.kafka_access import PRODUCER, kafka_options, kafka_security
 
 
-async def raw_consume_seconds(bootstrap: str, topic: str, expected: int) -> float:
-    """The client's limit: read every record with aiokafka and do nothing with it, fetching
-    as the services' consumers fetch (records a poll, bytes a partition)."""
+@asynccontextmanager
+async def reading(bootstrap: str, topic: str) -> AsyncIterator[AIOKafkaConsumer]:
+    """A consumer of every partition of `topic` from its beginning, fetching as the
+    services' consumers fetch (records a poll, bytes a partition)."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         **kafka_options(),
@@ -34,14 +37,18 @@ async def raw_consume_seconds(bootstrap: str, topic: str, expected: int) -> floa
     )
     await consumer.start()
     try:
+        await consumer._client.force_metadata_update()
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        if not partitions:
-            await consumer._client.force_metadata_update()
-            partitions = [
-                TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()
-            ]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+async def raw_consume_seconds(bootstrap: str, topic: str, expected: int) -> float:
+    """The client's limit: read every record with aiokafka and do nothing with it."""
+    async with reading(bootstrap, topic) as consumer:
         began: float | None = None
         seen = 0
         while seen < expected:
@@ -50,8 +57,6 @@ async def raw_consume_seconds(bootstrap: str, topic: str, expected: int) -> floa
             if seen and began is None:
                 began = time.perf_counter()  # from the first poll's records, as ours
         return time.perf_counter() - (began or time.perf_counter())
-    finally:
-        await consumer.stop()
 
 
 def consumer_performance_rate(bootstrap: str, topic: str, expected: int) -> float:

@@ -8,19 +8,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import ConsumerRecord, TopicPartition
 from pydantic_core import to_json
 
 from bench import landed
+from bench.projection import reading
 from contracts import decode
 from services.portfolio.app import DEFINITION
 from services.portfolio.domain.portfolio import Entry, Portfolio, fold, staff_of
 from services.portfolio.store import ENTRY_COLUMNS, entry_row
 from services.shared.consumer import offsets
-from services.shared.consumer.adapter import BATCH_RECORDS, PARTITION_FETCH_BYTES
+from services.shared.consumer.adapter import BATCH_RECORDS
 from services.shared.db import migrate
 from services.shared.definition import database_migrations
-from services.shared.kafka_access import kafka_options
 
 JOURNAL_COLUMNS = ("event_id", "type", "at", "staff_ids", "data")
 JSON_COLUMNS = frozenset({"detail", "evidence", "reflections", "notes"})
@@ -38,21 +38,9 @@ class Poll:
 
 async def polls(bootstrap: str, topic: str, expected: int) -> list[Poll]:
     """The topic's records, as polls of BATCH_RECORDS, made into the rows they write."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        **kafka_options(),
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        max_partition_fetch_bytes=PARTITION_FETCH_BYTES,
-    )
-    await consumer.start()
     made: list[Poll] = []
     positions: dict[TopicPartition, int] = {}
-    try:
-        await consumer._client.force_metadata_update()
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
+    async with reading(bootstrap, topic) as consumer:
         seen = 0
         while seen < expected:
             fetched = await consumer.getmany(timeout_ms=1000, max_records=BATCH_RECORDS)
@@ -60,8 +48,6 @@ async def polls(bootstrap: str, topic: str, expected: int) -> list[Poll]:
             if records:
                 made.append(_poll(records, positions))
                 seen += len(records)
-    finally:
-        await consumer.stop()
     return made
 
 
