@@ -7,12 +7,14 @@ Kafka's committed offsets follow the stored ones in the background, for monitori
 """
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import IllegalStateError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -83,6 +85,14 @@ def _at(record: ConsumerRecord[bytes, bytes]) -> Position:
 
 def _partitions(records: Batch) -> list[TopicPartition]:
     return list(dict.fromkeys(TopicPartition(r.topic, r.partition) for r in records))
+
+
+def _firsts(records: Batch) -> dict[TopicPartition, int]:
+    """Each partition's first offset among the records."""
+    firsts: dict[TopicPartition, int] = {}
+    for r in records:
+        firsts.setdefault(TopicPartition(r.topic, r.partition), r.offset)
+    return firsts
 
 
 class EventConsumer:
@@ -171,10 +181,15 @@ class EventConsumer:
                     await self._read_again_from(consumer, batch, done, again)
                     return
         except Overtaken as e:
-            # Another consumer has these partitions now (a rebalance), or the database was
-            # rebuilt under this one: nothing here was stored; read what is, and go on there.
+            # Another consumer moved these partitions' offsets (a rebalance), or the database
+            # was rebuilt under this one: nothing here was stored. Read the batch again: its
+            # partitions are then seen afresh, and sought to what is stored (which may be
+            # before some of these records: they would be lost if read past now).
             log.info("consumer_overtaken", consumer=self.group, error=str(e))
             self._positions.forget(_partitions(batch))
+            for tp, offset in _firsts(batch).items():
+                with contextlib.suppress(IllegalStateError):  # no longer assigned here
+                    consumer.seek(tp, offset)
             return
         self._retry.forget(positions)
         failpoint("consumer.after_commit")
@@ -250,13 +265,10 @@ class EventConsumer:
             retry_in_s=again.delay,
             error=repr(again.error),
         )
-        first_not_done: dict[TopicPartition, int] = {}
-        for r in batch[done:]:
-            first_not_done.setdefault(TopicPartition(r.topic, r.partition), r.offset)
         if done:
             failpoint("consumer.after_commit")
             self._follow(consumer, _partitions(batch[:done]))
-        for tp, offset in first_not_done.items():
+        for tp, offset in _firsts(batch[done:]).items():
             consumer.seek(tp, offset)
         # The pause keeps a failing record from a hot loop of immediate re-reads.
         await asyncio.sleep(again.delay)
