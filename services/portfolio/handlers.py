@@ -25,7 +25,7 @@ from contracts.portfolio import (
     StaffLeft,
     StaffProfileSet,
 )
-from services.portfolio.domain.portfolio import STATUS, Portfolio, entries_touched, fold
+from services.portfolio.domain.portfolio import STATUS, Portfolio, entries_touched, fold, staff_of
 from services.portfolio.store import Store
 from services.shared.consumer import Handlers
 from services.shared.definition import Subscription
@@ -48,6 +48,7 @@ async def project(unit: UnitOfWork[Store], events: Sequence[Event]) -> Portfolio
     """Applies a run of events, in order, to the read models; returns the part of the
     portfolio they touched, as they left it."""
     store = unit.store
+    await store.hold_people(person for e in events for person in staff_of(e))
     touched = entries_touched(events)
     before = Portfolio(entries=await store.get_entries(touched) if touched else {})
     after = fold(before, events)
@@ -83,6 +84,7 @@ async def keep_departures(
 ) -> None:
     """Who left, and when: the start of their board's retention period; in order, since a
     withdrawal undoes the departure before it."""
+    await unit.store.hold_people(e.staff_id for e in events)
     for event in events:
         if isinstance(event, StaffLeft):
             await unit.store.record_departure(event)

@@ -112,6 +112,17 @@ class Store(AuditTables, PersonTables, RetentionTables):
     # Every row of a batch in one statement, as one JSON array of rows: PostgreSQL plans and
     # runs it once, where a statement per row costs an executor run (and a message) per row.
 
+    async def hold_people(self, staff_ids: Iterable[UUID]) -> None:
+        """Each person's lock against an erasure, shared, in order, before any row of theirs
+        is locked: as an erasure takes it (alone) before it deletes their rows. The tables'
+        guard takes it again after each statement (migrations/005_erasure_per_statement.sql),
+        which is then a lock already held, not a wait behind a row."""
+        await self._conn.execute(
+            "SELECT pg_advisory_xact_lock_shared(person_lock(s))"
+            " FROM (SELECT DISTINCT unnest($1::uuid[]) AS s ORDER BY 1) AS people",
+            list(set(staff_ids)),
+        )
+
     async def get_entries(self, entry_ids: Iterable[UUID]) -> dict[UUID, Entry]:
         """The entries that exist among these, row-locked (in id order, so that two
         transactions never lock the same rows in opposite orders)."""

@@ -172,7 +172,20 @@ class EventConsumer:
 
     async def _on_batch(self, msg: KafkaMessage) -> None:
         consumer: AIOKafkaConsumer = msg.consumer
-        batch = await self._positions.fresh(msg.raw_message, consumer)
+        try:
+            await self._handle(msg.raw_message, consumer)
+        except Exception as e:
+            # Kafka's position is past the batch already: read it all again, or what it
+            # held past the stored offsets would be passed over (stored offsets drop what
+            # is done when it comes again).
+            log.warning("batch_read_again", consumer=self.group, error=repr(e))
+            for tp, offset in _firsts(msg.raw_message).items():
+                with contextlib.suppress(IllegalStateError):  # no longer assigned here
+                    consumer.seek(tp, offset)
+            await asyncio.sleep(1.0)
+
+    async def _handle(self, raw: Batch, consumer: AIOKafkaConsumer) -> None:
+        batch = await self._positions.fresh(raw, consumer)
         positions = [_at(r) for r in batch]
         try:
             if self._retry.failed_before(positions) or not await self._apply_batch(batch):
@@ -193,7 +206,7 @@ class EventConsumer:
             return
         self._retry.forget(positions)
         failpoint("consumer.after_commit")
-        self._follow(consumer, _partitions(msg.raw_message))
+        self._follow(consumer, _partitions(raw))
 
     def _follow(self, consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> None:
         """Kafka's committed offsets follow the stored ones, one commit at a time, in the
