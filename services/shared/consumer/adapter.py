@@ -7,14 +7,12 @@ Kafka's committed offsets follow the stored ones in the background, for monitori
 """
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import IllegalStateError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -26,7 +24,7 @@ from contracts.topics import PRODUCERS, source_of
 from services.shared.consumer import dead_letters
 from services.shared.consumer.applier import Applier, Handlers
 from services.shared.consumer.dead_letters import where
-from services.shared.consumer.offsets import Move, Overtaken, Positions
+from services.shared.consumer.offsets import Move, Overtaken, Positions, seek
 from services.shared.consumer.retry import Position, ReadAgain, RetryPolicy
 from services.shared.failpoints import failpoint
 from services.shared.failures import classify
@@ -179,9 +177,7 @@ class EventConsumer:
             # held past the stored offsets would be passed over (stored offsets drop what
             # is done when it comes again).
             log.warning("batch_read_again", consumer=self.group, error=repr(e))
-            for tp, offset in _firsts(msg.raw_message).items():
-                with contextlib.suppress(IllegalStateError):  # no longer assigned here
-                    consumer.seek(tp, offset)
+            seek(consumer, _firsts(msg.raw_message))
             await asyncio.sleep(1.0)
 
     async def _handle(self, raw: Batch, consumer: AIOKafkaConsumer) -> None:
@@ -200,9 +196,7 @@ class EventConsumer:
             # before some of these records: they would be lost if read past now).
             log.info("consumer_overtaken", consumer=self.group, error=str(e))
             self._positions.forget(_partitions(batch))
-            for tp, offset in _firsts(batch).items():
-                with contextlib.suppress(IllegalStateError):  # no longer assigned here
-                    consumer.seek(tp, offset)
+            seek(consumer, _firsts(batch))
             return
         self._retry.forget(positions)
         failpoint("consumer.after_commit")
@@ -281,8 +275,7 @@ class EventConsumer:
         if done:
             failpoint("consumer.after_commit")
             self._follow(consumer, _partitions(batch[:done]))
-        for tp, offset in _firsts(batch[done:]).items():
-            consumer.seek(tp, offset)
+        seek(consumer, _firsts(batch[done:]))
         # The pause keeps a failing record from a hot loop of immediate re-reads.
         await asyncio.sleep(again.delay)
 

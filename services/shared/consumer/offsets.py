@@ -16,7 +16,7 @@ a dead-letter replay puts a record on its topic again, at a new offset.
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -50,6 +50,19 @@ SELECT (SELECT count(*) FROM moved) + (SELECT count(*) FROM made)
 """
 
 
+def seek(consumer: AIOKafkaConsumer, offsets: Mapping[TopicPartition, int]) -> None:
+    """Each partition to its offset; one no longer assigned here is its new owner's."""
+    for tp, offset in offsets.items():
+        with contextlib.suppress(IllegalStateError):
+            consumer.seek(tp, offset)
+
+
+def _columns(partitions: Iterable[TopicPartition]) -> tuple[list[str], list[int]]:
+    """Topics and partition numbers, as two arrays for unnest()."""
+    listed = list(partitions)
+    return [tp.topic for tp in listed], [tp.partition for tp in listed]
+
+
 class Overtaken(Exception):
     """Another consumer moved a partition's stored offset since this one read it: what this
     one was about to apply is (or will be) applied by the other."""
@@ -73,8 +86,7 @@ async def advance(conn: Connection, consumer: str, moves: Sequence[Move]) -> Non
     moved = await conn.fetchval(
         _ADVANCE,
         consumer,
-        [m.partition.topic for m in ordered],
-        [m.partition.partition for m in ordered],
+        *_columns(m.partition for m in ordered),
         [m.was for m in ordered],
         [m.next for m in ordered],
     )
@@ -91,8 +103,7 @@ async def stored(
         " WHERE consumer = $1 AND (topic, partition) IN"
         " (SELECT * FROM unnest($2::text[], $3::int[]))",
         consumer,
-        [tp.topic for tp in partitions],
-        [tp.partition for tp in partitions],
+        *_columns(partitions),
     )
     return {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
 
@@ -105,8 +116,7 @@ async def store(conn: Connection, consumer: str, reached: Mapping[TopicPartition
         " ON CONFLICT (consumer, topic, partition)"
         " DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()",
         consumer,
-        [tp.topic for tp in reached],
-        [tp.partition for tp in reached],
+        *_columns(reached),
         list(reached.values()),
     )
 
@@ -135,8 +145,7 @@ class Positions:
             at = found.get(tp)
             self._next[tp] = NOT_STORED if at is None else at  # none: Kafka's position
             if at is not None and by_partition[tp][0].offset != at:
-                with contextlib.suppress(IllegalStateError):  # no longer assigned here
-                    consumer.seek(tp, at)
+                seek(consumer, {tp: at})
                 sought.add(tp)
         return tuple(
             r
