@@ -50,6 +50,7 @@ lint: install  ## ruff, mypy strict, and the layering (import-linter, pyproject.
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
+	$(BIN)/python -m deploy.validate
 
 contracts: install  ## regenerate contracts/asyncapi.yaml and contracts/schemas/
 	$(BIN)/python -m contracts.generate

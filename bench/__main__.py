@@ -12,6 +12,7 @@ import uvloop
 from bench import (
     burst,
     events,
+    instances,
     latency,
     outbox,
     projection,
@@ -36,15 +37,17 @@ SIZES = {
     "outbox": 200_000 if FULL else 50_000,
     "webhooks": 10_000 if FULL else 1_000,  # a backlog to one subscriber
     "webhooks_steady": 3_000 if FULL else 500,  # at 50 a second: 60 s or 10 s
+    "instances": 300_000 if FULL else 60_000,  # with one, two and three instances
 }
 if SMOKE:
     SIZES = {
         "projection": 3_000, "e2e_seconds": 1, "e2e_warmup": 20, "burst": 600, "outbox": 3_000,
-        "webhooks": 100, "webhooks_steady": 50,
+        "webhooks": 100, "webhooks_steady": 50, "instances": 3_000,
     }  # fmt: skip
-PARTS = frozenset(os.environ.get("BENCH_PARTS", "ingest,relay,e2e,burst,webhooks").split(","))
+ALL_PARTS = ("ingest", "instances", "relay", "e2e", "burst", "webhooks")
+PARTS = frozenset(os.environ.get("BENCH_PARTS", ",".join(ALL_PARTS)).split(","))
 """What runs (all by default); a run of some parts prints its figures and writes nothing."""
-PARTIAL = {"ingest", "relay", "e2e", "burst", "webhooks"} != PARTS
+PARTIAL = set(ALL_PARTS) != PARTS
 WEBHOOK_RATE = 50.0
 RATES = (50.0, 100.0, 200.0)
 Rows = list[tuple[str, str, str]]
@@ -110,6 +113,33 @@ async def ingest(figures: dict[str, Any], rows: Rows) -> None:
             f"rebuild, {replayed:,} events",
             f"{rebuilt:,.0f} events/s ({took:.1f} s)",
             f"sink floor {floor:,.0f}/s; raw consume {raw:,.0f}/s",
+        )
+    )
+
+
+async def scale_out(figures: dict[str, Any], rows: Rows) -> None:
+    """The projection with one, two and three instances (processes) over the same events."""
+    n = SIZES["instances"]
+    say(f"producing {n:,} Completed events over 6 partitions for the instances")
+    topic = await stack.topic("bench.instances")
+    await events.produce(
+        stack.BOOTSTRAP, topic, [events.as_record(e) for e in events.completions(n, seed=11)]
+    )
+    rates: dict[int, float] = {}
+    for count in (1, 2, 3):
+        url = await stack.fresh_database(f"bench_instances_{count}")
+        rates[count] = await instances.instances_rate(stack.BOOTSTRAP, url, n, count, topic)
+        say(f"portfolio projection, {count} instance(s): {rates[count]:,.0f}/s")
+    stored = await instances.bytes_per_event(url)
+    say(f"the portfolio's database, bytes an event: {stored}")
+    figures["portfolio_bytes_per_event"] = stored
+    figures.update({f"projection_{c}_instances_events_per_s": r for c, r in rates.items()})
+    figures["projection_instances_speedup"] = round(rates[3] / rates[1], 2)
+    rows.append(
+        (
+            f"projection ingest by instances, {n:,} Completed",
+            " / ".join(f"{c}: {r:,.0f}" for c, r in rates.items()) + " events/s",
+            "the same consumer as one, two and three processes in one group, on 2 cores",
         )
     )
 
@@ -312,6 +342,8 @@ async def main() -> None:
     try:
         if "ingest" in PARTS:
             await ingest(figures, rows)
+        if "instances" in PARTS:
+            await scale_out(figures, rows)
         if "relay" in PARTS:
             await relay(figures, rows)
         if PARTS & {"e2e", "burst", "webhooks"}:

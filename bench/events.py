@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaProducer
 from contracts import Envelope, Event
 from contracts.enrollment import Completed
 from contracts.values import CompetenceDomain, OfferingKind, OfferingSnapshot
-from services.shared.kafka_access import kafka_options
+from services.shared.kafka_access import kafka_options, servers
 
 Record = tuple[bytes, bytes, list[tuple[str, bytes]]]
 SOURCE = "/huisacademie/enrollment"
@@ -65,7 +65,7 @@ FILLING = {"enable_idempotence": True, "linger_ms": 10, "max_batch_size": 512 * 
 async def produce(bootstrap: str, topic: str, records: Sequence[Record], **settings: Any) -> None:
     """The records sent with `settings` (by default FILLING), all acknowledged."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, **kafka_options(), **(settings or FILLING)
+        bootstrap_servers=servers(bootstrap), **kafka_options(), **(settings or FILLING)
     )
     await producer.start()
     try:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import GroupCoordinatorNotAvailableError
 
-from services.shared.kafka_access import kafka_options
+from services.shared.kafka_access import kafka_options, servers
 
 POLL_S = 1.0
 """How often any benchmark asks whether its work is done."""
@@ -66,8 +67,8 @@ class GroupWatch:
 
     def __init__(self, bootstrap: str, group: str, topics: Sequence[str]) -> None:
         self._bootstrap, self._group, self._topics = bootstrap, group, topics
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
-        self._ends = AIOKafkaConsumer(bootstrap_servers=bootstrap, **kafka_options())
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=servers(bootstrap), **kafka_options())
+        self._ends = AIOKafkaConsumer(bootstrap_servers=servers(bootstrap), **kafka_options())
         self._end: dict[TopicPartition, int] = {}
 
     async def __aenter__(self) -> "GroupWatch":
@@ -90,7 +91,10 @@ class GroupWatch:
         self._end = await self._ends.end_offsets(partitions)
 
     async def caught_up(self) -> bool:
-        committed = await self._admin.list_consumer_group_offsets(self._group)
+        try:
+            committed = await self._admin.list_consumer_group_offsets(self._group)
+        except GroupCoordinatorNotAvailableError:  # a fresh broker makes its offsets topic
+            return False
         return all(
             (at.offset if (at := committed.get(tp)) else 0) >= end for tp, end in self._end.items()
         )
@@ -109,8 +113,8 @@ async def drained(bootstrap: str, database_urls: Sequence[str]) -> bool:
                 return False
         finally:
             await conn.close()
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
-    ends = AIOKafkaConsumer(bootstrap_servers=bootstrap, **kafka_options())
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers(bootstrap), **kafka_options())
+    ends = AIOKafkaConsumer(bootstrap_servers=servers(bootstrap), **kafka_options())
     await admin.start()
     await ends.start()
     try:

@@ -16,7 +16,7 @@ from bench import cpu, landed
 from bench.http import Setup, board, enrolment, offering
 from bench.people import People, Person
 from huisacademie.system import System
-from services.shared.kafka_access import kafka_options
+from services.shared.kafka_access import kafka_options, servers
 
 REST_S = 10
 """How long the stack's CPU at rest is measured, before the first phase."""
@@ -194,10 +194,10 @@ async def _at_rate(rate: float, jobs: list) -> list:  # type: ignore[type-arg]
 async def kafka_round_trips(bootstrap: str, topic: str, *, rate: float, count: int) -> list[float]:
     """Milliseconds from producing a record (acks=all) to a consumer receiving it."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, **kafka_options()
+        bootstrap_servers=servers(bootstrap), enable_auto_commit=False, **kafka_options()
     )
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, enable_idempotence=True, **kafka_options()
+        bootstrap_servers=servers(bootstrap), enable_idempotence=True, **kafka_options()
     )
     await consumer.start()
     await producer.start()

@@ -21,7 +21,7 @@ from services.portfolio.app import DEFINITION, PortfolioSettings
 from services.shared.consumer.adapter import BATCH_RECORDS, PARTITION_FETCH_BYTES
 from services.shared.db import create_pool, migrate
 from services.shared.definition import database_migrations
-from services.shared.kafka_access import PRODUCER, kafka_options, kafka_security
+from services.shared.kafka_access import PRODUCER, kafka_options, kafka_security, servers
 
 
 @asynccontextmanager
@@ -29,7 +29,7 @@ async def reading(bootstrap: str, topic: str) -> AsyncIterator[AIOKafkaConsumer]
     """A consumer of every partition of `topic` from its beginning, fetching as the
     services' consumers fetch (records a poll, bytes a partition)."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        bootstrap_servers=servers(bootstrap),
         **kafka_options(),
         enable_auto_commit=False,
         auto_offset_reset="earliest",

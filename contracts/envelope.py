@@ -16,6 +16,10 @@ E = TypeVar("E", bound=Event)
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 REQUIRED_HEADERS = ("ce_id", "ce_source", "ce_type", "ce_specversion", "ce_time")
+TRACEPARENT = "ce_traceparent"
+"""The distributed-tracing extension's headers (optional): W3C Trace Context of the span
+that published the event."""
+TRACESTATE = "ce_tracestate"
 
 
 class EnvelopeError(ValueError):
@@ -37,6 +41,13 @@ class Envelope(Generic[E]):
     raw: bytes | None = field(default=None, repr=False, compare=False)
     """The body as it came (a record read from Kafka), kept so that it is not serialised
     again; None for an event made here, or one whose data was changed after it came."""
+    traceparent: str | None = field(default=None, repr=False, compare=False)
+    """The CloudEvents distributed-tracing extension (header `ce_traceparent`): the W3C
+    `traceparent` of the span that published the event, where its producer traces; a
+    consumer's span applying the event continues that trace. Optional, and never part of
+    what the event says."""
+    tracestate: str | None = field(default=None, repr=False, compare=False)
+    """The W3C `tracestate` that goes with `traceparent` (header `ce_tracestate`), if any."""
 
     @classmethod
     def new(cls, data: E, source: str) -> "Envelope[E]":
@@ -55,7 +66,14 @@ class Envelope(Generic[E]):
             "ce_time": self.time.isoformat(),
             "ce_subject": self.data.subject(),
             "content-type": CONTENT_TYPE,
+            **self._trace_headers(),
         }
+
+    def _trace_headers(self) -> dict[str, str]:
+        headers = {"ce_traceparent": self.traceparent} if self.traceparent else {}
+        if self.traceparent and self.tracestate:
+            headers["ce_tracestate"] = self.tracestate
+        return headers
 
     def body(self) -> bytes:
         if self.raw is not None:
@@ -85,6 +103,8 @@ def decode(
             time=datetime.fromisoformat(attrs["ce_time"]),
             data=data,
             raw=body,
+            traceparent=attrs.get(TRACEPARENT) or None,
+            tracestate=attrs.get(TRACESTATE) or None,
         )
     except ValidationError as e:
         raise EnvelopeError(f"invalid {attrs['ce_type']}: {_first_errors(e)}") from e

@@ -15,7 +15,7 @@ from faststream.security import SASLScram512
 from faststream.specification import AsyncAPI
 
 from contracts import topics
-from contracts.envelope import CONTENT_TYPE, SPEC_VERSION
+from contracts.envelope import CONTENT_TYPE, SPEC_VERSION, TRACEPARENT, TRACESTATE
 from contracts.event import Event
 from contracts.registry import EVENT_TYPES
 
@@ -35,7 +35,9 @@ def _envelope_note(model: type[Event]) -> str:
         f"Topic `{model.topic}`, record key: {topics.KEYS[model.topic]}. "
         f"CloudEvents {SPEC_VERSION} in binary mode: `ce_type` header `{model.ce_type}`, "
         f"with `ce_id`, `ce_source`, `ce_time`, `ce_subject`, `ce_specversion` and "
-        f"`content-type: {CONTENT_TYPE}`; the body is this payload as JSON."
+        f"`content-type: {CONTENT_TYPE}`; the body is this payload as JSON. Optional: "
+        f"`{TRACEPARENT}` and `{TRACESTATE}`, the distributed-tracing extension (W3C Trace "
+        "Context of the span that published the event, where its producer traces)."
     )
 
 
@@ -64,7 +66,10 @@ def asyncapi_document() -> str:
             "Subscribers sign in over TLS with SASL/SCRAM-SHA-512 as a principal of their own "
             "(`huisacademie subscriber add NAME --topics ...`), which may read only the topics "
             "it was granted, in consumer groups named `NAME.*`; only each topic's producer "
-            "may write to it."
+            "may write to it. Where the producer traces (OpenTelemetry), a record carries "
+            "the trace of the request it follows from in `ce_traceparent` (and "
+            "`ce_tracestate`): the CloudEvents distributed-tracing extension, W3C Trace "
+            "Context; a subscriber that traces may continue it."
         ),
     )
     # FastStream lists channels in no fixed order: sort them so the document is reproducible.

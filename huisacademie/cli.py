@@ -23,7 +23,12 @@ from huisacademie.system import SERVICES, System, demo_system
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="huisacademie", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="start Kafka, PostgreSQL and the three services (local stack)")
+    up = commands.add_parser("up", help="start Kafka, PostgreSQL and the services (local stack)")
+    up.add_argument(
+        "--cluster", action="store_true",
+        help="three Kafka nodes and two instances of every service behind HAProxy; the stack"
+        " stays a cluster (for `up`, `demo`, `status`) until `down`",
+    )  # fmt: skip
     commands.add_parser("down", help="stop everything `up` started")
     commands.add_parser("status", help="show what runs")
     commands.add_parser(
@@ -124,7 +129,7 @@ def _run(command: str, args: argparse.Namespace) -> None:
     elif command == "dlt":
         _dead_letters(args.action, args.topic, bootstrap=_bootstrap())
     else:
-        _local_stack(command, args, demo_system())
+        _local_stack(command, args, demo_system(cluster=getattr(args, "cluster", False)))
 
 
 def _local_stack(command: str, args: argparse.Namespace, system: System) -> None:
@@ -142,6 +147,10 @@ def _local_stack(command: str, args: argparse.Namespace, system: System) -> None
         print(f"  {'sign-in':<11} {keycloak}/realms/huisacademie  (admin: {keycloak}/admin)")
         mail = f"127.0.0.1:{system.layout.smtp_port}"
         print(f"  {'mail':<11} {mail}  (caught, not sent: {maildir(system.layout)})")
+        nodes = len(system.layout.kafka_nodes)
+        print(f"  {'kafka':<11} {system.kafka_bootstrap}  ({nodes} node{'s' * (nodes > 1)})")
+        if system.instances > 1:
+            print(f"  {system.instances} instances of every service behind HAProxy")
         print(f"up in {time.monotonic() - started:.1f} s; logs in {system.layout.logs_dir}")
     elif command == "down":
         system.stop()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from contracts.topics import dead_letter
-from services.shared.kafka_access import kafka_options
+from services.shared.kafka_access import kafka_options, servers
 
 REPLAY_GROUP = "huisacademie.dlt-replay"
 SHOWN = ("dlt_consumer", "dlt_exception", "dlt_attempts", "dlt_time", "ce_type", "ce_id")
@@ -56,7 +56,7 @@ async def _reading(
     bootstrap: str, topic: str, group: str | None
 ) -> AsyncIterator[tuple[AIOKafkaConsumer, dict[TopicPartition, int]]]:
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        bootstrap_servers=servers(bootstrap),
         **kafka_options(),
         group_id=group,
         enable_auto_commit=False,
@@ -106,7 +106,7 @@ async def replay(bootstrap: str, topic: str) -> int:
     """Send the dead letters not replayed before back to their topic; returns how many."""
     dlt = dead_letter_topic(topic)
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, enable_idempotence=True, **kafka_options()
+        bootstrap_servers=servers(bootstrap), enable_idempotence=True, **kafka_options()
     )
     await producer.start()
     sent = 0

@@ -36,7 +36,7 @@ from services.shared.consumer import Applier, offsets
 from services.shared.db import Connection, create_pool, migrate, with_database
 from services.shared.db import quote_identifier as q
 from services.shared.definition import database_migrations
-from services.shared.kafka_access import kafka_options
+from services.shared.kafka_access import kafka_options, servers
 from services.shared.kafka_client import recover_closed_connections
 from services.shared.logging import configure_logging
 from services.shared.privacy import keys
@@ -127,7 +127,7 @@ async def _replay(
 
 
 async def _partitions(bootstrap: str, names: tuple[str, ...]) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers(bootstrap), **kafka_options())
     await admin.start()
     try:
         described = await admin.describe_topics(list(names))
@@ -196,7 +196,7 @@ async def rebuild(settings: ServiceSettings, admin_url: str, report: Report) -> 
         raise RebuildRefused(f"there is no database {name} to rebuild")
     sealer = await _sealer(settings)
     reader = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        bootstrap_servers=servers(settings.kafka_bootstrap_servers),
         **kafka_options(),
         group_id=None,
         enable_auto_commit=False,
@@ -286,15 +286,16 @@ async def _carry_over(old: asyncpg.Connection, database: Database[Any]) -> None:
     which are applied and left for the relay to publish, evidence files, boards' targets and
     retention periods, erasures not yet finished."""
     rows = await old.fetch(
-        "SELECT event_id, topic, key, headers, payload, parked_at, park_reason"
-        " FROM outbox WHERE published_at IS NULL ORDER BY seq"
+        "SELECT event_id, topic, key, headers, payload, parked_at, park_reason, traceparent,"
+        " tracestate FROM outbox WHERE published_at IS NULL ORDER BY seq"
     )
     by_topic = _appliers(database)
     async with database.pool.acquire() as conn:
         await _forget_the_erased(old, conn, database.sealer)
         await conn.executemany(
-            "INSERT INTO outbox (event_id, topic, key, headers, payload, parked_at, park_reason)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING",
+            "INSERT INTO outbox (event_id, topic, key, headers, payload, parked_at, park_reason,"
+            " traceparent, tracestate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            " ON CONFLICT (event_id) DO NOTHING",
             [tuple(r) for r in rows],
         )
         for r in rows:

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from services.catalogue.app import DEFINITION as CATALOGUE
 from services.enrollment.app import DEFINITION as ENROLLMENT
 from services.portfolio.app import DEFINITION as PORTFOLIO
+from services.shared import telemetry
 from services.shared.definition import ServiceDefinition
 from services.shared.http import create_http_app
 from services.shared.logging import configure_logging
@@ -28,10 +29,15 @@ def serve(name: str) -> None:
         missing = [f"{prefix}{err['loc'][0]}".upper() for err in e.errors()]
         raise SystemExit(f"huisacademie serve {name}: set {', '.join(missing)}") from e
     configure_logging(settings.log_level, settings.log_json)
-    uvicorn.run(
-        create_http_app(definition, settings),
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-        timeout_graceful_shutdown=10,
-    )
+    tracing = telemetry.start(name)  # None unless OTEL_EXPORTER_OTLP_ENDPOINT is set
+    try:
+        uvicorn.run(
+            create_http_app(definition, settings),
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        if tracing is not None:
+            tracing.shutdown()  # stopped without a signal (the app's lifespan flushed)

@@ -6,7 +6,7 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
@@ -20,6 +20,7 @@ from huisacademie.stack.lrs import LRS_PROCESS, start_lrs, stop_lrs
 from huisacademie.stack.mail import MAIL_PROCESS, start_mail_catcher, stop_mail_catcher
 from huisacademie.stack.passwords import keystore_master_key, web_session_key
 from huisacademie.stack.postgres import local_databases
+from huisacademie.stack.proxy import PROXY_PROCESS, start_proxy, stop_proxy
 from services.shared.identity.tokens import TrustedIssuer
 
 DEMO_PORTS: Mapping[str, int] = {
@@ -53,16 +54,27 @@ class System:
     """Each service's own Kafka principal (None: a broker without sign-in)."""
     web_issuer: str | None = None
     """Where people sign in to the web application (None: the first of `issuers`)."""
+    instances: int = 1
+    """Processes per service. With more than one, HAProxy takes each service's port and
+    instance i listens 10 * i above it."""
 
     @classmethod
-    def on_local_stack(cls, layout: StackLayout, ports: Mapping[str, int]) -> "System":
+    def on_local_stack(
+        cls, layout: StackLayout, ports: Mapping[str, int], instances: int = 1
+    ) -> "System":
         from huisacademie.identity import demo_issuer
 
         issuers = (demo_issuer(layout.keycloak_url),)
         return cls(
             layout, ports, layout.kafka_bootstrap, local_databases(layout), issuers, docs=True,
-            kafka_access=kafka_access(),
+            kafka_access=kafka_access(), instances=instances,
         )  # fmt: skip
+
+    def processes(self, name: str) -> dict[str, int]:
+        """Service `name`'s processes, by process name, with the port each listens on."""
+        if self.instances == 1:
+            return {name: self.ports[name]}
+        return {f"{name}-{i}": self.ports[name] + 10 * i for i in range(1, self.instances + 1)}
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -78,8 +90,9 @@ class System:
         never a service's: services read it as their own role."""
         return self.databases.migration_url(DIRECTORY)
 
-    def service_env(self, name: str) -> dict[str, str]:
-        """What service `name` is told: its database and the directory as its own role."""
+    def service_env(self, name: str, port: int | None = None) -> dict[str, str]:
+        """What service `name` is told (an instance of it listening on `port`): its database
+        and the directory as its own role."""
         prefix = name.upper()
         return {
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
@@ -88,7 +101,7 @@ class System:
             "HTTP_DOCS": "true" if self.docs else "false",
             f"{prefix}_DATABASE_URL": self.databases.service_url(name),
             "DIRECTORY_DATABASE_URL": self.databases.directory_url(name),
-            f"{prefix}_HTTP_PORT": str(self.ports[name]),
+            f"{prefix}_HTTP_PORT": str(port or self.ports[name]),
             **keystore_env(self.databases, name),
             **self._portfolio_env(name),
             **self._web_env(name),
@@ -173,41 +186,61 @@ class System:
         start_mail_catcher(self.layout)
         start_lrs(self.layout)
 
-    def process_env(self, name: str) -> dict[str, str]:
+    def process_env(self, name: str, port: int | None = None) -> dict[str, str]:
         """A service process's environment, with its own database role and Kafka principal
         and no other."""
-        env = {**without_credentials(os.environ), **self.service_env(name)}
+        env = {**without_credentials(os.environ), **self.service_env(name, port)}
         if self.kafka_access is not None:
             env.update(self.kafka_access.service_env(name))
         return env
 
     def start_service(self, name: str) -> int:
+        """Every process of service `name`; the pid of the last."""
         argv = [sys.executable, "-m", "huisacademie", "serve", name]
-        env = self.process_env(name)
-        return stack.start_process(name, argv, self.layout, env=env)
+        pid = 0
+        for process, port in self.processes(name).items():
+            env = self.process_env(name, port)
+            pid = stack.start_process(process, argv, self.layout, env=env)
+        return pid
 
     def start_services(self, timeout: float = 90.0) -> None:
         for name in SERVICES:
             self.start_service(name)
+        if self.instances > 1:
+            backends = {name: list(self.processes(name).values()) for name in SERVICES}
+            start_proxy(self.layout, {name: self.ports[name] for name in SERVICES}, backends)
         for name in SERVICES:
             self.wait_ready(name, timeout)
 
     def wait_ready(self, name: str, timeout: float) -> None:
+        """Until every process of service `name` is up (ready and consuming), and its
+        address answers."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if stack.process_status(name, self.layout) is None:
-                raise StackError(f"{name} exited; see {self.layout.logs_dir / (name + '.log')}")
-            try:
-                if httpx.get(f"{self.url(name)}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise StackError(f"{name} not ready after {timeout:.0f} s; see {self.layout.logs_dir}")
+        urls = {p: f"http://127.0.0.1:{port}" for p, port in self.processes(name).items()}
+        if self.instances > 1:
+            urls[PROXY_PROCESS] = self.url(name)
+        for process, url in urls.items():
+            while not self._up(process, url):
+                if time.monotonic() > deadline:
+                    raise StackError(
+                        f"{process} not ready after {timeout:.0f} s; see {self.layout.logs_dir}"
+                    )
+                time.sleep(0.2)
+
+    def _up(self, process: str, url: str) -> bool:
+        if stack.process_status(process, self.layout) is None:
+            raise StackError(f"{process} exited; see {self.layout.logs_dir / process}.log")
+        try:
+            return httpx.get(f"{url}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def stop_services(self) -> None:
+        """Every service process this stack may have started, in either shape, and the proxy."""
+        stop_proxy(self.layout)
         for name in reversed(SERVICES):
-            stack.stop_process(name, self.layout)
+            for process in (name, *(f"{name}-{i}" for i in range(1, MAX_INSTANCES + 1))):
+                stack.stop_process(process, self.layout)
 
     def stop(self) -> None:
         from huisacademie.demo.subscribers import RECEIVER_PROCESS
@@ -217,12 +250,17 @@ class System:
         stop_mail_catcher(self.layout)
         stop_lrs(self.layout)
         stack.stop_keycloak(self.layout)
-        stack.stop_kafka(self.layout)
+        for shape in (1, CLUSTER_BROKERS):  # whichever ran
+            stack.stop_kafka(replace(self.layout, brokers=shape))
         stack.stop_postgres(self.layout)
+        (self.layout.root / CLUSTER_MARK).unlink(missing_ok=True)
 
     def status(self) -> dict[str, str]:
         report = {}
-        for name in ("kafka", "keycloak", MAIL_PROCESS, LRS_PROCESS, *SERVICES):
+        nodes = [n.process for n in self.layout.kafka_nodes]
+        proxy = [PROXY_PROCESS] if self.instances > 1 else []
+        services = [p for name in SERVICES for p in self.processes(name)]
+        for name in (*nodes, "keycloak", MAIL_PROCESS, LRS_PROCESS, *proxy, *services):
             pid = stack.process_status(name, self.layout)
             report[name] = f"running (pid {pid})" if pid else "stopped"
         report["postgres"] = (
@@ -231,8 +269,28 @@ class System:
         return report
 
 
-def demo_system() -> System:
-    return System.on_local_stack(stack.demo_layout(), DEMO_PORTS)
+CLUSTER_MARK = "cluster"
+"""A file under the stack's root while `up --cluster` holds: every later command of the
+stack (`up`, `demo`, `down`) sees the cluster, until `down` removes it."""
+CLUSTER_BROKERS = 3
+CLUSTER_INSTANCES = 2
+MAX_INSTANCES = 3
+
+
+def demo_system(cluster: bool = False) -> System:
+    """The demo's system: one broker and one process per service, or, once `up --cluster`
+    has asked for it, three Kafka nodes and two instances of every service behind HAProxy."""
+    layout = stack.demo_layout()
+    mark = layout.root / CLUSTER_MARK
+    if cluster and not mark.is_file():
+        if stack.process_status("kafka", layout) is not None:
+            raise StackError("the stack runs with one broker: `huisacademie down` it first")
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        mark.write_text(f"{CLUSTER_BROKERS} Kafka nodes, {CLUSTER_INSTANCES} instances each\n")
+    if not mark.is_file():
+        return System.on_local_stack(layout, DEMO_PORTS)
+    clustered = replace(layout, brokers=CLUSTER_BROKERS)
+    return System.on_local_stack(clustered, DEMO_PORTS, instances=CLUSTER_INSTANCES)
 
 
 def keystore_env(databases: Databases, service: str) -> dict[str, str]:

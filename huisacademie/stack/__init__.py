@@ -1,7 +1,7 @@
 """The local infrastructure stack (Apache Kafka + PostgreSQL) without Docker."""
 
 from huisacademie.stack.jars import ensure_kafka_jars
-from huisacademie.stack.kafka import start_kafka, stop_kafka
+from huisacademie.stack.kafka import start_kafka, start_node, stop_kafka
 from huisacademie.stack.keycloak import ensure_keycloak, start_keycloak, stop_keycloak
 from huisacademie.stack.layout import (
     StackError,
@@ -30,6 +30,7 @@ __all__ = [
     "repo_root",
     "start_kafka",
     "start_keycloak",
+    "start_node",
     "start_postgres",
     "start_process",
     "stop_kafka",

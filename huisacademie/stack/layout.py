@@ -8,6 +8,21 @@ from pathlib import Path
 SERVICES = ("catalogue", "enrollment", "portfolio", "subscriptions", "web")
 
 
+PROXY_SHIFT = 50
+
+
+@dataclass(frozen=True)
+class KafkaNode:
+    """One Kafka node of the stack: where it listens, and where the others reach it."""
+
+    id: int
+    process: str
+    port: int
+    controller_port: int
+    advertised_port: int
+    advertised_controller_port: int
+
+
 class StackError(RuntimeError):
     """The local infrastructure stack could not be brought into the requested state."""
 
@@ -27,6 +42,33 @@ class StackLayout:
     """The learning record store's (huisacademie/stack/lrs.py)."""
     receiver_port: int = 8099
     """The demo's webhook receiver's (docs/examples/webhook_receiver.py)."""
+    brokers: int = 1
+    """Kafka nodes: 1, or a cluster of 3 (each a controller and a broker, KRaft)."""
+    proxied: bool = False
+    """Every Kafka listener behind a TCP proxy of the fault tests' own (tests/fault/netsplit.py),
+    which can cut one node off from the others and from the clients."""
+
+    @property
+    def kafka_nodes(self) -> tuple[KafkaNode, ...]:
+        """Node i+1 listens 100 ports above node i; behind proxies, 50 above where the
+        others reach it (its advertised address, where the proxy listens)."""
+        shift = PROXY_SHIFT if self.proxied else 0
+        return tuple(
+            KafkaNode(
+                id=i + 1,
+                process="kafka" if self.brokers == 1 else f"kafka-{i + 1}",
+                advertised_port=self.kafka_port + 100 * i,
+                advertised_controller_port=self.controller_port + 100 * i,
+                port=self.kafka_port + 100 * i + shift,
+                controller_port=self.controller_port + 100 * i + shift,
+            )
+            for i in range(self.brokers)
+        )
+
+    @property
+    def replication(self) -> int:
+        """Each partition's replicas: every node's, up to 3."""
+        return min(self.brokers, 3)
 
     @property
     def keycloak_url(self) -> str:
@@ -34,7 +76,7 @@ class StackLayout:
 
     @property
     def kafka_bootstrap(self) -> str:
-        return f"127.0.0.1:{self.kafka_port}"
+        return ",".join(f"127.0.0.1:{n.advertised_port}" for n in self.kafka_nodes)
 
     @property
     def logs_dir(self) -> Path:

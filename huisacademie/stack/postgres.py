@@ -24,7 +24,6 @@ from services.shared.db import quote_identifier, quote_literal
 
 _SETTINGS = """
 # huisacademie local stack
-max_connections = 200
 shared_buffers = 128MB
 fsync = on
 """
@@ -156,7 +155,9 @@ def start_postgres(layout: StackLayout, databases: Sequence[str] = ()) -> None:
             conf.write(_SETTINGS)
     hba_changed = _write_hba(data)
     if not _running(data):
+        # A cluster's instances each hold pools of their own (up to 30 connections).
         opts = f"-p {layout.pg_port} -k {sock} -c listen_addresses=127.0.0.1"
+        opts += " -c max_connections=500"
         cmd = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", opts,
                "-w", "-t", "60", "start"]  # fmt: skip
         done = subprocess.run(_as_owner(cmd), capture_output=True, text=True, check=False)

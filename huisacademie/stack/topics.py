@@ -15,7 +15,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from contracts.topics import dead_letter
 from huisacademie.stack.layout import StackError, StackLayout
-from services.shared.kafka_access import KafkaCredentials, kafka_options
+from services.shared.kafka_access import KafkaCredentials, kafka_options, servers
 
 _TOPIC_ALREADY_EXISTS = 36
 DEAD_LETTER_RETENTION = timedelta(days=30)
@@ -47,7 +47,7 @@ async def create_topics(
     Returns True once every wanted topic has a leader for each of its partitions.
     """
     admin = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap, request_timeout_ms=5000, **kafka_options(credentials)
+        bootstrap_servers=servers(bootstrap), request_timeout_ms=5000, **kafka_options(credentials)
     )
     await admin.start()
     try:
@@ -88,13 +88,14 @@ async def _ensure(
     deadline: float,
     alive: Callable[[], int | None],
     credentials: KafkaCredentials | None,
+    replication: int = 1,
 ) -> None:
     last: BaseException | None = None
     while time.monotonic() < deadline:
         if alive() is None:
             raise StackError("the broker process exited")
         try:
-            if await create_topics(bootstrap, wanted, credentials=credentials):
+            if await create_topics(bootstrap, wanted, replication, credentials):
                 return
         except StackError:
             raise
@@ -111,16 +112,18 @@ def ensure_topics(
     alive: Callable[[], int | None],
     credentials: KafkaCredentials | None = None,
 ) -> None:
-    """Wait until the broker answers, then create missing topics (replication factor 1).
+    """Wait until the brokers answer, then create missing topics, each partition on every
+    node (up to 3).
 
     Runs its own event loop in a worker thread, so it also works when called from async code.
     Topics that exist are left alone, even if their partition count differs.
     """
     wanted = dict(topics)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        job = pool.submit(
-            asyncio.run, _ensure(layout.kafka_bootstrap, wanted, deadline, alive, credentials)
+        ensured = _ensure(
+            layout.kafka_bootstrap, wanted, deadline, alive, credentials, layout.replication
         )
+        job = pool.submit(asyncio.run, ensured)
         job.result()
 
 

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.shared import telemetry
 from services.shared.definition import ServiceDefinition
 from services.shared.errors import CommandRejected, Conflict, NotFound
 from services.shared.failures import Failure, classify
@@ -56,6 +57,8 @@ def create_http_app(
             app.state.runtime = runtime
             app.state.use_cases = {}
             yield
+        # Here, not after uvicorn returns: on SIGTERM it then raises the signal again.
+        await telemetry.flush()
 
     docs = settings.http_docs
     app = FastAPI(
@@ -66,6 +69,9 @@ def create_http_app(
         docs_url="/docs" if docs else None,
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
+        # A span per request once tracing is on; exported by our own provider
+        # (services/shared/telemetry.py), never one FastAPI would add from the environment.
+        telemetry={"exclude": telemetry.unwatched, "auto_configure": False},
     )
 
     app.add_middleware(BodyLimit, limit=definition.max_request_bytes)
@@ -124,12 +130,27 @@ def create_http_app(
         return {"status": "alive"}
 
     @app.get("/health/ready", tags=["operations"])
-    @app.get("/health", tags=["operations"])
     async def ready(request: Request) -> JSONResponse:
-        """Ready (200) when the database and the broker answer and every consumer has its
-        partitions, else 503; reports the outbox backlog."""
+        """Ready for traffic (200) when what requests need answers (the database, and the key
+        store and directory where the service uses them), else 503. Kafka is not asked:
+        commands go on while it is away, their events wait in the outbox."""
         report = await runtime_of(request).health()
         return JSONResponse(status_code=200 if report["ready"] else 503, content=report)
+
+    @app.get("/health/consumers", tags=["operations"])
+    async def consuming(request: Request) -> JSONResponse:
+        """The consumers' health (200) apart from readiness: the broker answers, the relay
+        runs and every consumer holds partitions (an instance beyond a topic's partitions
+        holds none, and says so); else 503."""
+        report = await runtime_of(request).health()
+        return JSONResponse(status_code=200 if report["consuming"] else 503, content=report)
+
+    @app.get("/health", tags=["operations"])
+    async def whole(request: Request) -> JSONResponse:
+        """Ready and consuming both (200): what a stack waits for before it calls itself up."""
+        report = await runtime_of(request).health()
+        up = report["ready"] and report["consuming"]
+        return JSONResponse(status_code=200 if up else 503, content=report)
 
     @app.get(
         "/metrics", tags=["operations"], response_class=Response, dependencies=[Depends(guard)]

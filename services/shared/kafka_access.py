@@ -55,6 +55,12 @@ class KafkaCredentials:
         )
 
 
+def servers(bootstrap: str) -> list[str]:
+    """A comma-separated bootstrap list (``KAFKA_BOOTSTRAP_SERVERS``) as aiokafka wants it: it
+    takes a string for one address only."""
+    return [address.strip() for address in bootstrap.split(",") if address.strip()]
+
+
 def kafka_options(credentials: KafkaCredentials | None = None) -> dict[str, Any]:
     """aiokafka's keyword arguments for the principal (by default the process's own, from
     its environment): none at all for a broker without authentication."""

@@ -3,14 +3,20 @@
 import logging
 import re
 import sys
+from collections.abc import Sequence
 
 import structlog
+from opentelemetry import trace
+from structlog.typing import EventDict, WrappedLogger
+
+from contracts import Envelope, Event
 
 
 def configure_logging(level: str = "info", json: bool | None = None) -> None:
     as_json = (not sys.stderr.isatty()) if json is None else json
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_trace_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),
@@ -48,6 +54,30 @@ def configure_logging(level: str = "info", json: bool | None = None) -> None:
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     return structlog.stdlib.get_logger(name)
+
+
+def add_trace_ids(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
+    """The trace and span a line is logged in (a request's, an event's handling), where
+    there is one: what finds the line from a trace, and the trace from the line."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event.setdefault("trace_id", format(context.trace_id, "032x"))
+        event.setdefault("span_id", format(context.span_id, "016x"))
+    return event
+
+
+class EventIds:
+    """The ids of a batch's events, for its log lines (bound while it is handled): written
+    out only when a line is logged, not for every batch."""
+
+    def __init__(self, envelopes: Sequence[Envelope[Event]]) -> None:
+        self._envelopes = envelopes
+
+    def __structlog__(self) -> list[str]:
+        return [str(e.id) for e in self._envelopes]
+
+    def __repr__(self) -> str:
+        return repr(self.__structlog__())
 
 
 _SECRET = re.compile(r"/calendar-feeds/[^/ .\"]+")

@@ -20,4 +20,9 @@ LAG = Gauge(
     ["consumer", "topic", "partition"],
 )
 OUTBOX = Gauge("huisacademie_outbox_rows", "Outbox rows not yet published, by state", ["state"])
-READY = Gauge("huisacademie_ready", "1 when the database and broker answer and consumers run")
+READY = Gauge("huisacademie_ready", "1 when the service can take requests (its database answers)")
+ASSIGNED = Gauge(
+    "huisacademie_consumer_assigned_partitions",
+    "Partitions this instance's consumer holds in its group (0: waiting for partitions)",
+    ["consumer"],
+)

@@ -12,6 +12,7 @@ from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 from faststream.kafka import KafkaBroker
 
 from contracts import Envelope, Event
+from services.shared import telemetry
 from services.shared.db import Connection
 from services.shared.failpoints import failpoint
 from services.shared.logging import get_logger
@@ -36,13 +37,23 @@ async def put(
         leaving = envelopes
     else:
         leaving = await sealer.seal(envelopes)
-    await conn.executemany(
-        "INSERT INTO outbox (event_id, topic, key, headers, payload) VALUES ($1, $2, $3, $4, $5)",
-        [
-            (env.id, env.data.topic, env.data.key(), json.dumps(env.headers()), env.body())
-            for env in leaving
-        ],
-    )
+    with telemetry.storing(len(leaving)) as (traceparent, tracestate):
+        await conn.executemany(
+            "INSERT INTO outbox (event_id, topic, key, headers, payload, traceparent, tracestate)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            [
+                (
+                    env.id,
+                    env.data.topic,
+                    env.data.key(),
+                    json.dumps(env.headers()),
+                    env.body(),
+                    traceparent,
+                    tracestate,
+                )
+                for env in leaving
+            ],
+        )
     return envelopes
 
 
@@ -87,7 +98,7 @@ class OutboxRelay:
         """Publish one batch of unsent rows; returns how many rows it settled."""
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
-                "SELECT seq, topic, key, headers, payload FROM outbox"
+                "SELECT seq, topic, key, headers, payload, traceparent, tracestate FROM outbox"
                 " WHERE published_at IS NULL AND parked_at IS NULL"
                 " ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
                 self._batch_size,
@@ -95,24 +106,31 @@ class OutboxRelay:
             # Sent in seq order on one idempotent producer, so order per key holds.
             sending: list[tuple[int, asyncio.Future[object]]] = []
             parked: list[tuple[int, str]] = []
-            for row in rows:
-                try:
-                    future = await self._broker.publish(
-                        bytes(row["payload"]),
-                        row["topic"],
-                        key=row["key"].encode(),
-                        headers=json.loads(row["headers"]),
-                        no_confirm=True,
+            with telemetry.Sending() as traced:
+                for row in rows:
+                    headers = json.loads(row["headers"])
+                    traced.row(
+                        row["seq"], row["topic"], row["traceparent"], row["tracestate"], headers
                     )
-                    sending.append((row["seq"], future))
-                except _REFUSED as e:
-                    parked.append((row["seq"], repr(e)))
-            results = await asyncio.gather(*(f for _, f in sending), return_exceptions=True)
-            for (seq, _), result in zip(sending, results, strict=True):
-                if isinstance(result, _REFUSED):
-                    parked.append((seq, repr(result)))
-                elif isinstance(result, BaseException):
-                    raise result  # the batch is retried; consumers drop what arrives twice
+                    try:
+                        future = await self._broker.publish(
+                            bytes(row["payload"]),
+                            row["topic"],
+                            key=row["key"].encode(),
+                            headers=headers,
+                            no_confirm=True,
+                        )
+                        sending.append((row["seq"], future))
+                    except _REFUSED as e:
+                        parked.append((row["seq"], repr(e)))
+                        traced.refused(row["seq"], e)
+                results = await asyncio.gather(*(f for _, f in sending), return_exceptions=True)
+                for (seq, _), result in zip(sending, results, strict=True):
+                    if isinstance(result, _REFUSED):
+                        parked.append((seq, repr(result)))
+                        traced.refused(seq, result)
+                    elif isinstance(result, BaseException):
+                        raise result  # the batch is retried; consumers drop what arrives twice
             failpoint("relay.after_publish")
             refused = {seq for seq, _ in parked}
             sent = [seq for seq, _ in sending if seq not in refused]

@@ -24,10 +24,10 @@ from services.shared.identity import directory
 from services.shared.identity.directory import Directory
 from services.shared.identity.http import Gate
 from services.shared.identity.tokens import TokenVerifier
-from services.shared.kafka_access import PRODUCER
+from services.shared.kafka_access import PRODUCER, servers
 from services.shared.kafka_client import recover_closed_connections
 from services.shared.logging import get_logger
-from services.shared.metrics import LAG, OUTBOX, READY
+from services.shared.metrics import ASSIGNED, LAG, OUTBOX, READY
 from services.shared.outbox import OutboxRelay
 from services.shared.privacy import keys
 from services.shared.privacy.sealing import Sealer
@@ -84,7 +84,7 @@ class Runtime(Generic[S]):
         self.settings = settings
         credentials = settings.kafka_credentials()
         self.broker = KafkaBroker(
-            settings.kafka_bootstrap_servers,
+            servers(settings.kafka_bootstrap_servers),
             # Its own principal only: never the one a parent process had in its environment.
             security=credentials.security() if credentials else None,
             client_id=definition.name,
@@ -265,38 +265,47 @@ class Runtime(Generic[S]):
         log.info("service_stopped", service=self.definition.name)
 
     async def health(self) -> dict[str, Any]:
-        """Ready when the database and the broker answer and every consumer has partitions;
-        reports the outbox backlog."""
+        """What serving requests needs (the database, the key store, the directory) decides
+        `ready`: commands work while Kafka is away, the outbox holds their events. What the
+        consumers need (the broker, their partitions, the relay) decides `consuming`, which
+        is reported and alerted on apart from it, so a rebalance or a broker outage takes no
+        instance out of its load balancer."""
         report: dict[str, Any] = {"service": self.definition.name}
-        database_ok = False
+        serving = False
         if self._pool is None:
             report["database"] = f"starting: {_why(self._waiting.get('database'))}"
         else:
             try:
                 async with self._pool.acquire(timeout=2) as conn:
                     await conn.fetchval("SELECT 1", timeout=2)
-                database_ok = True
+                serving = True
                 report["database"] = "ok"
                 report["outbox_backlog"] = await self.relay.backlog()
             except Exception as e:
                 report["database"] = f"unavailable: {e!r}"
         if self.settings.keystore_database_url is not None or self.definition.seals:
+            serving = serving and self._sealer is not None
             report["keystore"] = (
                 "ok" if self._sealer else f"starting: {_why(self._waiting.get('keystore'))}"
             )
         if self.settings.directory_database_url is not None:
+            serving = serving and self._gate is not None
             report["directory"] = (
                 "ok" if self._gate else f"starting: {_why(self._waiting.get('directory'))}"
             )
         broker_ok = self._broker_started and await self.broker.ping(timeout=2)
         report["broker"] = "ok" if broker_ok else "unavailable"
-        report["consumers"] = {
-            c.group: "assigned" if c.assigned() else "waiting for partitions"
-            for c in self.consumers
-        }
-        assigned = all(c.assigned() for c in self.consumers) and bool(self._relay_task)
-        report["ready"] = database_ok and broker_ok and assigned
-        READY.set(1 if report["ready"] else 0)
+        report["consumers"] = {}
+        for c in self.consumers:
+            partitions = c.assigned()
+            ASSIGNED.labels(c.group).set(partitions)
+            report["consumers"][c.group] = (
+                f"{partitions} partitions" if partitions else "waiting for partitions"
+            )
+        consuming = broker_ok and bool(self._relay_task)
+        report["ready"] = serving
+        report["consuming"] = consuming and all(c.assigned() for c in self.consumers)
+        READY.set(1 if serving else 0)
         return report
 
     async def measure(self) -> None:

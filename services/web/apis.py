@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 from fastapi import Request
 
+from services.shared import telemetry
 from services.web.auth import SignInNeeded, Visitor
 from services.web.config import config
 
@@ -88,7 +89,9 @@ class Apis:
 def http_client(request: Request) -> httpx.AsyncClient:
     found: httpx.AsyncClient | None = getattr(request.app.state, "web_http", None)
     if found is None:
-        found = request.app.state.web_http = httpx.AsyncClient(timeout=15.0)
+        found = request.app.state.web_http = httpx.AsyncClient(
+            timeout=15.0, event_hooks={"request": [telemetry.propagate]}
+        )
     return found
 
 

@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ import pytest
 
 from huisacademie import identity, migrate
 from huisacademie.oidc import Keycloak
+from huisacademie.stack import StackLayout
 from huisacademie.stack.databases import DIRECTORY, Databases
 from huisacademie.stack.postgres import local_databases
 from huisacademie.system import SERVICES
@@ -89,17 +91,30 @@ def row(request: pytest.FixtureRequest, reliability: dict[str, Row]) -> Iterator
 
 
 @pytest.fixture
-async def lab(
-    fault_infrastructure: FaultIdentity, request: pytest.FixtureRequest
-) -> AsyncIterator[labs.Lab]:
-    """A fresh broker, fresh databases, the three services not yet started."""
+async def lab(fault_infrastructure: FaultIdentity) -> AsyncIterator[labs.Lab]:
+    """A fresh broker, fresh databases, the services not yet started."""
     await asyncio.to_thread(labs.fresh_kafka)
-    await migrate.prepare(fault_infrastructure.databases, fresh=True, which=SERVICES)
-    made = labs.Lab(
-        fault_infrastructure.databases,
-        fault_infrastructure.issuers,
-        fault_infrastructure.people,
-    )
+    async with _lab(fault_infrastructure, labs.LAYOUT) as made:
+        yield made
+
+
+@pytest.fixture
+async def cluster_lab(fault_infrastructure: FaultIdentity) -> AsyncIterator[labs.Lab]:
+    """A fresh cluster of three Kafka nodes behind the partitioning proxy, fresh databases,
+    two instances of every service, not yet started."""
+    await asyncio.to_thread(labs.fresh_cluster)
+    async with _lab(fault_infrastructure, labs.CLUSTER) as made:
+        for service in SERVICES:
+            made.add(f"{service}-2", service, labs.SECOND_PORTS[service])
+        yield made
+    await asyncio.to_thread(labs.stop_cluster)
+
+
+@contextlib.asynccontextmanager
+async def _lab(infrastructure: FaultIdentity, layout: StackLayout) -> AsyncIterator[labs.Lab]:
+    await migrate.prepare(infrastructure.databases, fresh=True, which=SERVICES)
+    made = labs.Lab(infrastructure.databases, infrastructure.issuers, infrastructure.people)
+    made.layout = layout
     labs.first_instances(made)
     made.stop_all()  # leftovers of an interrupted run
     try:

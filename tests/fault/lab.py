@@ -11,7 +11,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -26,7 +26,7 @@ from huisacademie.stack.processes import pid_alive
 from huisacademie.system import SERVICES, keystore_env, without_credentials
 from services.shared.failpoints import VARIABLE as FAILPOINTS
 from services.shared.identity.tokens import TrustedIssuer
-from services.shared.kafka_access import kafka_options
+from services.shared.kafka_access import kafka_options, servers
 from tests.support.people import People
 
 LONG = os.environ.get("FAULT_LONG") == "1"
@@ -42,6 +42,11 @@ LAYOUT = StackLayout(
     pg_port=25433,
     keycloak_port=28090,
 )
+CLUSTER = replace(LAYOUT, brokers=3, proxied=True)
+"""The cluster scenarios' (tests/fault/test_cluster.py): three Kafka nodes, each behind the
+proxy that cuts it off (tests/fault/netsplit.py), beside the same PostgreSQL."""
+NETSPLIT = "netsplit"
+NETSPLIT_PORT = 29099
 PORTS: Mapping[str, int] = {
     "catalogue": 28001, "enrollment": 28002, "portfolio": 28003, "subscriptions": 28004,
     "web": 28000,
@@ -49,6 +54,10 @@ PORTS: Mapping[str, int] = {
 SECOND_PORTS: Mapping[str, int] = {
     "catalogue": 28011, "enrollment": 28012, "portfolio": 28013, "subscriptions": 28014,
     "web": 28010,
+}  # fmt: skip
+THIRD_PORTS: Mapping[str, int] = {
+    "catalogue": 28021, "enrollment": 28022, "portfolio": 28023, "subscriptions": 28024,
+    "web": 28020,
 }  # fmt: skip
 
 
@@ -180,6 +189,41 @@ class Lab:
     def start_kafka(self) -> None:
         stack.start_kafka(self.layout, all_topics())
 
+    # --- a cluster's nodes ------------------------------------------------------------
+    def kill_node(self, node: int) -> None:
+        """kill -9 one node of the cluster and wait until it is gone."""
+        pid = stack.process_status(f"kafka-{node}", self.layout)
+        assert pid is not None, f"Kafka node {node} is not running"
+        os.kill(pid, signal.SIGKILL)
+        while pid_alive(pid):
+            time.sleep(0.05)
+
+    def restart_node(self, node: int) -> None:
+        """Start a killed node again and wait until it listens (it catches up on its own)."""
+        started = next(n for n in self.layout.kafka_nodes if n.id == node)
+        stack.start_node(self.layout, started)
+        stack.wait_for_port("127.0.0.1", started.port, 120)
+
+    def active_controller(self) -> int:
+        """The node that leads the metadata quorum, as the voters last wrote it down
+        (each keeps the leader it knows in quorum-state; the newest epoch's is current)."""
+        known: list[tuple[int, int]] = []
+        for node in self.layout.kafka_nodes:
+            state = self.layout.root / "kafka" / f"node-{node.id}" / "__cluster_metadata-0"
+            with contextlib.suppress(OSError, ValueError):
+                quorum = json.loads((state / "quorum-state").read_text())
+                if quorum.get("leaderId", -1) >= 0:
+                    known.append((quorum["leaderEpoch"], quorum["leaderId"]))
+        assert known, "no node knows the quorum's leader"
+        return max(known)[1]
+
+    async def cut(self, node: int) -> None:
+        """Partition `node` from the other nodes and from every client (netsplit.py)."""
+        await _netsplit(f"cut {node}")
+
+    async def heal(self) -> None:
+        await _netsplit("heal")
+
     def restart_postgres(self) -> None:
         stack.stop_postgres(self.layout)
         stack.start_postgres(self.layout)
@@ -187,9 +231,50 @@ class Lab:
 
 def fresh_kafka() -> None:
     """A broker with empty logs: no test sees another's events or consumer offsets."""
+    stop_cluster()
     stack.stop_kafka(LAYOUT)
     shutil.rmtree(LAYOUT.root / "kafka", ignore_errors=True)
     stack.start_kafka(LAYOUT, all_topics())
+
+
+def fresh_cluster() -> None:
+    """Three nodes with empty logs, each behind the partitioning proxy."""
+    stack.stop_kafka(LAYOUT)
+    stack.stop_kafka(CLUSTER)
+    shutil.rmtree(CLUSTER.root / "kafka", ignore_errors=True)
+    argv = [sys.executable, "-m", "tests.fault.netsplit", str(NETSPLIT_PORT)]
+    stack.start_process(NETSPLIT, argv, CLUSTER, cwd=repo_root())
+    stack.wait_for_port("127.0.0.1", NETSPLIT_PORT, 30)
+    stack.start_kafka(CLUSTER, all_topics())
+
+
+def stop_cluster() -> None:
+    stack.stop_kafka(CLUSTER)
+    stack.stop_process(NETSPLIT, CLUSTER)
+
+
+async def _netsplit(command: str) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", NETSPLIT_PORT)
+    try:
+        writer.write(f"{command}\n".encode())
+        await writer.drain()
+        assert await reader.readline() == b"ok\n", f"netsplit did not take {command!r}"
+    finally:
+        writer.close()
+
+
+async def busiest_leader(bootstrap: str, topic: str) -> int:
+    """The node that leads the most partitions of `topic`."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=servers(bootstrap), request_timeout_ms=5000, **kafka_options()
+    )
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    leaders = Counter(p["leader"] for p in described[0]["partitions"] if p["leader"] >= 0)
+    return int(leaders.most_common(1)[0][0])
 
 
 def start_infrastructure() -> str:
@@ -205,6 +290,7 @@ def start_infrastructure() -> str:
 
 def stop_infrastructure() -> None:
     stack.stop_keycloak(LAYOUT)
+    stop_cluster()
     stack.stop_kafka(LAYOUT)
     stack.stop_postgres(LAYOUT)
 
@@ -219,10 +305,10 @@ async def consumer_lag(bootstrap: str) -> int:
     group of every subscription, on every partition of its topics; a group that has not
     joined yet, or has not committed on a partition, counts from the partition's start."""
     admin = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap, request_timeout_ms=5000, **kafka_options()
+        bootstrap_servers=servers(bootstrap), request_timeout_ms=5000, **kafka_options()
     )
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, request_timeout_ms=5000, **kafka_options()
+        bootstrap_servers=servers(bootstrap), request_timeout_ms=5000, **kafka_options()
     )
     await admin.start()
     await consumer.start()

@@ -21,7 +21,7 @@ from huisacademie import stack
 from huisacademie.identity import MONITORING_CLIENT, MONITORING_SECRET
 from huisacademie.system import SERVICES
 from services.shared.identity.access import Role
-from services.shared.kafka_access import kafka_options
+from services.shared.kafka_access import kafka_options, servers
 from tests.fault.conftest import Row
 from tests.fault.lab import LONG, SECOND_PORTS, SUBSCRIPTIONS, Lab
 from tests.fault.scenario import assert_exact, every, settle, under_load, wait_ready
@@ -107,31 +107,40 @@ async def test_postgres_restarted_during_load_loses_nothing(lab: Lab, row: Row) 
     assert outcome.dead_letters == [], "an outage must not dead-letter events"
 
 
-async def test_every_event_delivered_twice_and_reshuffled_counts_once(lab: Lab, row: Row) -> None:
-    row["scenario"] = "4. every event delivered twice, reshuffled"
+DUPLICATES = 10_000 if LONG else 300
+"""At least this many records delivered again (the reliability goals' 10,000 in the long run):
+every event published once more, and again, until they add up."""
+
+
+async def test_every_event_delivered_again_and_reshuffled_counts_once(lab: Lab, row: Row) -> None:
+    row["scenario"] = "4. every event delivered again, reshuffled"
     async with under_load(lab) as load:
         await asyncio.sleep(20 if LONG else 6)
     bootstrap = lab.kafka_bootstrap
     records = [
         (topic, r) for topic in topics.EVENT_TOPICS for r in await read_all(bootstrap, topic)
     ]
-    seeded("fault: reshuffle").shuffle(records)  # another interleaving, across partitions too
+    rounds = -(-DUPLICATES // len(records))
+    again = [record for _ in range(rounds) for record in records]
+    seeded("fault: reshuffle").shuffle(again)  # another interleaving, across partitions too
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, enable_idempotence=True, **kafka_options()
+        bootstrap_servers=servers(bootstrap), enable_idempotence=True, **kafka_options()
     )
     await producer.start()
     try:
         await asyncio.gather(
             *[
                 await producer.send(topic, r.value, key=r.key, headers=list(r.headers))
-                for topic, r in records
+                for topic, r in again
             ]
         )
     finally:
         await producer.stop()
     outcome = await settle(lab, load)
-    outcome.notes.append("every event published a second time, shuffled")
-    figures = outcome.figures(len(records))
+    outcome.notes.append(
+        f"{len(again)} duplicates: every event published {rounds} more time(s), shuffled"
+    )
+    figures = outcome.figures(len(again))
     row.update(figures)
     assert_exact(outcome)
     assert outcome.published_twice == outcome.sent  # the second copies really went out
@@ -192,7 +201,9 @@ async def test_bad_records_mixed_into_the_topics_all_end_as_dead_letters(
     bad = bad_records(1000)
     async with under_load(lab) as load:
         await asyncio.sleep(2)
-        producer = AIOKafkaProducer(bootstrap_servers=lab.kafka_bootstrap, **kafka_options())
+        producer = AIOKafkaProducer(
+            bootstrap_servers=servers(lab.kafka_bootstrap), **kafka_options()
+        )
         await producer.start()
         try:
             for chunk in range(0, len(bad), 50):  # mixed in over a while, between good ones

@@ -50,7 +50,7 @@ from tests.support.people import PASSWORD, Caller, People
 pytestmark = pytest.mark.fault
 
 LONG = os.environ.get("FAULT_LONG") == "1"
-BUDGET = Budget(requests=4000, coverage=2000) if LONG else Budget(requests=400, coverage=120)
+BUDGET = Budget(requests=5000, coverage=2000) if LONG else Budget(requests=400, coverage=120)
 SETTLE = 60.0
 """Seconds the services get to pass every event on before the databases must agree."""
 PAST_THE_GATE = 0.6

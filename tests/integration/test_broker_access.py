@@ -15,7 +15,7 @@ from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 from contracts import topics
 from huisacademie.stack import acls
 from huisacademie.stack.kafka_access import OPERATOR, KafkaAccess
-from services.shared.kafka_access import KafkaCredentials, kafka_options
+from services.shared.kafka_access import KafkaCredentials, kafka_options, servers
 from tests.support.consuming import consuming
 from tests.support.factories import completion
 from tests.support.infra import Infrastructure
@@ -44,7 +44,7 @@ def subscriber(infrastructure: Infrastructure, access: KafkaAccess) -> Iterator[
 async def _read_one(bootstrap: str, topic: str, who: KafkaCredentials, group: str) -> None:
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        bootstrap_servers=servers(bootstrap),
         group_id=group,
         auto_offset_reset="earliest",
         request_timeout_ms=10_000,
@@ -59,7 +59,7 @@ async def _read_one(bootstrap: str, topic: str, who: KafkaCredentials, group: st
 
 async def _send(bootstrap: str, topic: str, who: KafkaCredentials) -> None:
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, request_timeout_ms=10_000, **kafka_options(who)
+        bootstrap_servers=servers(bootstrap), request_timeout_ms=10_000, **kafka_options(who)
     )
     await producer.start()
     try:

@@ -11,14 +11,14 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from contracts.topics import ENROLLMENTS, all_topics, dead_letter
-from services.shared.kafka_access import kafka_options
+from services.shared.kafka_access import kafka_options, servers
 from tests.support.infra import Infrastructure
 
 pytestmark = pytest.mark.integration
 
 
 async def _retention_ms(bootstrap: str, topics: list[str]) -> dict[str, str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers(bootstrap), **kafka_options())
     await admin.start()
     try:
         responses = await admin.describe_configs(
@@ -36,7 +36,7 @@ async def _retention_ms(bootstrap: str, topics: list[str]) -> dict[str, str]:
 
 
 async def _partitions(bootstrap: str) -> dict[str, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers(bootstrap), **kafka_options())
     await admin.start()
     try:
         described = await admin.describe_topics([name for name, _ in all_topics()])

@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts import Envelope, Event
-from services.shared.kafka_access import KafkaCredentials, kafka_options
+from services.shared.kafka_access import KafkaCredentials, kafka_options, servers
 
 T = TypeVar("T")
 
@@ -27,7 +27,7 @@ async def produce(
     """Send (key, value, headers) records in order and wait for all of them, signed in as
     the principal given (by default the test process's, the operator)."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, enable_idempotence=True, **kafka_options(as_principal)
+        bootstrap_servers=servers(bootstrap), enable_idempotence=True, **kafka_options(as_principal)
     )
     await producer.start()
     try:
@@ -49,7 +49,7 @@ def as_record(envelope: Envelope[Event]) -> tuple[bytes, bytes, dict[str, str]]:
 async def read_all(bootstrap: str, topic: str, within: float = 20.0) -> list[ConsumerRecord]:
     """Every record in the topic right now, from the beginning to the end offsets."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        bootstrap_servers=servers(bootstrap),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -90,7 +90,7 @@ async def read_at_least(
 
 
 async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **kafka_options())
+    consumer = AIOKafkaConsumer(bootstrap_servers=servers(bootstrap), **kafka_options())
     await consumer.start()
     try:
         ends: dict[TopicPartition, int] = await consumer.end_offsets(
@@ -102,7 +102,7 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
 
 
 async def _partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers(bootstrap), **kafka_options())
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])

@@ -14,7 +14,10 @@ from services.shared.identity.access import Role, Scope
 
 pytestmark = pytest.mark.unit
 
-OPEN = {("GET", "/health"), ("GET", "/health/live"), ("GET", "/health/ready")}
+OPEN = {
+    ("GET", "/health"), ("GET", "/health/live"), ("GET", "/health/ready"),
+    ("GET", "/health/consumers"),
+}  # fmt: skip
 
 
 def routes(definition: ServiceDefinition[Any]) -> set[tuple[str, str]]:

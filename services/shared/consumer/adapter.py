@@ -8,7 +8,8 @@ Kafka's committed offsets follow the stored ones in the background, for monitori
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import structlog
@@ -18,9 +19,11 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.kafka.subscriber.usecase import BatchSubscriber
 from faststream.message import StreamMessage
+from opentelemetry.trace import INVALID_SPAN, Span
 
 from contracts import Envelope, EnvelopeError, Event, decode
 from contracts.topics import PRODUCERS, source_of
+from services.shared import telemetry
 from services.shared.consumer import dead_letters
 from services.shared.consumer.applier import Applier, Handlers
 from services.shared.consumer.dead_letters import where
@@ -28,7 +31,7 @@ from services.shared.consumer.offsets import Move, Overtaken, Positions, seek
 from services.shared.consumer.retry import Position, ReadAgain, RetryPolicy
 from services.shared.failpoints import failpoint
 from services.shared.failures import classify
-from services.shared.logging import get_logger
+from services.shared.logging import EventIds, get_logger
 from services.shared.metrics import RETRIES
 from services.shared.unit_of_work import Database
 
@@ -75,6 +78,32 @@ def _read(record: ConsumerRecord[bytes, bytes]) -> Envelope[Event]:
             f"ce_source {envelope.source!r} is not {expected!r}, the producer of {record.topic}"
         )
     return envelope
+
+
+@contextmanager
+def handling(consumer: str, envelopes: Sequence[Envelope[Event]]) -> Iterator[Span]:
+    """While events are handled: their span (telemetry.applying), current, so their queries
+    are within it and every log line carries its trace; and on every log line the event's
+    id (`event_id`), or a batch's (`event_ids`)."""
+    if not envelopes:
+        yield INVALID_SPAN
+        return
+    ids = (
+        {"event_id": str(envelopes[0].id)}
+        if len(envelopes) == 1
+        else {"event_ids": EventIds(envelopes)}
+    )
+    with (
+        structlog.contextvars.bound_contextvars(**ids),
+        telemetry.applying(consumer, envelopes) as span,
+    ):
+        yield span
+
+
+def _event_id(record: ConsumerRecord[bytes, bytes]) -> str | None:
+    """The record's event id as its header says (before it is read, or when it cannot be)."""
+    value = next((v for name, v in record.headers if name == "ce_id"), None)
+    return value.decode(errors="replace") if value else None
 
 
 def _at(record: ConsumerRecord[bytes, bytes]) -> Position:
@@ -151,9 +180,10 @@ class EventConsumer:
         if self._following is not None:
             await asyncio.wait([self._following], timeout=5)
 
-    def assigned(self) -> bool:
+    def assigned(self) -> int:
+        """Partitions this instance holds in its group."""
         consumer = self._subscriber.consumer if self._subscriber else None
-        return bool(consumer is not None and consumer.assignment())
+        return len(consumer.assignment()) if consumer is not None else 0
 
     async def lag(self) -> dict[tuple[str, int], int]:
         """Per assigned partition: records after the committed offset."""
@@ -229,18 +259,20 @@ class EventConsumer:
             except EnvelopeError as e:
                 unreadable.append((record, e))
         moves = self._positions.moves(batch)
-        try:
-            for record, error in unreadable:
-                await dead_letters.send(
-                    self._broker, self.group, record, reason=str(error), error=error, attempts=1
-                )
-            async with asyncio.timeout(self._handler_timeout):
-                await self.applier.apply_all(readable, moves)
-        except Overtaken:
-            raise
-        except Exception as e:
-            log.info("batch_retried_one_by_one", consumer=self.group, error=repr(e))
-            return False
+        with handling(self.group, readable) as span:
+            try:
+                for record, error in unreadable:
+                    await dead_letters.send(
+                        self._broker, self.group, record, reason=str(error), error=error, attempts=1
+                    )
+                async with asyncio.timeout(self._handler_timeout):
+                    await self.applier.apply_all(readable, moves)
+            except Overtaken:
+                raise
+            except Exception as e:
+                telemetry.failed(span, e)
+                log.info("batch_retried_one_by_one", consumer=self.group, error=repr(e))
+                return False
         self._positions.moved(moves)
         return True
 
@@ -268,6 +300,7 @@ class EventConsumer:
         log.warning(
             "record_retry",
             **where(record),
+            event_id=_event_id(record),
             failure=again.failure,
             retry_in_s=again.delay,
             error=repr(again.error),
@@ -289,8 +322,11 @@ class EventConsumer:
             await self._dead_letter(record, reason=str(e), error=e, attempts=1)
             await self._passed(record, moves)
             return
-        with structlog.contextvars.bound_contextvars(
-            event_id=str(envelope.id), type=envelope.type, consumer=self.group, **where(record)
+        with (
+            structlog.contextvars.bound_contextvars(
+                type=envelope.type, consumer=self.group, **where(record)
+            ),
+            handling(self.group, [envelope]) as span,
         ):
             try:
                 async with asyncio.timeout(self._handler_timeout):
@@ -298,6 +334,7 @@ class EventConsumer:
             except Overtaken:
                 raise
             except Exception as e:
+                telemetry.failed(span, e)
                 attempts = await self._retry.after(_at(record), e)
                 log.exception("event_failed", failure=classify(e).value, attempts=attempts)
                 await self._dead_letter(record, reason=repr(e), error=e, attempts=attempts)

@@ -44,4 +44,6 @@ async def send(
         record.value or b"", dead_letter(record.topic), key=record.key, headers=headers
     )
     EVENTS.labels(consumer, "dead_lettered").inc()
-    log.warning("event_dead_lettered", **where(record), reason=reason)
+    log.warning(
+        "event_dead_lettered", **where(record), event_id=headers.get("ce_id"), reason=reason
+    )

@@ -1,0 +1,1 @@
+"""The deploy files (container image, compose, Kubernetes) and their offline validation."""

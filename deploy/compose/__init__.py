@@ -1,0 +1,1 @@
+"""The compose board's helpers, run inside the huisacademie image (compose.yaml)."""
