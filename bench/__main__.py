@@ -37,7 +37,7 @@ SIZES = {
     "outbox": 200_000 if FULL else 50_000,
     "webhooks": 10_000 if FULL else 1_000,  # a backlog to one subscriber
     "webhooks_steady": 3_000 if FULL else 500,  # at 50 a second: 60 s or 10 s
-    "instances": 300_000 if FULL else 60_000,  # with one, two and three instances
+    "instances": 1_000_000 if FULL else 300_000,  # with one, two and three instances
 }
 if SMOKE:
     SIZES = {

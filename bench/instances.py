@@ -5,9 +5,11 @@ the service's instances are), sharing a topic's six partitions through their con
 SIGTERM."""
 
 import asyncio
+import contextlib
 import dataclasses
 import signal
 import sys
+import time
 import uuid
 
 import asyncpg
@@ -25,23 +27,48 @@ from services.shared.kafka_access import PRODUCER, kafka_security, servers
 async def instances_rate(
     bootstrap: str, database_url: str, expected: int, count: int, topic: str
 ) -> float:
-    """Events a second into the portfolio, first commit to last, with `count` instances in a
-    consumer group of their own reading the whole of `topic`."""
+    """Events a second into the portfolio with `count` instances in a consumer group of their
+    own reading the whole of `topic`: from the first commit after the last instance got its
+    partitions (the group's last rebalance) to the last commit."""
     await migrate(database_url, database_migrations(DEFINITION))
     group = f"bench.instances.{count}.{uuid.uuid4().hex[:8]}"
     argv = [sys.executable, "-m", "bench.instances", bootstrap, database_url, group, topic]
-    running = [await asyncio.create_subprocess_exec(*argv) for _ in range(count)]
+    running = [
+        await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE)
+        for _ in range(count)
+    ]
     try:
+        for process in running:  # each says when it first holds partitions
+            assert process.stdout is not None
+            line = await asyncio.wait_for(process.stdout.readline(), 120)
+            if line.strip() != b"assigned":
+                raise RuntimeError(f"an instance ended before it held partitions: {line!r}")
+        all_in = time.time()
+
+        async def done() -> bool:
+            if any(p.returncode is not None for p in running):
+                raise RuntimeError(f"an instance exited: {[p.returncode for p in running]}")
+            return await watch.caught_up()
+
         async with GroupWatch(bootstrap, group, [topic]) as watch:
             await watch.mark_end()
-            await landed.until(watch.caught_up, f"{count} instances")
+            await landed.until(done, f"{count} instances")
     finally:
         for process in running:
-            process.terminate()
-        await asyncio.wait_for(asyncio.gather(*(p.wait() for p in running)), 60)
-    span = await landed.commit_span(database_url, "journal")
-    if span.rows != expected:
-        raise RuntimeError(f"the journal holds {span.rows} events, not {expected}")
+            with contextlib.suppress(ProcessLookupError):
+                process.terminate()
+        try:
+            await asyncio.wait_for(asyncio.gather(*(p.wait() for p in running)), 60)
+        except TimeoutError:
+            for process in running:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+    total = await landed.commit_span(database_url, "journal")
+    if total.rows != expected:
+        raise RuntimeError(f"the journal holds {total.rows} events, not {expected}")
+    span = await landed.commit_span(database_url, "journal", since=all_in)
+    if span.rows < expected // 2:
+        raise RuntimeError(f"only {span.rows} of {expected} landed once all had joined")
     return span.per_second()
 
 
@@ -74,6 +101,9 @@ async def _instance(bootstrap: str, database_url: str, group: str, topic: str) -
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
     try:
         await broker.start()
+        while not consumer.assigned():  # noqa: ASYNC110 (aiokafka tells of it by no event)
+            await asyncio.sleep(0.05)
+        print("assigned", flush=True)
         await stopping.wait()
     finally:
         await broker.stop()

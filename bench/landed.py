@@ -37,14 +37,17 @@ class Span:
         return round((self.rows if events is None else events) / max(self.seconds, 1e-3), 1)
 
 
-async def commit_span(database_url: str, table: str) -> Span:
-    """The commit times of the first and the last transaction that wrote `table`'s rows."""
+async def commit_span(database_url: str, table: str, since: float = 0.0) -> Span:
+    """The commit times of the first and the last transaction that wrote `table`'s rows (those
+    committed at `since`, epoch seconds, or later)."""
     conn = await asyncpg.connect(database_url)
     try:
         row = await conn.fetchrow(
             "SELECT count(*) AS rows, extract(epoch FROM min(t))::float8 AS first,"
             " extract(epoch FROM max(t))::float8 AS last"
             f" FROM (SELECT pg_xact_commit_timestamp(xmin) AS t FROM {table}) AS landed"
+            " WHERE t >= to_timestamp($1)",
+            since,
         )
     finally:
         await conn.close()

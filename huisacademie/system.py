@@ -283,7 +283,7 @@ def demo_system(cluster: bool = False) -> System:
     layout = stack.demo_layout()
     mark = layout.root / CLUSTER_MARK
     if cluster and not mark.is_file():
-        if stack.process_status("kafka", layout) is not None:
+        if any(stack.process_status(name, layout) for name in ("kafka", *SERVICES)):
             raise StackError("the stack runs with one broker: `huisacademie down` it first")
         mark.parent.mkdir(parents=True, exist_ok=True)
         mark.write_text(f"{CLUSTER_BROKERS} Kafka nodes, {CLUSTER_INSTANCES} instances each\n")

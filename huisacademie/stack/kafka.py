@@ -7,6 +7,7 @@ broker's own certificate only (mutual TLS): SCRAM cannot sign in a controller.""
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import shutil
 import subprocess
 import time
@@ -188,7 +189,7 @@ def start_node(layout: StackLayout, node: KafkaNode, access: KafkaAccess | None 
     kdir = _kafka_dir(layout)
     kdir.mkdir(parents=True, exist_ok=True)
     layout.logs_dir.mkdir(parents=True, exist_ok=True)
-    props = kdir / f"{node.process}.properties"
+    props = kdir / ("server.properties" if layout.brokers == 1 else f"{node.process}.properties")
     props.write_text(_server_properties(layout, node, access))
     props.chmod(0o600)  # it holds the operator's password
     (kdir / "log4j2.xml").write_text(_LOG4J2_XML)
@@ -203,6 +204,10 @@ def _all_alive(layout: StackLayout) -> int | None:
 
 
 def stop_kafka(layout: StackLayout) -> None:
-    """SIGTERM every node by its pid (SIGKILL after 30 s); harmless if none runs."""
-    for node in reversed(layout.kafka_nodes):
-        stop_process(node.process, layout, timeout=30.0)
+    """SIGTERM every node by its pid (SIGKILL after 30 s); harmless if none runs. A cluster's
+    nodes all at once: the last one left alone would wait out its controlled shutdown for
+    want of a quorum."""
+    nodes = layout.kafka_nodes
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+        for stopped in [pool.submit(stop_process, n.process, layout, 30.0) for n in nodes]:
+            stopped.result()

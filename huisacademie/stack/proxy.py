@@ -49,6 +49,7 @@ def haproxy_config(fronts: Mapping[str, int], backends: Mapping[str, Sequence[in
         "    timeout client 60s",
         "    timeout server 60s",
         "    timeout http-keep-alive 10s",
+        "    timeout check 3s",
     ]
     for service, port in fronts.items():
         lines += [

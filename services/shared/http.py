@@ -134,7 +134,7 @@ def create_http_app(
         """Ready for traffic (200) when what requests need answers (the database, and the key
         store and directory where the service uses them), else 503. Kafka is not asked:
         commands go on while it is away, their events wait in the outbox."""
-        report = await runtime_of(request).health()
+        report = await runtime_of(request).health(consumers=False)
         return JSONResponse(status_code=200 if report["ready"] else 503, content=report)
 
     @app.get("/health/consumers", tags=["operations"])

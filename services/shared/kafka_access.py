@@ -20,6 +20,11 @@ PRODUCER: dict[str, Any] = {
 """How every service's producer sends (the relay's and the dead letters'): idempotent,
 acknowledged by every in-sync replica; batch and linger are aiokafka's defaults. The
 benchmarks' reference producer sends with the same."""
+CLIENT: dict[str, Any] = {"metadata_max_age_ms": 10_000}
+"""What every service's Kafka clients share. Metadata at most 10 s old (aiokafka's default: 5
+minutes): when a leader moves (a broker lost, a partition healed), aiokafka's fetcher asks the
+old leader for a partition's offsets again and again without refreshing its metadata, and a
+consumer would stall until it aged out (seen in tests/fault/test_cluster.py)."""
 MECHANISM = "SCRAM-SHA-512"
 USERNAME, PASSWORD, CA_FILE = "KAFKA_USERNAME", "KAFKA_PASSWORD", "KAFKA_CA_FILE"
 """The environment variables of a process's own principal (the command line and the tests

@@ -24,7 +24,7 @@ from services.shared.identity import directory
 from services.shared.identity.directory import Directory
 from services.shared.identity.http import Gate
 from services.shared.identity.tokens import TokenVerifier
-from services.shared.kafka_access import PRODUCER, servers
+from services.shared.kafka_access import CLIENT, PRODUCER, servers
 from services.shared.kafka_client import recover_closed_connections
 from services.shared.logging import get_logger
 from services.shared.metrics import ASSIGNED, LAG, OUTBOX, READY
@@ -89,6 +89,7 @@ class Runtime(Generic[S]):
             security=credentials.security() if credentials else None,
             client_id=definition.name,
             **PRODUCER,
+            **CLIENT,
             graceful_timeout=settings.shutdown_grace_s,
             # A stdlib logger, so FastStream's records go through structlog's formatter;
             # its per-message "Received"/"Processed" lines are debug, not info.
@@ -264,12 +265,13 @@ class Runtime(Generic[S]):
                     pool.terminate()
         log.info("service_stopped", service=self.definition.name)
 
-    async def health(self) -> dict[str, Any]:
+    async def health(self, *, consumers: bool = True) -> dict[str, Any]:
         """What serving requests needs (the database, the key store, the directory) decides
         `ready`: commands work while Kafka is away, the outbox holds their events. What the
         consumers need (the broker, their partitions, the relay) decides `consuming`, which
         is reported and alerted on apart from it, so a rebalance or a broker outage takes no
-        instance out of its load balancer."""
+        instance out of its load balancer. Without `consumers`, the broker is not asked (its
+        ping waits out its timeout while the broker is away)."""
         report: dict[str, Any] = {"service": self.definition.name}
         serving = False
         if self._pool is None:
@@ -293,23 +295,34 @@ class Runtime(Generic[S]):
             report["directory"] = (
                 "ok" if self._gate else f"starting: {_why(self._waiting.get('directory'))}"
             )
-        broker_ok = self._broker_started and await self.broker.ping(timeout=2)
-        report["broker"] = "ok" if broker_ok else "unavailable"
-        report["consumers"] = {}
-        for c in self.consumers:
-            partitions = c.assigned()
-            ASSIGNED.labels(c.group).set(partitions)
-            report["consumers"][c.group] = (
-                f"{partitions} partitions" if partitions else "waiting for partitions"
-            )
-        consuming = broker_ok and bool(self._relay_task)
         report["ready"] = serving
-        report["consuming"] = consuming and all(c.assigned() for c in self.consumers)
         READY.set(1 if serving else 0)
+        self._count_partitions()
+        if consumers:
+            report.update(await self._consuming())
         return report
 
+    async def _consuming(self) -> dict[str, Any]:
+        broker_ok = self._broker_started and await self.broker.ping(timeout=2)
+        relaying = self._relay_task is not None and not self._relay_task.done()
+        held = {c.group: c.assigned() for c in self.consumers}
+        return {
+            "broker": "ok" if broker_ok else "unavailable",
+            "consumers": {
+                group: f"{n} partitions" if n else "waiting for partitions"
+                for group, n in held.items()
+            },
+            "relay": "running" if relaying else "not running",
+            "consuming": broker_ok and relaying and all(held.values()),
+        }
+
+    def _count_partitions(self) -> None:
+        for consumer in self.consumers:
+            ASSIGNED.labels(consumer.group).set(consumer.assigned())
+
     async def measure(self) -> None:
-        """Set the gauges a scrape reads: consumer lag and outbox backlog."""
+        """Set the gauges a scrape reads: consumer lag, partitions held, outbox backlog."""
+        self._count_partitions()
         for consumer in self.consumers:
             with contextlib.suppress(Exception):
                 for (topic, partition), lag in (await consumer.lag()).items():

@@ -103,20 +103,29 @@ async def cluster_lab(fault_infrastructure: FaultIdentity) -> AsyncIterator[labs
     """A fresh cluster of three Kafka nodes behind the partitioning proxy, fresh databases,
     two instances of every service, not yet started."""
     await asyncio.to_thread(labs.fresh_cluster)
-    async with _lab(fault_infrastructure, labs.CLUSTER) as made:
-        for service in SERVICES:
-            made.add(f"{service}-2", service, labs.SECOND_PORTS[service])
-        yield made
-    await asyncio.to_thread(labs.stop_cluster)
+    try:
+        async with _lab(fault_infrastructure, labs.CLUSTER, instances=2) as made:
+            yield made
+    finally:
+        await asyncio.to_thread(labs.stop_cluster)
 
 
 @contextlib.asynccontextmanager
-async def _lab(infrastructure: FaultIdentity, layout: StackLayout) -> AsyncIterator[labs.Lab]:
+async def _lab(
+    infrastructure: FaultIdentity, layout: StackLayout, instances: int = 1
+) -> AsyncIterator[labs.Lab]:
     await migrate.prepare(infrastructure.databases, fresh=True, which=SERVICES)
     made = labs.Lab(infrastructure.databases, infrastructure.issuers, infrastructure.people)
     made.layout = layout
     labs.first_instances(made)
+    if instances > 1:
+        for service in SERVICES:
+            made.add(f"{service}-2", service, labs.SECOND_PORTS[service])
+    for service in ("portfolio", "enrollment"):  # the third instances of test_cluster.py
+        made.add(f"{service}-3", service, labs.THIRD_PORTS[service])
     made.stop_all()  # leftovers of an interrupted run
+    for service in ("portfolio", "enrollment"):
+        del made.instances[f"{service}-3"]
     try:
         yield made
     finally:

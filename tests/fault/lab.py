@@ -10,13 +10,14 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from contracts.topics import all_topics
+from contracts.topics import EVENT_TOPICS, all_topics
 from huisacademie import stack
 from huisacademie.serve import SERVICES as DEFINITIONS
 from huisacademie.stack import StackLayout, repo_root
@@ -242,6 +243,7 @@ def fresh_cluster() -> None:
     stack.stop_kafka(LAYOUT)
     stack.stop_kafka(CLUSTER)
     shutil.rmtree(CLUSTER.root / "kafka", ignore_errors=True)
+    stack.stop_process(NETSPLIT, CLUSTER)  # one left by an interrupted run, maybe cutting
     argv = [sys.executable, "-m", "tests.fault.netsplit", str(NETSPLIT_PORT)]
     stack.start_process(NETSPLIT, argv, CLUSTER, cwd=repo_root())
     stack.wait_for_port("127.0.0.1", NETSPLIT_PORT, 30)
@@ -263,18 +265,48 @@ async def _netsplit(command: str) -> None:
         writer.close()
 
 
-async def busiest_leader(bootstrap: str, topic: str) -> int:
-    """The node that leads the most partitions of `topic`."""
+async def partitions(bootstrap: str, topics: list[str]) -> list[dict[str, Any]]:
+    """Every partition of `topics` as the cluster's metadata has it: leader, replicas, isr."""
     admin = AIOKafkaAdminClient(
         bootstrap_servers=servers(bootstrap), request_timeout_ms=5000, **kafka_options()
     )
     await admin.start()
     try:
-        described = await admin.describe_topics([topic])
+        described = await admin.describe_topics(topics)
     finally:
         await admin.close()
-    leaders = Counter(p["leader"] for p in described[0]["partitions"] if p["leader"] >= 0)
+    return [p for t in described for p in t["partitions"]]
+
+
+async def busiest_leader(bootstrap: str, topic: str) -> int:
+    """The node that leads the most partitions of `topic`."""
+    leaders = Counter(p["leader"] for p in await partitions(bootstrap, [topic]) if p["leader"] >= 0)
     return int(leaders.most_common(1)[0][0])
+
+
+async def until(what: str, done: Callable[[], Awaitable[bool]], within: float) -> float:
+    """Ask `done` every half second until it says yes; the seconds it took. Metadata asked of
+    a cluster in the middle of a fault may fail: that is a no."""
+    began = time.monotonic()
+    while True:
+        with contextlib.suppress(Exception):
+            if await done():
+                return time.monotonic() - began
+        if time.monotonic() - began > within:
+            raise AssertionError(f"{what}: not so after {within:.0f} s")
+        await asyncio.sleep(0.5)
+
+
+async def leads_nothing(bootstrap: str, node: int) -> bool:
+    """No partition of the event topics has `node` for its leader any more."""
+    return all(p["leader"] != node for p in await partitions(bootstrap, list(EVENT_TOPICS)))
+
+
+async def in_sync(bootstrap: str) -> bool:
+    """Every replica of every event topic's partitions is in sync (the cluster whole again)."""
+    return all(
+        set(p["isr"]) == set(p["replicas"]) for p in await partitions(bootstrap, list(EVENT_TOPICS))
+    )
 
 
 def start_infrastructure() -> str:

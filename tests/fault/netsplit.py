@@ -23,6 +23,7 @@ from huisacademie.stack.processes import process_status
 from tests.fault.lab import CLUSTER
 
 CHUNK = 64 * 1024
+ESTABLISHED = "01"
 
 
 @dataclass(eq=False)
@@ -40,22 +41,25 @@ class Link:
             writer.close()
 
 
-def owner_of(port: int) -> int | None:
-    """The cluster node whose process holds the socket on local `port` (the far end of a
-    connection the proxy accepted), or None when no node does (a client)."""
-    inode = None
+def owner_of(port: int, proxy_port: int) -> int | None:
+    """The cluster node whose process holds the connected socket from local `port` to
+    `proxy_port` (the far end of a connection the proxy accepted), or None when no node does
+    (a client). Both tables: a JVM's sockets are IPv6 ones, with IPv4-mapped addresses."""
+    inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with open(table) as rows:
             for row in list(rows)[1:]:
                 fields = row.split()
-                if int(fields[1].rsplit(":", 1)[1], 16) == port:
-                    inode = fields[9]
-                    break
-        if inode is not None:
-            break
-    if inode is None:
+                local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+                if (
+                    state == ESTABLISHED
+                    and inode != "0"
+                    and int(local.rsplit(":", 1)[1], 16) == port
+                    and int(remote.rsplit(":", 1)[1], 16) == proxy_port
+                ):
+                    inodes.add(f"socket:[{inode}]")
+    if not inodes:
         return None
-    socket = f"socket:[{inode}]"
     for node in CLUSTER.kafka_nodes:
         pid = process_status(node.process, CLUSTER)
         if pid is None:
@@ -63,7 +67,7 @@ def owner_of(port: int) -> int | None:
         with contextlib.suppress(OSError):
             for fd in os.listdir(f"/proc/{pid}/fd"):
                 with contextlib.suppress(OSError):
-                    if os.readlink(f"/proc/{pid}/fd/{fd}") == socket:
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
                         return node.id
     return None
 
@@ -109,8 +113,11 @@ class Netsplit:
     async def _accept(
         self, target: int, real: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        peer_port = writer.get_extra_info("peername")[1]
-        link = Link(target, await asyncio.to_thread(owner_of, peer_port), [writer])
+        peer_port, proxy_port = (
+            writer.get_extra_info("peername")[1],
+            writer.get_extra_info("sockname")[1],
+        )
+        link = Link(target, await asyncio.to_thread(owner_of, peer_port, proxy_port), [writer])
         self.links.add(link)
         try:
             while self.cuts(link):  # a partition: the connection is taken, nothing answers

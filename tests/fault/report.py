@@ -51,8 +51,17 @@ EXPLAINED = """
 - What they cannot show: an event that was never published because its command was never
   accepted (the client retries through outages, with the same Idempotency-Key where the
   command is not idempotent by itself); a wrong effect applied exactly once (the unit,
-  integration and e2e tests hold the rules); faults on more than one broker (one node
-  here); and anything between a short run's few faults and the long run's.
+  integration and e2e tests hold the rules); two brokers lost at once (scenarios 9 to 12
+  lose one of three at a time, which replication factor 3 with two replicas in sync
+  survives by design; a second loss stops writes to the partitions it leaves with one
+  replica in sync until a node returns, and the outboxes wait); disks that lie about a
+  flush; and anything between a short run's few faults and the long run's.
+- Scenarios 1 to 8 run on one Kafka node and one instance of each service (two in 6 and
+  8); 9 to 12 on three Kafka nodes (KRaft, each a controller and a broker; replication
+  factor 3, `min.insync.replicas` 2, unclean leader election off), each behind a TCP proxy
+  of the tests' own (tests/fault/netsplit.py), with two instances of every service. A
+  partition there is a black hole both ways: the node's connections, and those it opens,
+  stop carrying bytes until the partition heals, as a cut cable does.
 """
 
 

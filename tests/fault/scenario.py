@@ -62,12 +62,13 @@ class Outcome:
 
 
 async def wait_ready(lab: Lab, within: float = 120.0) -> None:
+    """Until every instance takes requests and its consumers hold their partitions."""
     deadline = time.monotonic() + within
     async with httpx.AsyncClient(timeout=3) as http:
         for name, instance in lab.instances.items():
             while True:
                 with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(f"{instance.url}/health/ready")).status_code == 200:
+                    if (await http.get(f"{instance.url}/health")).status_code == 200:
                         break
                 if time.monotonic() > deadline:
                     raise AssertionError(f"{name} not ready after {within} s")

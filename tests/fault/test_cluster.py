@@ -14,7 +14,7 @@ import pytest
 
 from contracts.topics import ENROLLMENTS
 from tests.fault.conftest import Row
-from tests.fault.lab import LONG, THIRD_PORTS, Lab, busiest_leader
+from tests.fault.lab import LONG, THIRD_PORTS, Lab, busiest_leader, in_sync, leads_nothing, until
 from tests.fault.scenario import assert_exact, every, settle, under_load
 from tests.support.seeds import seeded
 
@@ -23,7 +23,9 @@ pytestmark = pytest.mark.fault
 
 @dataclass
 class Faults:
-    """What one scenario did to the cluster, as it went."""
+    """What one scenario did to the cluster, as it went. Each fault waits until it took
+    effect (leadership moved, a new controller elected), and each node that comes back, until
+    every replica is in sync again: faults do not pile up into a two-node loss."""
 
     lab: Lab
     rng: random.Random
@@ -31,21 +33,38 @@ class Faults:
     killed: int = 0
     """Service instances killed (-9) on purpose: the supervisor leaves them down."""
 
+    @property
+    def bootstrap(self) -> str:
+        return self.lab.kafka_bootstrap
+
     async def kill_busiest_leader(self, n: int) -> None:
         """kill -9 the node that leads the most partitions of the busiest topic (each
         person's enrolment events), then start it again."""
-        node = await busiest_leader(self.lab.kafka_bootstrap, ENROLLMENTS)
+        node = await busiest_leader(self.bootstrap, ENROLLMENTS)
         await asyncio.to_thread(self.lab.kill_node, node)
+        moved = await until(
+            f"leadership off killed node {node}", lambda: leads_nothing(self.bootstrap, node), 60
+        )
         await asyncio.sleep(self.rng.uniform(1, 4))
-        await asyncio.to_thread(self.lab.restart_node, node)
-        self.notes.append(f"leader {node}")
+        await self._back(node, f"leader {node} (moved in {moved:.1f} s)")
 
     async def kill_active_controller(self, n: int) -> None:
         node = self.lab.active_controller()
         await asyncio.to_thread(self.lab.kill_node, node)
+
+        async def elected() -> bool:
+            return self.lab.active_controller() != node
+
+        took = await until(f"a controller elected after {node}", elected, 60)
         await asyncio.sleep(self.rng.uniform(1, 4))
+        await self._back(
+            node, f"controller {node} ({self.lab.active_controller()} in {took:.1f} s)"
+        )
+
+    async def _back(self, node: int, note: str) -> None:
         await asyncio.to_thread(self.lab.restart_node, node)
-        self.notes.append(f"controller {node}")
+        synced = await until("every replica in sync", lambda: in_sync(self.bootstrap), 180)
+        self.notes.append(f"{note}, in sync {synced:.0f} s after restart")
 
     async def third_instance_joins_one_leaves(self, n: int) -> None:
         """A third instance of the portfolio and of enrollment joins their groups in the
@@ -67,11 +86,17 @@ class Faults:
     async def partition_busiest_leader(self, n: int) -> None:
         """Cut the busiest partitions' leader off from the other nodes and every client for
         longer than its session (the others fence it and elect new leaders), then heal."""
-        node = await busiest_leader(self.lab.kafka_bootstrap, ENROLLMENTS)
+        node = await busiest_leader(self.bootstrap, ENROLLMENTS)
         await self.lab.cut(node)
-        await asyncio.sleep(self.rng.uniform(8, 15))
-        await self.lab.heal()
-        self.notes.append(f"partitioned {node}")
+        try:
+            moved = await until(
+                f"leadership off cut node {node}", lambda: leads_nothing(self.bootstrap, node), 60
+            )
+            await asyncio.sleep(self.rng.uniform(5, 12))
+        finally:
+            await self.lab.heal()
+        synced = await until("every replica in sync", lambda: in_sync(self.bootstrap), 180)
+        self.notes.append(f"partitioned {node} (moved in {moved:.1f} s, in sync {synced:.0f} s)")
 
 
 Fault = Callable[[Faults], Callable[[int], Awaitable[None]]]
@@ -112,4 +137,4 @@ async def test_cluster_faults_lose_nothing(cluster_lab: Lab, row: Row, kinds: li
     row.update(outcome.figures(injected))
     assert_exact(outcome)
     assert outcome.dead_letters == []
-    assert len(notes) == injected
+    assert len(notes) == injected  # each fault saw itself take effect, or failed
