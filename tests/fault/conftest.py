@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from huisacademie import identity, migrate
+from huisacademie import identity, migrate, stack
 from huisacademie.oidc import Keycloak
 from huisacademie.stack import StackLayout
 from huisacademie.stack.databases import DIRECTORY, Databases
@@ -121,11 +121,9 @@ async def _lab(
     if instances > 1:
         for service in SERVICES:
             made.add(f"{service}-2", service, labs.SECOND_PORTS[service])
-    for service in ("portfolio", "enrollment"):  # the third instances of test_cluster.py
-        made.add(f"{service}-3", service, labs.THIRD_PORTS[service])
-    made.stop_all()  # leftovers of an interrupted run
+    made.stop_all()  # leftovers of an interrupted run, and test_cluster.py's third instances
     for service in ("portfolio", "enrollment"):
-        del made.instances[f"{service}-3"]
+        stack.stop_process(f"{service}-3", layout, timeout=30)
     try:
         yield made
     finally:
