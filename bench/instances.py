@@ -6,22 +6,19 @@ SIGTERM."""
 
 import asyncio
 import contextlib
-import dataclasses
 import signal
 import sys
 import time
 import uuid
 
 import asyncpg
-from faststream.kafka import KafkaBroker
 
 from bench import landed
 from bench.landed import GroupWatch
-from contracts.topics import ENROLLMENTS
-from services.portfolio.app import DEFINITION, PortfolioSettings
-from services.shared.db import create_pool, migrate
+from bench.projection import portfolio_consumer
+from services.portfolio.app import DEFINITION
+from services.shared.db import migrate
 from services.shared.definition import database_migrations
-from services.shared.kafka_access import PRODUCER, kafka_security, servers
 
 
 async def instances_rate(
@@ -90,24 +87,14 @@ async def bytes_per_event(database_url: str) -> dict[str, float]:
 
 
 async def _instance(bootstrap: str, database_url: str, group: str, topic: str) -> None:
-    pool = await create_pool(database_url)
-    broker = KafkaBroker(servers(bootstrap), **PRODUCER, logger=None, security=kafka_security())
-    settings = PortfolioSettings(database_url=database_url)
-    subscription = next(s for s in DEFINITION.subscriptions if ENROLLMENTS in s.topics)
-    subscription = dataclasses.replace(subscription, group=group, topics=(topic,))
-    consumer = DEFINITION.consumer(subscription, pool, broker, settings)
-    consumer.subscribe(topic)
     stopping = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
-    try:
+    async with portfolio_consumer(bootstrap, database_url, group, topic) as (broker, consumer):
         await broker.start()
         while not consumer.assigned():  # noqa: ASYNC110 (aiokafka tells of it by no event)
             await asyncio.sleep(0.05)
         print("assigned", flush=True)
         await stopping.wait()
-    finally:
-        await broker.stop()
-        await pool.close()
 
 
 if __name__ == "__main__":

@@ -18,10 +18,10 @@ from contracts.topics import ENROLLMENTS
 from huisacademie import stack
 from huisacademie.stack.kafka_access import kafka_access
 from services.portfolio.app import DEFINITION, PortfolioSettings
-from services.shared.consumer.adapter import BATCH_RECORDS, PARTITION_FETCH_BYTES
+from services.shared.consumer.adapter import BATCH_RECORDS, PARTITION_FETCH_BYTES, EventConsumer
 from services.shared.db import create_pool, migrate
 from services.shared.definition import database_migrations
-from services.shared.kafka_access import PRODUCER, kafka_options, kafka_security, servers
+from services.shared.kafka_access import CLIENT, PRODUCER, kafka_options, kafka_security, servers
 
 
 @asynccontextmanager
@@ -83,6 +83,30 @@ def _csv_lines(output: str) -> tuple[list[str], list[str]]:
     return header, values
 
 
+@asynccontextmanager
+async def portfolio_consumer(
+    bootstrap: str, database_url: str, group: str | None = None, topic: str = ENROLLMENTS
+) -> AsyncIterator[tuple[KafkaBroker, EventConsumer]]:
+    """The portfolio's consumer of enrollment events as the service runs it, on its broker
+    (not started), in the service's group or `group` (then from the beginning of `topic`)."""
+    pool = await create_pool(database_url)
+    broker = KafkaBroker(
+        servers(bootstrap), **PRODUCER, **CLIENT, logger=None, security=kafka_security()
+    )
+    settings = PortfolioSettings(database_url=database_url)
+    subscription = next(s for s in DEFINITION.subscriptions if ENROLLMENTS in s.topics)
+    subscription = dataclasses.replace(
+        subscription, group=group or subscription.group, topics=(topic,)
+    )
+    consumer = DEFINITION.consumer(subscription, pool, broker, settings)
+    consumer.subscribe(topic)
+    try:
+        yield broker, consumer
+    finally:
+        await broker.stop()
+        await pool.close()
+
+
 async def projection_rate(
     bootstrap: str, database_url: str, expected: int, group: str | None = None
 ) -> float:
@@ -91,22 +115,13 @@ async def projection_rate(
     row), so that joining the consumer group is left out, as the Connect worker's start-up
     is. Done when the group has committed the topic's end, asked once a second."""
     await migrate(database_url, database_migrations(DEFINITION))
-    pool = await create_pool(database_url)
-    broker = KafkaBroker(bootstrap, **PRODUCER, logger=None, security=kafka_security())
-    settings = PortfolioSettings(database_url=database_url)
-    subscription = next(s for s in DEFINITION.subscriptions if ENROLLMENTS in s.topics)
-    if group is not None:  # a consumer group of its own: from the beginning of the topic
-        subscription = dataclasses.replace(subscription, group=group)
-    consumer = DEFINITION.consumer(subscription, pool, broker, settings)
-    consumer.subscribe(*subscription.topics)
-    try:
-        async with GroupWatch(bootstrap, consumer.group, subscription.topics) as watch:
-            await watch.mark_end()
-            await broker.start()
-            await landed.until(watch.caught_up, "the projection")
-    finally:
-        await broker.stop()
-        await pool.close()
+    async with (
+        portfolio_consumer(bootstrap, database_url, group) as (broker, consumer),
+        GroupWatch(bootstrap, consumer.group, [ENROLLMENTS]) as watch,
+    ):
+        await watch.mark_end()
+        await broker.start()
+        await landed.until(watch.caught_up, "the projection")
     span = await landed.commit_span(database_url, "journal")
     if span.rows != expected:
         raise RuntimeError(f"the journal holds {span.rows} events, not {expected}")

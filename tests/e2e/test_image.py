@@ -177,15 +177,14 @@ def test_the_installed_package_finds_its_migrations_and_templates_as_non_root(
 ) -> None:
     home = run_dir(installed, "check")
     env = isolated_env(dict(os.environ), home)
-    done = subprocess.run(
-        as_non_root([installed.bin("python"), "-c", CHECK]),
-        env=env,
-        cwd=home,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            as_non_root(list(argv)), env=env, cwd=home, capture_output=True, text=True,
+            check=False, timeout=120,
+        )  # fmt: skip
+
+    done = run(installed.bin("python"), "-c", CHECK)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["module"].startswith(str(installed.venv))  # not the checkout's
@@ -196,15 +195,7 @@ def test_the_installed_package_finds_its_migrations_and_templates_as_non_root(
         ours = sorted(p.name for d in database_migrations(definition) for p in d.glob("*.sql"))
         assert report["migrations"][name] == ours
     assert report["templates"] > 0
-    helped = subprocess.run(
-        as_non_root([installed.bin("huisacademie"), "migrate", "--help"]),
-        env=env,
-        cwd=home,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    helped = run(installed.bin("huisacademie"), "migrate", "--help")
     assert helped.returncode == 0, helped.stderr
 
 
